@@ -1,0 +1,1 @@
+//! Parley's own HTTP API between the browser (or headless guest) and parley-server.

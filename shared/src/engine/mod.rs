@@ -1,0 +1,1 @@
+//! The sans-I/O conversation engine (see DESIGN.md "The engine").

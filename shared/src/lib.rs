@@ -1,0 +1,11 @@
+//! Parley's shared core: compiled natively (server, headless) and to wasm32 (frontend).
+//!
+//! - [`genesys`]: serde types for the Genesys Cloud Web Messaging guest protocol.
+//! - [`api`]: Parley's own HTTP API between the browser and parley-server.
+//! - [`engine`]: the sans-I/O conversation engine that both clients drive.
+//!
+//! Nothing in this crate performs I/O or reads a clock.
+
+pub mod api;
+pub mod engine;
+pub mod genesys;
