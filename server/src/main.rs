@@ -1,1 +1,74 @@
-fn main() {}
+//! `parley-server`: parse the configuration, bind, serve until SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use parley_server::{AppState, Config, app, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("parley-server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init();
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(addr = %config.addr, %error, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local_addr = match listener.local_addr() {
+        Ok(addr) => addr,
+        Err(error) => {
+            tracing::error!(%error, "cannot read the bound address");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = AppState::new(&config, local_addr);
+    tracing::info!(
+        url = %format!("http://{local_addr}"),
+        backend = ?config.backend,
+        deployment_id = %config.deployment_id,
+        "parley-server listening"
+    );
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(error) = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        tracing::error!(%error, "server stopped with an error");
+        return ExitCode::FAILURE;
+    }
+    tracing::info!("parley-server stopped");
+    ExitCode::SUCCESS
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received; finishing open requests");
+}

@@ -1,0 +1,33 @@
+//! The whole HTTP surface on one port, as a function of the state so that tests can drive it
+//! with `tower::ServiceExt::oneshot` without binding a socket.
+//!
+//! ```text
+//! POST /api/session   session grants (CORS allowlist)          routes::session
+//! GET  /healthz       liveness                                 routes::health
+//! /v1, /oauth/token, /api/v2/…, /webdeployments/…, /emulator/* emulator (emulator backend only)
+//! everything else     the browser bundle from dist/            static_files
+//! ```
+//! Every response carries the security headers; every request gets a trace span.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::routes::{health, session};
+use crate::state::AppState;
+use crate::{emulator, security_headers, static_files, telemetry};
+
+/// Builds the application router.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/session", post(session::create_session))
+        .layer(state.origins.cors_layer())
+        .with_state(state.clone());
+    let mut router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(api);
+    if let Some(emulator) = &state.emulator {
+        router = router.merge(emulator::router(emulator.clone()));
+    }
+    let router = router.fallback_service(static_files::router(state.dist.clone()));
+    security_headers::apply(router, &state.origins).layer(telemetry::trace_layer())
+}

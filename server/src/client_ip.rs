@@ -1,0 +1,50 @@
+//! Which client a request comes from, for the grant rate limit.
+//!
+//! The peer address comes from axum's `ConnectInfo<SocketAddr>` (the server is started with
+//! `into_make_service_with_connect_info`). Behind a reverse proxy every peer is the proxy, so
+//! with `PARLEY_TRUST_FORWARDED_FOR=true` the client is the last `X-Forwarded-For` entry, the one
+//! the trusted proxy appended; earlier entries are client-controlled and ignored. Requests with
+//! neither (e.g. in-process tests) share the unspecified address.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::state::AppState;
+
+/// The client's IP address as far as the rate limiter is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.trust_forwarded_for
+            && let Some(ip) = last_forwarded_for(parts)
+        {
+            return Ok(ClientIp(ip));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientIp(peer))
+    }
+}
+
+fn last_forwarded_for(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .last()
+        .and_then(|entry| entry.trim().parse().ok())
+}

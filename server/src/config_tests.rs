@@ -1,0 +1,187 @@
+//! Validation tests for [`super::Config`]: flags only (the environment is not touched).
+
+use super::*;
+
+const DEPLOYMENT: &str = "3f2c1a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6";
+const QUEUE: &str = "11111111-2222-4333-8444-555555555555";
+
+fn parse(flags: &[&str]) -> Result<Config, ConfigError> {
+    let args = Args::try_parse_from(std::iter::once("parley-server").chain(flags.iter().copied()))
+        .expect("clap accepts the flags");
+    Config::from_args(args)
+}
+
+fn error_of(flags: &[&str]) -> String {
+    parse(flags)
+        .expect_err("config should be refused")
+        .to_string()
+}
+
+#[test]
+fn defaults_to_the_emulator_on_localhost_8080() {
+    let config = parse(&[]).unwrap();
+    assert_eq!(config.backend, Backend::Emulator);
+    assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(config.dist, PathBuf::from("dist"));
+    assert_eq!(config.grant_rate_per_minute, 30);
+    assert!(config.genesys.is_none() && config.credentials.is_none());
+    assert!(uuid::Uuid::parse_str(&config.deployment_id).is_ok());
+    assert_eq!(config.deployment_id, emulator_deployment_id());
+}
+
+#[test]
+fn genesys_backend_builds_endpoints_from_the_region() {
+    let config = parse(&[
+        "--backend=genesys",
+        "--genesys-region=eu-central-1",
+        "--genesys-deployment-id",
+        DEPLOYMENT,
+    ])
+    .unwrap();
+    let endpoints = config.genesys.unwrap();
+    assert_eq!(
+        endpoints.websocket_url(&config.deployment_id),
+        format!("wss://webmessaging.mypurecloud.de/v1?deploymentId={DEPLOYMENT}")
+    );
+}
+
+#[test]
+fn genesys_backend_accepts_a_domain_instead_of_a_region() {
+    let config = parse(&[
+        "--backend=genesys",
+        "--genesys-domain=mypurecloud.ie",
+        "--genesys-deployment-id",
+        DEPLOYMENT,
+    ])
+    .unwrap();
+    assert_eq!(
+        config.genesys.unwrap().api_base(),
+        "https://api.mypurecloud.ie"
+    );
+}
+
+#[test]
+fn unknown_region_names_the_variable_and_lists_the_regions() {
+    let error = error_of(&["--genesys-region=eu-mars-1"]);
+    assert!(
+        error.starts_with("GENESYS_REGION: unknown region 'eu-mars-1'"),
+        "{error}"
+    );
+    assert!(error.contains("us-east-1"), "{error}");
+}
+
+#[test]
+fn genesys_backend_requires_a_region_and_a_deployment() {
+    let error = error_of(&["--backend=genesys", "--genesys-deployment-id", DEPLOYMENT]);
+    assert!(error.starts_with("GENESYS_REGION:"), "{error}");
+    let error = error_of(&["--backend=genesys", "--genesys-region=us-east-1"]);
+    assert!(error.starts_with("GENESYS_DEPLOYMENT_ID:"), "{error}");
+}
+
+#[test]
+fn conflicting_region_and_domain_are_refused() {
+    let error = error_of(&[
+        "--genesys-region=us-east-1",
+        "--genesys-domain=mypurecloud.de",
+    ]);
+    assert!(error.starts_with("GENESYS_DOMAIN:"), "{error}");
+}
+
+#[test]
+fn malformed_values_name_their_variable() {
+    for (flags, variable) in [
+        (&["--backend=cloud"][..], "PARLEY_BACKEND"),
+        (&["--addr=localhost"], "PARLEY_ADDR"),
+        (&["--genesys-domain=not a domain"], "GENESYS_DOMAIN"),
+        (&["--genesys-deployment-id=abc"], "GENESYS_DEPLOYMENT_ID"),
+        (
+            &["--grant-rate-per-minute=lots"],
+            "PARLEY_GRANT_RATE_PER_MINUTE",
+        ),
+        (
+            &["--grant-rate-per-minute=-1"],
+            "PARLEY_GRANT_RATE_PER_MINUTE",
+        ),
+        (
+            &["--allowed-origins=https://x.example/path"],
+            "PARLEY_ALLOWED_ORIGINS",
+        ),
+        (&["--public-url=chat.example.com"], "PARLEY_PUBLIC_URL"),
+        (
+            &["--trust-forwarded-for=maybe"],
+            "PARLEY_TRUST_FORWARDED_FOR",
+        ),
+        (
+            &["--emulator-deterministic=sometimes"],
+            "PARLEY_EMULATOR_DETERMINISTIC",
+        ),
+        (
+            &["--emulator-agent-delay-ms=1.5"],
+            "PARLEY_EMULATOR_AGENT_DELAY_MS",
+        ),
+        (
+            &["--emulator-session-ttl-secs=x"],
+            "PARLEY_EMULATOR_SESSION_TTL_SECS",
+        ),
+    ] {
+        let error = error_of(flags);
+        assert!(
+            error.starts_with(&format!("{variable}: ")),
+            "{flags:?} gave {error}"
+        );
+    }
+}
+
+#[test]
+fn client_id_and_secret_come_together() {
+    let error = error_of(&["--genesys-client-id=abc"]);
+    assert!(error.starts_with("GENESYS_CLIENT_SECRET:"), "{error}");
+    let error = error_of(&["--genesys-client-secret=xyz"]);
+    assert!(error.starts_with("GENESYS_CLIENT_ID:"), "{error}");
+    let config = parse(&["--genesys-client-id=abc", "--genesys-client-secret=xyz"]).unwrap();
+    assert_eq!(config.credentials.unwrap().client_id, "abc");
+}
+
+#[test]
+fn queue_needs_oauth_credentials() {
+    let error = error_of(&["--genesys-queue-id", QUEUE]);
+    assert!(error.starts_with("GENESYS_QUEUE_ID:"), "{error}");
+    let config = parse(&[
+        "--genesys-queue-id",
+        QUEUE,
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=xyz",
+    ])
+    .unwrap();
+    assert_eq!(config.queue_id.as_deref(), Some(QUEUE));
+}
+
+#[test]
+fn debug_output_redacts_the_client_secret() {
+    let config = parse(&[
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=do-not-print-me",
+    ])
+    .unwrap();
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("do-not-print-me"), "{shown}");
+    assert!(shown.contains("[redacted]"));
+}
+
+#[test]
+fn emulator_knobs_are_parsed() {
+    let config = parse(&[
+        "--emulator-deterministic=true",
+        "--emulator-agent-delay-ms=250",
+        "--emulator-session-ttl-secs=90",
+    ])
+    .unwrap();
+    assert_eq!(
+        config.emulator,
+        EmulatorSettings {
+            deterministic: true,
+            agent_reply_delay: Some(Duration::from_millis(250)),
+            session_ttl: Some(Duration::from_secs(90)),
+        }
+    );
+}

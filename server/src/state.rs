@@ -1,0 +1,203 @@
+//! Everything the handlers share, built once from the [`Config`] and the address the server
+//! actually bound (which is only known after binding, e.g. with port 0 in tests).
+//!
+//! In emulator mode the "upstream" Genesys is this very server: the OAuth client and the
+//! availability lookup call `http://<bound address>/oauth/token` and
+//! `/api/v2/routing/queues/…`, exercising the same reqwest code paths as production.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parley_shared::api::Features;
+use parley_shared::genesys::Endpoints;
+
+use crate::availability::{AvailabilityClient, DEFAULT_AVAILABILITY_TTL};
+use crate::clock::Clock;
+use crate::config::{Backend, Config};
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::oauth::{OAuthClient, RetryPolicy};
+use crate::origins::AllowedOrigins;
+use crate::rate_limit::{DEFAULT_MAX_CLIENTS, GrantRateLimiter};
+
+/// Time limit for one upstream (Genesys) HTTP request.
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Knobs tests turn; production uses `Default`.
+#[derive(Clone, Debug)]
+pub struct StateOptions {
+    /// Clock for the caches and the rate limiter.
+    pub clock: Clock,
+    /// Retries for the OAuth token endpoint.
+    pub retry_policy: RetryPolicy,
+    /// How long an availability answer is reused.
+    pub availability_ttl: Duration,
+}
+
+impl Default for StateOptions {
+    fn default() -> Self {
+        Self {
+            clock: Clock::system(),
+            retry_policy: RetryPolicy::default(),
+            availability_ttl: DEFAULT_AVAILABILITY_TTL,
+        }
+    }
+}
+
+/// Where grants send the client.
+#[derive(Clone, Debug)]
+pub enum GrantTarget {
+    /// Fixed Genesys endpoints.
+    Genesys(Endpoints),
+    /// This server; the base URL comes from `public_url`, else the request's `Host`, else
+    /// `fallback_base`.
+    Emulator {
+        /// Configured public base URL.
+        public_url: Option<String>,
+        /// `http://<bound address>`.
+        fallback_base: String,
+    },
+}
+
+/// Shared handler state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where grants point.
+    pub target: Arc<GrantTarget>,
+    /// Deployment id in grants.
+    pub deployment_id: Arc<str>,
+    /// Features advertised in grants.
+    pub features: Features,
+    /// Browser origins allowed to request grants and to frame the page.
+    pub origins: AllowedOrigins,
+    /// Per-IP grant limiter.
+    pub limiter: Arc<GrantRateLimiter>,
+    /// Whether `X-Forwarded-For` names the client.
+    pub trust_forwarded_for: bool,
+    /// Estimated-wait lookups, when a queue and credentials are configured.
+    pub availability: Option<Arc<AvailabilityClient>>,
+    /// The bundle folder.
+    pub dist: PathBuf,
+    /// The embedded emulator (emulator backend only).
+    pub emulator: Option<Emulator>,
+    /// Clock for the rate limiter.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// State for a server bound at `local_addr`, with production options.
+    pub fn new(config: &Config, local_addr: SocketAddr) -> AppState {
+        AppState::with_options(config, local_addr, StateOptions::default())
+    }
+
+    /// State with explicit options (fake clock, fast retries) for tests.
+    pub fn with_options(
+        config: &Config,
+        local_addr: SocketAddr,
+        options: StateOptions,
+    ) -> AppState {
+        let self_base = format!("http://{}", reachable(local_addr));
+        let (target, upstream, emulator) = match (&config.backend, &config.genesys) {
+            (Backend::Genesys, Some(endpoints)) => (
+                GrantTarget::Genesys(endpoints.clone()),
+                endpoints.clone(),
+                None,
+            ),
+            _ => {
+                let upstream = Endpoints::custom(&self_base)
+                    .expect("an http:// base built from a socket address");
+                let target = GrantTarget::Emulator {
+                    public_url: config.public_url.clone(),
+                    fallback_base: self_base.clone(),
+                };
+                (
+                    target,
+                    upstream,
+                    Some(Emulator::new(emulator_config(config))),
+                )
+            }
+        };
+        // The server's own origins are always allowed (the bundle served from here calls the
+        // API same-origin); PARLEY_ALLOWED_ORIGINS adds the sites that embed Parley.
+        let mut origins = AllowedOrigins::own(local_addr, config.public_url.as_deref());
+        if let Some(configured) = &config.allowed_origins {
+            origins.extend(configured);
+        }
+        let availability = match (&config.credentials, &config.queue_id) {
+            (Some(credentials), Some(queue_id)) => {
+                let http = reqwest::Client::builder()
+                    .timeout(UPSTREAM_TIMEOUT)
+                    .build()
+                    .expect("reqwest client with rustls builds");
+                let oauth = Arc::new(OAuthClient::new(
+                    http.clone(),
+                    upstream.token_url(),
+                    credentials.clone(),
+                    options.retry_policy,
+                    options.clock.clone(),
+                ));
+                Some(Arc::new(AvailabilityClient::new(
+                    http,
+                    upstream.api_base(),
+                    queue_id,
+                    oauth,
+                    options.availability_ttl,
+                    options.clock.clone(),
+                )))
+            }
+            _ => None,
+        };
+        AppState {
+            target: Arc::new(target),
+            deployment_id: config.deployment_id.as_str().into(),
+            features: Features::default(),
+            origins,
+            limiter: Arc::new(GrantRateLimiter::new(
+                config.grant_rate_per_minute,
+                DEFAULT_MAX_CLIENTS,
+            )),
+            trust_forwarded_for: config.trust_forwarded_for,
+            availability,
+            dist: config.dist.clone(),
+            emulator,
+            clock: options.clock,
+        }
+    }
+}
+
+/// The emulator's settings from Parley's configuration: it serves the configured deployment,
+/// accepts the configured OAuth client (so that availability works against it unchanged), and
+/// takes the knobs exposed as flags.
+fn emulator_config(config: &Config) -> EmulatorConfig {
+    let mut emulator = EmulatorConfig::default();
+    if !emulator.deployment_ids.contains(&config.deployment_id) {
+        emulator.deployment_ids.push(config.deployment_id.clone());
+    }
+    emulator.deterministic = config.emulator.deterministic;
+    if let Some(delay) = config.emulator.agent_reply_delay {
+        emulator.agent_reply_delay = delay;
+    }
+    if let Some(ttl) = config.emulator.session_ttl {
+        emulator.session_ttl = ttl;
+    }
+    if let Some(credentials) = &config.credentials {
+        emulator.oauth_client_id = credentials.client_id.clone();
+        emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();
+    }
+    emulator.public_base_url = config.public_url.clone();
+    emulator
+}
+
+/// An address this process can connect to: a wildcard bind is reached through loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), addr.port())
+        }
+        _ => addr,
+    }
+}

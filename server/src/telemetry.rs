@@ -1,0 +1,51 @@
+//! Logging: one `tracing` subscriber for the process and one span per HTTP request.
+//!
+//! The request span records method, path (never the query string), status and latency; headers
+//! and bodies are never logged, so neither the OAuth secret nor any token can reach a log line
+//! through here. The level comes from `RUST_LOG` (default `info`).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::trace::TraceLayer;
+use tracing::{Span, field};
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber (human-readable, to stderr).
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+type MakeSpan = fn(&Request<Body>) -> Span;
+type OnResponse = fn(&Response<Body>, Duration, &Span);
+
+/// The per-request span layer.
+pub fn trace_layer()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, (), OnResponse> {
+    TraceLayer::new_for_http()
+        .make_span_with(request_span as MakeSpan)
+        .on_request(())
+        .on_response(log_response as OnResponse)
+}
+
+fn request_span(request: &Request<Body>) -> Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        status = field::Empty,
+        latency_ms = field::Empty,
+    )
+}
+
+fn log_response(response: &Response<Body>, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+    tracing::info!("response");
+}
