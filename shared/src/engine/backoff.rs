@@ -1,0 +1,144 @@
+//! How long to wait before the next reconnect attempt: exponential back-off with full jitter
+//! (AWS Architecture Blog, "Exponential Backoff And Jitter"), reset once a connection has
+//! proved stable.
+//!
+//! Sits between the socket-closed input and the `Reconnecting { attempt, at }` phase. Full
+//! jitter (a uniform draw over `0..=min(cap, base·2^attempt)`) keeps a crowd of guests whose
+//! sockets dropped together (a load balancer restart) from reconnecting in lock-step.
+
+use super::Millis;
+use super::jitter::Jitter;
+
+/// Back-off parameters; the defaults are Parley's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffPolicy {
+    /// Ceiling of the first attempt's delay window.
+    pub base_ms: Millis,
+    /// No delay ever exceeds this.
+    pub cap_ms: Millis,
+    /// A connection that stayed ready this long resets the attempt counter, so a drop after
+    /// an hour of chatting is retried quickly again.
+    pub stable_after_ms: Millis,
+}
+
+impl Default for BackoffPolicy {
+    fn default() -> Self {
+        Self {
+            base_ms: 500,
+            cap_ms: 30_000,
+            stable_after_ms: 10_000,
+        }
+    }
+}
+
+/// The attempt counter and its policy.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    policy: BackoffPolicy,
+    attempt: u32,
+}
+
+impl Backoff {
+    /// A fresh counter (attempt 0).
+    pub fn new(policy: BackoffPolicy) -> Self {
+        Self { policy, attempt: 0 }
+    }
+
+    /// How many attempts have failed in a row (0 when the last connection was stable).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The delay window for the current attempt, before jitter.
+    pub fn window(&self) -> Millis {
+        let shift = self.attempt.min(32);
+        self.policy
+            .base_ms
+            .saturating_mul(1u64 << shift)
+            .min(self.policy.cap_ms)
+    }
+
+    /// Draws the delay before the next attempt and counts the attempt.
+    pub fn next_delay(&mut self, jitter: &mut Jitter) -> Millis {
+        let delay = jitter.up_to(self.window());
+        self.attempt = self.attempt.saturating_add(1);
+        delay
+    }
+
+    /// Called when a connection ends: if it had been ready for long enough, the run of
+    /// failures is over and the counter starts again from zero.
+    pub fn connection_ended(&mut self, ready_since: Option<Millis>, now: Millis) {
+        if let Some(since) = ready_since
+            && now.saturating_sub(since) >= self.policy.stable_after_ms
+        {
+            self.attempt = 0;
+        }
+    }
+
+    /// Forgets all failures (a new session, or the guest asked to retry now).
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_doubles_from_base_up_to_the_cap() {
+        let mut backoff = Backoff::new(BackoffPolicy::default());
+        let mut jitter = Jitter::new(1);
+        let mut windows = Vec::new();
+        for _ in 0..10 {
+            windows.push(backoff.window());
+            backoff.next_delay(&mut jitter);
+        }
+        assert_eq!(
+            windows,
+            [
+                500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000
+            ]
+        );
+    }
+
+    #[test]
+    fn delays_are_jittered_within_the_window() {
+        let mut jitter = Jitter::new(3);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let mut backoff = Backoff::new(BackoffPolicy::default());
+            let delay = backoff.next_delay(&mut jitter);
+            assert!(delay <= 500);
+            seen.insert(delay);
+        }
+        assert!(seen.len() > 50, "full jitter spreads delays, got {seen:?}");
+    }
+
+    #[test]
+    fn huge_attempt_counts_do_not_overflow() {
+        let mut backoff = Backoff::new(BackoffPolicy::default());
+        let mut jitter = Jitter::new(9);
+        for _ in 0..200 {
+            assert!(backoff.next_delay(&mut jitter) <= 30_000);
+        }
+    }
+
+    #[test]
+    fn stable_connection_resets_attempts_and_short_one_does_not() {
+        let cases = [(Some(0), 10_000, 0), (Some(0), 9_999, 3), (None, 50_000, 3)];
+        for (ready_since, now, expected) in cases {
+            let mut backoff = Backoff::new(BackoffPolicy::default());
+            let mut jitter = Jitter::new(5);
+            for _ in 0..3 {
+                backoff.next_delay(&mut jitter);
+            }
+            backoff.connection_ended(ready_since, now);
+            assert_eq!(
+                backoff.attempt(),
+                expected,
+                "ready_since {ready_since:?} now {now}"
+            );
+        }
+    }
+}

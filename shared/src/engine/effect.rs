@@ -1,0 +1,72 @@
+//! What the engine asks its driver to do. Effects are executed in the order they are polled.
+
+use crate::genesys::{ClientRequest, HistoryQuery};
+
+use super::Millis;
+
+/// Identifies one WebSocket the engine asked for. Every socket input names the socket it comes
+/// from, so that events of a socket the engine already gave up on (a late close, a frame still
+/// in flight) cannot be mistaken for events of its successor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SocketId(pub u64);
+
+/// One thing for the driver to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Obtain a session grant (Parley server: `POST /api/session`, body carrying
+    /// `resume_token` when present) and answer with [`super::Input::SessionGranted`] or
+    /// [`super::Input::SessionRefused`].
+    RequestSession {
+        /// The token of the session to resume, if any.
+        resume_token: Option<String>,
+    },
+    /// Open a WebSocket to `url` (verbatim) and report it as `socket`:
+    /// [`super::Input::SocketOpened`], then frames, then [`super::Input::SocketClosed`] (also
+    /// when opening fails).
+    OpenSocket {
+        /// The id to tag this socket's inputs with.
+        socket: SocketId,
+        /// The guest WebSocket URL from the grant.
+        url: String,
+    },
+    /// Close `socket` (code 1000). The engine already considers it gone: its close event may
+    /// still be reported and is ignored.
+    CloseSocket {
+        /// The socket to close.
+        socket: SocketId,
+    },
+    /// Serialise `request` (`ClientRequest::to_json`) and send it as one text frame on
+    /// `socket`. If that socket is not open any more, drop it: the engine resends what matters.
+    Send {
+        /// The socket to send on.
+        socket: SocketId,
+        /// The request.
+        request: ClientRequest,
+    },
+    /// `GET query.url(api_base_url)` with `Authorization: bearer <jwt>` and answer with
+    /// [`super::Input::HistoryReceived`] or [`super::Input::HistoryFailed`].
+    FetchHistory {
+        /// The grant's API base URL.
+        api_base_url: String,
+        /// The guest JWT (a secret: never log it).
+        jwt: String,
+        /// Which page.
+        query: HistoryQuery,
+    },
+    /// Call back with [`super::Input::TimerFired`] at `at` (driver clock, ms), replacing any
+    /// timer armed before. `at` may already be past: fire as soon as possible.
+    ArmTimer {
+        /// The deadline.
+        at: Millis,
+    },
+    /// Store the session token (e.g. `localStorage`) so a reload can resume the conversation.
+    /// A secret: never log it.
+    PersistToken {
+        /// The token.
+        token: String,
+    },
+    /// Delete the stored token: the session is dead and must not be resumed.
+    ForgetToken,
+    /// Something the UI shows changed; re-read the engine's accessors.
+    ViewChanged,
+}

@@ -1,0 +1,378 @@
+//! What each server frame means for the conversation (PROTOCOL.md §1.5, §1.7, §1.8).
+//!
+//! Every frame from the current socket first proves the socket alive (heartbeat). Then:
+//! - `SessionResponse` → ready (or ended if read-only); a resumed session fetches a fresh JWT
+//!   and history; a new chat clears the transcript.
+//! - `StructuredMessage` → Inbound: the echo of a guest message (matched by tracingId or the
+//!   client id in metadata; unknown ones come from another tab and are added); Outbound: agent
+//!   text and content, typing, presence Disconnect.
+//! - `TooManyRequestsErrorMessage` → the message waits `retryAfter` and goes again.
+//! - Error frames → 4006/4007 expire the session; 4011/4013 fail the message they answer; a
+//!   403 answering a typing event turns guest typing off; an error answering `configureSession`
+//!   closes the conversation with that reason; anything else is recorded for diagnostics.
+//! - Unknown classes and undecodable bodies are counted and ignored.
+
+use crate::genesys::{
+    ClientRequest, Direction, ErrorCode, Event, FrameBody, GetJwt, HistoryPage, MessageType,
+    PresenceType, ServerFrame, SessionResponse, StructuredMessage, TooManyRequestsErrorMessage,
+    TypingType,
+};
+
+use super::history::oldest_first;
+use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
+use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
+
+impl Engine {
+    pub(super) fn frame(&mut self, frame: ServerFrame, now: Millis) {
+        self.heartbeat.frame_received(now);
+        let tracing_id = frame.tracing_id;
+        let code = frame.code;
+        match frame.body {
+            FrameBody::TooManyRequestsErrorMessage(body) => {
+                self.rate_limited(tracing_id.as_deref(), &body, now);
+            }
+            FrameBody::Error(text) => self.error_frame(code, text, tracing_id.as_deref(), now),
+            FrameBody::ErrorMessage(body) => {
+                let code = body.error_code.unwrap_or(code);
+                let text = body.error_message.or(body.message).unwrap_or_default();
+                self.error_frame(code, text, tracing_id.as_deref(), now);
+            }
+            body if code != 200 => {
+                let text = format!("{} frame with code {code}", body.class());
+                self.error_frame(code, text, tracing_id.as_deref(), now);
+            }
+            FrameBody::SessionResponse(body) => self.session_response(&body, now),
+            FrameBody::StructuredMessage(message) => {
+                self.structured(&message, tracing_id.as_deref(), now);
+            }
+            FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
+            FrameBody::SessionExpiredEvent => self.expire(now),
+            FrameBody::SessionClearedEvent => {
+                self.transcript.clear();
+                self.outbox.clear();
+                self.dirty = true;
+            }
+            FrameBody::ConnectionClosedEvent(body) => {
+                let signed_in = body.reason.as_deref() == Some("signedIn");
+                self.closed_by_server(now, body.reason, signed_in);
+            }
+            FrameBody::LogoutEvent => self.closed_by_server(now, Some("loggedOut".into()), true),
+            FrameBody::Unknown { class, .. } | FrameBody::Undecodable { class, .. } => {
+                self.diagnostics.unknown_frames += 1;
+                self.diagnostics.last_error = Some(format!("ignored frame of class {class}"));
+                self.dirty = true;
+            }
+            // Attachment and configuration answers: the upload flow is the driver's for now.
+            _ => {}
+        }
+    }
+
+    fn session_response(&mut self, response: &SessionResponse, now: Millis) {
+        self.configure_deadline = None;
+        if !response.connected {
+            self.session_closed_for_new_chat(now);
+            return;
+        }
+        if !matches!(self.phase, Phase::Configuring) {
+            return;
+        }
+        self.limits = SessionLimits {
+            allowed_media: response.allowed_media.clone(),
+            blocked_extensions: response.blocked_extensions.clone(),
+            max_custom_data_bytes: response.max_custom_data_bytes,
+        };
+        self.ready_since = Some(now);
+        if self.new_chat == NewChat::Configure {
+            self.new_chat = NewChat::No;
+            self.reset_conversation();
+            self.transcript.push_notice(Notice::NewConversation, None);
+        }
+        if response.read_only {
+            self.end_read_only();
+        } else {
+            self.set_phase(Phase::Ready);
+        }
+        if response.new_session {
+            self.history.cancel();
+            self.resolve_unconfirmed();
+        } else if let Some(token) = self.token.clone() {
+            // A JWT is only good for the session that issued it (PROTOCOL.md §5.3).
+            self.history.begin(now);
+            self.send(ClientRequest::GetJwt(GetJwt {
+                token,
+                tracing_id: Some(Self::tracing_id()),
+            }));
+        }
+        self.dirty = true;
+    }
+
+    fn end_read_only(&mut self) {
+        for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
+            self.transcript
+                .set_delivery(&client_id, Delivery::Failed(FailReason::SessionEnded));
+        }
+        self.agent_typing.stopped();
+        self.set_phase(Phase::Ended);
+    }
+
+    fn structured(&mut self, message: &StructuredMessage, tracing_id: Option<&str>, now: Millis) {
+        if tracing_id.is_some_and(|id| self.echo_ids.iter().any(|echo| echo == id)) {
+            return; // the heartbeat's reply
+        }
+        match (message.direction, message.message_type) {
+            // Echoes of our own typing / presence events carry nothing to show.
+            (Direction::Inbound, MessageType::Event) => {}
+            (Direction::Inbound, _) => self.guest_message(message, tracing_id, None),
+            (_, MessageType::Event) => self.agent_events(message, now),
+            (_, _) => self.agent_message(message, None, true),
+        }
+    }
+
+    /// A guest message from a live echo or history; confirms our own when it matches.
+    fn guest_message(
+        &mut self,
+        message: &StructuredMessage,
+        tracing_id: Option<&str>,
+        fallback: Option<i64>,
+    ) {
+        let ours =
+            tracing_id.filter(|id| self.outbox.contains(id) || self.transcript.guest(id).is_some());
+        let client_id = ours
+            .or_else(|| {
+                message
+                    .metadata
+                    .get(CLIENT_MESSAGE_ID_KEY)
+                    .map(String::as_str)
+            })
+            .map(str::to_owned);
+        if self
+            .transcript
+            .merge_guest(message, client_id.as_deref(), fallback)
+            != Merge::Duplicate
+        {
+            self.dirty = true;
+        }
+        if let Some(client_id) = client_id
+            && self.outbox.confirmed(&client_id)
+        {
+            self.transcript.set_delivery(&client_id, Delivery::Sent);
+            self.dirty = true;
+        }
+    }
+
+    /// Agent text or content; `live` frames may announce a handover.
+    fn agent_message(&mut self, message: &StructuredMessage, fallback: Option<i64>, live: bool) {
+        if live {
+            self.agent_typing.stopped();
+            self.dirty = true;
+        }
+        if !message.id.is_empty() && self.transcript.knows_message(&message.id) {
+            return;
+        }
+        let nickname = message
+            .sender()
+            .and_then(|from| from.nickname.clone())
+            .filter(|nickname| !nickname.trim().is_empty());
+        if let Some(nickname) = nickname
+            && self.last_nickname.as_ref() != Some(&nickname)
+        {
+            let human = message.originating_entity.as_deref() == Some("Human");
+            if live && (self.last_nickname.is_some() || human) {
+                self.transcript.push_notice(
+                    Notice::AgentJoined {
+                        nickname: nickname.clone(),
+                    },
+                    message.time(),
+                );
+            }
+            self.last_nickname = Some(nickname);
+        }
+        if self.transcript.merge_agent(message, fallback) == Merge::Added {
+            self.dirty = true;
+        }
+    }
+
+    fn agent_events(&mut self, message: &StructuredMessage, now: Millis) {
+        if !self.transcript.remember_event(&message.id) {
+            return;
+        }
+        for event in &message.events {
+            match event {
+                Event::Typing(typing) => match typing.typing_type {
+                    TypingType::Off => self.agent_typing.stopped(),
+                    _ => self.agent_typing.started(now, typing.duration),
+                },
+                Event::Presence(presence) if presence.presence_type == PresenceType::Disconnect => {
+                    let read_only = message.marks_read_only();
+                    self.transcript
+                        .push_notice(Notice::ConversationEnded { read_only }, message.time());
+                    self.agent_typing.stopped();
+                    if read_only {
+                        self.end_read_only();
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.dirty = true;
+    }
+
+    fn jwt_received(&mut self, jwt: String) {
+        let Some(grant) = &self.grant else { return };
+        if !self.history.gated() {
+            return; // not asked for by this connection
+        }
+        let api_base_url = grant.api_base_url.clone();
+        let query = self.history.jwt_received();
+        self.jwt = Some(jwt.clone());
+        self.effects.push_back(Effect::FetchHistory {
+            api_base_url,
+            jwt,
+            query,
+        });
+    }
+
+    pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
+        let mut all_new = true;
+        for (message, fallback) in oldest_first(page) {
+            if matches!(
+                message.message_type,
+                MessageType::Event | MessageType::Receipt
+            ) {
+                continue;
+            }
+            if !message.id.is_empty() && self.transcript.knows_message(&message.id) {
+                all_new = false;
+            }
+            match message.direction {
+                Direction::Inbound => self.guest_message(message, None, fallback),
+                _ => self.agent_message(message, fallback, false),
+            }
+        }
+        let outcome = self.history.page_merged(page, all_new);
+        if outcome.gate_lifted {
+            self.resolve_unconfirmed();
+        }
+        if let Some(query) = outcome.next
+            && let Some(grant) = &self.grant
+            && let Some(jwt) = self.jwt.clone()
+        {
+            self.effects.push_back(Effect::FetchHistory {
+                api_base_url: grant.api_base_url.clone(),
+                jwt,
+                query,
+            });
+        }
+        self.dirty = true;
+    }
+
+    pub(super) fn history_failed(&mut self, reason: String, _now: Millis) {
+        self.diagnostics.last_error = Some(format!("history: {reason}"));
+        if self.history.failed() {
+            self.resolve_unconfirmed();
+        }
+        self.dirty = true;
+    }
+
+    /// Messages lost with a socket that history did not show delivered go out again.
+    pub(super) fn resolve_unconfirmed(&mut self) {
+        for (client_id, delivery) in self.outbox.resolve_unconfirmed() {
+            self.transcript.set_delivery(&client_id, delivery);
+        }
+        self.dirty = true;
+    }
+
+    fn rate_limited(
+        &mut self,
+        tracing_id: Option<&str>,
+        body: &TooManyRequestsErrorMessage,
+        now: Millis,
+    ) {
+        let retry_ms = body.retry_after.max(1).saturating_mul(1_000);
+        self.diagnostics.error_frames += 1;
+        self.diagnostics.last_error =
+            Some(format!("rate limited for {}s", body.retry_after.max(1)));
+        let target = match tracing_id {
+            Some(id) if self.guest_typing.owns(id) => None,
+            Some(id) if self.outbox.contains(id) => Some(id.to_owned()),
+            _ => self.outbox.in_flight().map(str::to_owned),
+        };
+        match target {
+            Some(client_id) => {
+                if let Some(delivery) = self.outbox.rate_limited(&client_id, retry_ms, now) {
+                    self.transcript.set_delivery(&client_id, delivery);
+                }
+            }
+            None => self.outbox.pacer().pause_until(now + retry_ms),
+        }
+        self.dirty = true;
+    }
+
+    fn error_frame(&mut self, code: u16, text: String, tracing_id: Option<&str>, now: Millis) {
+        self.diagnostics.error_frames += 1;
+        self.diagnostics.last_error = Some(format!("error {code}: {text}"));
+        self.dirty = true;
+        let known = ErrorCode::from_code(code);
+        if let Some(id) = tracing_id
+            && self.guest_typing.owns(id)
+        {
+            if known == Some(ErrorCode::Forbidden) {
+                self.guest_typing.disable();
+            }
+            return;
+        }
+        match known {
+            Some(ErrorCode::SessionHasExpired | ErrorCode::SessionNotFound) => {
+                self.expire(now);
+                return;
+            }
+            Some(ErrorCode::TooManyRequests | ErrorCode::RequestRateTooHigh) => {
+                let body = TooManyRequestsErrorMessage {
+                    retry_after: 1,
+                    ..Default::default()
+                };
+                self.rate_limited(tracing_id, &body, now);
+                return;
+            }
+            _ => {}
+        }
+        let ours = tracing_id
+            .filter(|id| self.outbox.contains(id))
+            .map(str::to_owned);
+        let reason = match known {
+            Some(ErrorCode::MessageTooLong) => Some(FailReason::TooLong),
+            Some(ErrorCode::CustomAttributeSizeTooLarge) => Some(FailReason::AttributesTooLarge),
+            _ if ours.is_some() => Some(FailReason::Rejected {
+                code,
+                message: text.clone(),
+            }),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            let target = ours.or_else(|| self.outbox.in_flight().map(str::to_owned));
+            if let Some(client_id) = target
+                && let Some(delivery) = self.outbox.fail(&client_id, reason)
+            {
+                self.transcript.set_delivery(&client_id, delivery);
+            }
+            return;
+        }
+        if self.phase == Phase::Configuring {
+            // configureSession (or closeSession) refused: there is no session to talk in.
+            self.closed_rejected(code, text);
+        }
+    }
+
+    fn closed_rejected(&mut self, code: u16, message: String) {
+        self.new_chat = NewChat::No;
+        self.configure_deadline = None;
+        self.set_phase(Phase::Closed(CloseReason::Rejected { code, message }));
+        if let Some(socket) = self.socket {
+            self.effects
+                .push_back(Effect::CloseSocket { socket: socket.id });
+        }
+        self.socket = None;
+        self.heartbeat.stop();
+        self.outbox.connection_lost();
+    }
+}

@@ -1,0 +1,222 @@
+//! Catching up with the server after a (re)connect: `getJwt` → history pages → merge.
+//!
+//! Messages pushed while a socket was down are not re-pushed (PROTOCOL.md §5.2), so every
+//! resumed `SessionResponse` is followed by a fresh `getJwt` (JWTs must not be reused across
+//! sessions, §5.3) and a fetch of page 1, the newest messages. Older pages are fetched only
+//! while needed: while the page was full, every entry on it was new to the transcript (no
+//! overlap with what is already shown), and at most `max_pages` pages per catch-up.
+//!
+//! The catch-up also **gates resends**: a guest message whose echo was lost with the old socket
+//! is only sent again once page 1 has been merged (it may be there), or the fetch failed, or
+//! [`GATE_TIMEOUT_MS`] passed without an answer, so a broken history endpoint cannot hold the
+//! outbox forever.
+
+use crate::genesys::{HistoryPage, HistoryQuery, StructuredMessage};
+
+use super::Millis;
+use super::timestamp::parse_millis;
+
+/// Longest wait for history before held messages are resent anyway.
+pub const GATE_TIMEOUT_MS: Millis = 10_000;
+
+/// Where a catch-up stands.
+#[derive(Debug, Clone)]
+pub struct HistorySync {
+    page_size: u32,
+    max_pages: u32,
+    gate_until: Option<Millis>,
+    awaiting: Option<u32>,
+}
+
+/// What to do after a page was merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageOutcome {
+    /// The resend gate opened with this page.
+    pub gate_lifted: bool,
+    /// Fetch this older page next.
+    pub next: Option<HistoryQuery>,
+}
+
+impl HistorySync {
+    /// A catch-up policy: pages of `page_size`, at most `max_pages` per catch-up.
+    pub fn new(page_size: u32, max_pages: u32) -> Self {
+        Self {
+            page_size: page_size.max(1),
+            max_pages: max_pages.max(1),
+            gate_until: None,
+            awaiting: None,
+        }
+    }
+
+    /// `getJwt` was sent at `now`: hold resends until history answers.
+    pub fn begin(&mut self, now: Millis) {
+        self.gate_until = Some(now + GATE_TIMEOUT_MS);
+        self.awaiting = None;
+    }
+
+    /// The JWT arrived: fetch page 1.
+    pub fn jwt_received(&mut self) -> HistoryQuery {
+        self.awaiting = Some(1);
+        self.query(1)
+    }
+
+    /// Whether resends are held.
+    pub fn gated(&self) -> bool {
+        self.gate_until.is_some()
+    }
+
+    /// When the gate opens by itself.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.gate_until
+    }
+
+    /// Opens the gate if its time is up; true if it just opened.
+    pub fn expire_gate(&mut self, now: Millis) -> bool {
+        if self.gate_until.is_some_and(|until| now >= until) {
+            self.gate_until = None;
+            return true;
+        }
+        false
+    }
+
+    /// Nothing to catch up (a new session) or the catch-up is moot (socket gone): no gate.
+    pub fn cancel(&mut self) {
+        self.gate_until = None;
+        self.awaiting = None;
+    }
+
+    /// A page was merged; `all_new` says whether none of its entries was already known.
+    pub fn page_merged(&mut self, page: &HistoryPage, all_new: bool) -> PageOutcome {
+        let number = page.page_number.max(1);
+        let gate_lifted = number == 1 && self.gate_until.take().is_some();
+        let full = page.entities.len() as u32 >= self.page_size;
+        let wanted = self.awaiting == Some(number)
+            && all_new
+            && full
+            && page.has_older()
+            && number < self.max_pages;
+        self.awaiting = wanted.then_some(number + 1);
+        PageOutcome {
+            gate_lifted,
+            next: self.awaiting.map(|page_number| self.query(page_number)),
+        }
+    }
+
+    /// The fetch failed; returns true if that opened the gate.
+    pub fn failed(&mut self) -> bool {
+        self.awaiting = None;
+        self.gate_until.take().is_some()
+    }
+
+    fn query(&self, page_number: u32) -> HistoryQuery {
+        HistoryQuery {
+            page_number,
+            page_size: self.page_size,
+        }
+    }
+}
+
+/// The entries of a page oldest first (pages are newest first), each with the time to place
+/// it by when it has no usable time of its own: the nearest older entry's, else the nearest
+/// newer one's.
+pub fn oldest_first(page: &HistoryPage) -> Vec<(&StructuredMessage, Option<i64>)> {
+    let entries: Vec<&StructuredMessage> = page.entities.iter().rev().collect();
+    let times: Vec<Option<i64>> = entries
+        .iter()
+        .map(|m| m.time().and_then(parse_millis))
+        .collect();
+    let first_known = times.iter().flatten().next().copied();
+    let mut previous = None;
+    entries
+        .into_iter()
+        .zip(times)
+        .map(|(message, time)| {
+            previous = time.or(previous);
+            (message, previous.or(first_known))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(number: u32, count: u32, page_count: u32) -> HistoryPage {
+        let entities = (0..count)
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("p{number}-{i}"), "type": "Text", "direction": "Outbound",
+                    "text": "hi", "channel": {"time": "2024-01-01T10:00:00Z"}
+                }))
+                .unwrap()
+            })
+            .collect();
+        HistoryPage {
+            entities,
+            page_size: 25,
+            page_number: number,
+            total: u64::from(count),
+            page_count,
+        }
+    }
+
+    #[test]
+    fn fetches_older_pages_only_while_full_new_and_within_bounds() {
+        let cases = [
+            // (page count, entries, all new, expect next page)
+            (3, 25, true, true),
+            (3, 25, false, false),
+            (1, 25, true, false),
+            (3, 10, true, false),
+        ];
+        for (page_count, entries, all_new, expect_next) in cases {
+            let mut sync = HistorySync::new(25, 5);
+            sync.begin(0);
+            assert_eq!(sync.jwt_received().page_number, 1);
+            let outcome = sync.page_merged(&page(1, entries, page_count), all_new);
+            assert!(outcome.gate_lifted);
+            assert_eq!(
+                outcome.next.map(|q| q.page_number),
+                expect_next.then_some(2),
+                "{page_count} pages, {entries} entries, all new {all_new}"
+            );
+        }
+    }
+
+    #[test]
+    fn stops_at_the_page_bound() {
+        let mut sync = HistorySync::new(25, 2);
+        sync.begin(0);
+        sync.jwt_received();
+        let first = sync.page_merged(&page(1, 25, 9), true);
+        assert_eq!(first.next.map(|q| q.page_number), Some(2));
+        let second = sync.page_merged(&page(2, 25, 9), true);
+        assert_eq!(second.next, None);
+        assert!(!second.gate_lifted);
+    }
+
+    #[test]
+    fn gate_opens_on_failure_or_timeout() {
+        let mut sync = HistorySync::new(25, 5);
+        sync.begin(100);
+        assert!(sync.gated());
+        assert!(!sync.expire_gate(100 + GATE_TIMEOUT_MS - 1));
+        assert!(sync.expire_gate(100 + GATE_TIMEOUT_MS));
+        sync.begin(0);
+        assert!(sync.failed());
+        assert!(!sync.failed());
+    }
+
+    #[test]
+    fn untimed_entries_borrow_a_neighbours_time() {
+        let mut page = page(1, 3, 1);
+        page.entities[0].channel = None; // newest
+        page.entities[2].channel = None; // oldest
+        page.entities[1].channel.as_mut().unwrap().time = Some("2024-01-01T10:00:01Z".into());
+        let ordered = oldest_first(&page);
+        let ids: Vec<&str> = ordered.iter().map(|(m, _)| m.id.as_str()).collect();
+        assert_eq!(ids, ["p1-2", "p1-1", "p1-0"]);
+        let expected = parse_millis("2024-01-01T10:00:01Z");
+        assert!(ordered.iter().all(|(_, fallback)| *fallback == expected));
+    }
+}

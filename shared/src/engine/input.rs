@@ -1,0 +1,131 @@
+//! Everything that can happen to a conversation, as the driver reports it.
+
+use crate::genesys::{ButtonResponse, HistoryPage, ServerFrame};
+
+use super::effect::SocketId;
+
+/// A session grant: what the Parley server's `POST /api/session` returns, reduced to what the
+/// engine needs. (The headless guest may build one itself when it talks to Genesys directly.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The guest session token: a new one, or the resumed one. A secret: never log it.
+    pub token: String,
+    /// The guest WebSocket URL, opened verbatim (it carries `?deploymentId=…`).
+    pub websocket_url: String,
+    /// Base of the REST API for history, e.g. `https://api.mypurecloud.com`.
+    pub api_base_url: String,
+}
+
+/// One input to [`super::Engine::handle`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Begin: ask for a session grant, resuming the stored token given at construction.
+    Start,
+    /// The driver obtained a grant (answer to [`super::Effect::RequestSession`]).
+    SessionGranted(Grant),
+    /// The driver could not obtain a grant; the conversation closes with this reason.
+    /// [`Input::StartNewChat`] or [`Input::NetworkBack`] try again.
+    SessionRefused(String),
+    /// The guest sends text, optionally with attachments already uploaded (their ids).
+    SendText {
+        /// The text; may be empty only when attachments are given.
+        text: String,
+        /// Ids of uploaded attachments (PROTOCOL.md §1.4.7).
+        attachment_ids: Vec<String>,
+    },
+    /// The guest clicked a quick reply, card button or picker. `originating_message_id` should
+    /// name the message that offered it.
+    SendButtonResponse(ButtonResponse),
+    /// The guest typed a key. Cheap to send on every keystroke: the engine throttles.
+    Typing,
+    /// The guest asked to retry a failed message (its client id, see
+    /// [`super::GuestMessage::client_id`]).
+    Retry(String),
+    /// The guest wants a fresh conversation (after the agent ended it, the session expired, or
+    /// whenever they like).
+    StartNewChat,
+    /// The guest closed the chat: the socket closes, the token is kept for a later resume.
+    Close,
+    /// `socket` is open.
+    SocketOpened(SocketId),
+    /// `socket` closed or failed to open.
+    SocketClosed {
+        /// Which socket.
+        socket: SocketId,
+        /// The close code, if there was a close frame.
+        code: Option<u16>,
+        /// Whether the close handshake completed.
+        clean: bool,
+    },
+    /// A text frame from `socket` decoded into a [`ServerFrame`] (see [`Input::frame_text`]).
+    Frame {
+        /// Which socket.
+        socket: SocketId,
+        /// The frame.
+        frame: ServerFrame,
+    },
+    /// A text frame from `socket` that is not a server frame; it is counted and ignored.
+    MalformedFrame {
+        /// Which socket.
+        socket: SocketId,
+        /// Why it did not decode.
+        error: String,
+    },
+    /// A history page arrived (answer to [`super::Effect::FetchHistory`]).
+    HistoryReceived(HistoryPage),
+    /// A history fetch failed (network, 401, bad JSON). The conversation carries on.
+    HistoryFailed(String),
+    /// The timer armed by [`super::Effect::ArmTimer`] fired. Spurious calls are harmless.
+    TimerFired,
+    /// The network came back or the tab became visible: retry a pending reconnect now, or check
+    /// a live socket with a heartbeat.
+    NetworkBack,
+}
+
+impl Input {
+    /// Plain text from the guest.
+    pub fn text(text: impl Into<String>) -> Input {
+        Input::SendText {
+            text: text.into(),
+            attachment_ids: Vec::new(),
+        }
+    }
+
+    /// Decodes one text frame received on `socket` into [`Input::Frame`], or
+    /// [`Input::MalformedFrame`] when it is not a server frame. Never panics.
+    pub fn frame_text(socket: SocketId, text: &str) -> Input {
+        match serde_json::from_str::<ServerFrame>(text) {
+            Ok(frame) => Input::Frame { socket, frame },
+            Err(error) => Input::MalformedFrame {
+                socket,
+                error: error.to_string(),
+            },
+        }
+    }
+}
+
+/// Why a guest action was refused before anything was queued. The UI shows it next to the
+/// composer; nothing was lost because nothing was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// Empty or whitespace-only text without attachments.
+    #[error("the message is empty")]
+    Empty,
+    /// Longer than the configured maximum (4,000 characters by default).
+    #[error("the message is {chars} characters long; the limit is {max}")]
+    TooLong {
+        /// Characters in the text.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The conversation is read-only: start a new chat to write again.
+    #[error("the conversation has ended; start a new chat to write again")]
+    ReadOnly,
+    /// There is no live session (not started, expired or closed).
+    #[error("there is no conversation; start a new chat")]
+    NoSession,
+    /// [`Input::Retry`] named a message that is not failed.
+    #[error("no failed message with that id")]
+    NothingToRetry,
+}

@@ -1,0 +1,168 @@
+//! Guest actions: send text, answer a quick reply or button, type, retry; and the pump that
+//! moves the outbox onto the socket.
+//!
+//! A guest message is checked first (empty and over-long text are refused with a
+//! [`Refused`], nothing queued), then shown at once as an optimistic bubble and queued in the
+//! [`super::outbox`]. The pump sends it when the connection is ready, no resend is held by a
+//! history catch-up, the previous message is echoed and the pacing window has room.
+
+use std::collections::BTreeMap;
+
+use crate::genesys::{
+    Attachment, ButtonResponse, ClientRequest, Content, IncomingMessage, MessageType, OnMessage,
+};
+
+use super::outbox::OutgoingMessage;
+use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery};
+use super::{Engine, Millis, NewChat, Phase, Refused};
+
+impl Engine {
+    pub(super) fn send_text(
+        &mut self,
+        text: String,
+        attachment_ids: Vec<String>,
+        _now: Millis,
+    ) -> Result<(), Refused> {
+        self.check_can_send()?;
+        if text.trim().is_empty() && attachment_ids.is_empty() {
+            return Err(Refused::Empty);
+        }
+        let chars = text.chars().count();
+        if chars > self.config.max_text_chars {
+            return Err(Refused::TooLong {
+                chars,
+                max: self.config.max_text_chars,
+            });
+        }
+        let content = attachment_ids
+            .into_iter()
+            .map(|id| {
+                Content::Attachment(Attachment {
+                    id,
+                    ..Attachment::default()
+                })
+            })
+            .collect();
+        self.enqueue(MessageType::Text, text.clone(), text, content);
+        Ok(())
+    }
+
+    pub(super) fn send_button_response(
+        &mut self,
+        response: ButtonResponse,
+        _now: Millis,
+    ) -> Result<(), Refused> {
+        self.check_can_send()?;
+        let label = response.text.clone();
+        let wire = IncomingMessage::button_response(response);
+        self.enqueue(
+            wire.message_type,
+            wire.text.unwrap_or_default(),
+            label,
+            wire.content,
+        );
+        Ok(())
+    }
+
+    /// Shows the bubble and queues the message under a fresh client id.
+    fn enqueue(
+        &mut self,
+        message_type: MessageType,
+        wire_text: String,
+        shown_text: String,
+        content: Vec<Content>,
+    ) {
+        let client_id = Self::tracing_id();
+        self.transcript
+            .push_guest(&client_id, shown_text, content.clone());
+        self.outbox.push(OutgoingMessage {
+            client_id,
+            message_type,
+            text: wire_text,
+            content,
+        });
+        self.dirty = true;
+    }
+
+    fn check_can_send(&self) -> Result<(), Refused> {
+        match self.phase {
+            Phase::Ended => Err(Refused::ReadOnly),
+            Phase::Idle | Phase::Expired | Phase::Closed(_) => Err(Refused::NoSession),
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn guest_typed(&mut self, now: Millis) {
+        if self.phase != Phase::Ready
+            || !self.socket_open()
+            || !self.guest_typing.may_send(now)
+            || !self.outbox.pacer().ready(now)
+        {
+            return;
+        }
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        let tracing_id = Self::tracing_id();
+        self.send(ClientRequest::OnMessage(OnMessage {
+            token,
+            tracing_id: Some(tracing_id.clone()),
+            message: IncomingMessage::typing(),
+            channel: None,
+            time: None,
+        }));
+        self.outbox.pacer().record(now);
+        self.guest_typing.sent(now, tracing_id);
+    }
+
+    pub(super) fn retry(&mut self, client_id: &str, _now: Millis) -> Result<(), Refused> {
+        self.check_can_send()?;
+        let delivery = self
+            .outbox
+            .retry(client_id)
+            .ok_or(Refused::NothingToRetry)?;
+        self.transcript.set_delivery(client_id, delivery);
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Whether the outbox may put messages on the socket now.
+    pub(super) fn may_send(&self) -> bool {
+        self.phase == Phase::Ready
+            && self.socket_open()
+            && !self.history.gated()
+            && self.new_chat == NewChat::No
+    }
+
+    /// Sends what the outbox has due.
+    pub(super) fn pump(&mut self, now: Millis) {
+        while self.may_send() {
+            let Some(message) = self.outbox.due(now).cloned() else {
+                break;
+            };
+            let Some(token) = self.token.clone() else {
+                break;
+            };
+            let metadata =
+                BTreeMap::from([(CLIENT_MESSAGE_ID_KEY.to_owned(), message.client_id.clone())]);
+            self.send(ClientRequest::OnMessage(OnMessage {
+                token,
+                tracing_id: Some(message.client_id.clone()),
+                message: IncomingMessage {
+                    message_type: message.message_type,
+                    text: Some(message.text.clone()),
+                    content: message.content.clone(),
+                    events: Vec::new(),
+                    metadata,
+                    channel: None,
+                },
+                channel: None,
+                time: None,
+            }));
+            self.outbox.sent(&message.client_id, now);
+            self.transcript
+                .set_delivery(&message.client_id, Delivery::Sending);
+            self.dirty = true;
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The connection lifecycle: grant → socket → `configureSession` → ready, and everything that
+//! ends or restarts it (unexpected close, dead heartbeat, expiry, new chat, guest close).
+//!
+//! Rules decided here:
+//! - An unexpected close (or a heartbeat left unanswered) leads to `Reconnecting` after a
+//!   jittered exponential delay ([`super::backoff`]); [`Input::NetworkBack`] skips the wait.
+//!   The same token is configured again; what happens next (history, resends) is in
+//!   [`super::frames`].
+//! - `SessionResponse` must arrive within 10 s of `configureSession`, or the socket counts as
+//!   dead, so a half-open socket cannot leave the guest in `Configuring` forever.
+//! - "Start new chat" on a live socket runs `closeSession` → `SessionResponse{connected:false}`
+//!   → `configureSession{startNew:true}` (PROTOCOL.md §1.8); without a live socket after a
+//!   read-only end it configures with `startNew:true` on the next socket; after expiry or a
+//!   close it asks the driver for a brand-new session grant.
+//!
+//! [`Input::NetworkBack`]: super::Input::NetworkBack
+
+use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
+
+use super::heartbeat::{PROBE_TIMEOUT_MS, Pulse};
+use super::transcript::{FailReason, Notice};
+use super::{CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Socket, SocketId};
+
+impl Engine {
+    pub(super) fn start(&mut self, _now: Millis) {
+        if self.phase != Phase::Idle {
+            return;
+        }
+        self.request_session(self.token.clone());
+    }
+
+    fn request_session(&mut self, resume_token: Option<String>) {
+        self.set_phase(Phase::RequestingSession);
+        self.effects
+            .push_back(Effect::RequestSession { resume_token });
+    }
+
+    pub(super) fn granted(&mut self, grant: Grant, now: Millis) {
+        if self.phase != Phase::RequestingSession {
+            return;
+        }
+        if self.token.as_deref() != Some(grant.token.as_str()) {
+            self.effects.push_back(Effect::PersistToken {
+                token: grant.token.clone(),
+            });
+        }
+        self.token = Some(grant.token.clone());
+        self.grant = Some(grant);
+        self.backoff.reset();
+        self.open_socket(now);
+    }
+
+    pub(super) fn refused_grant(&mut self, reason: String) {
+        if self.phase == Phase::RequestingSession {
+            self.diagnostics.last_error = Some(format!("no session: {reason}"));
+            self.set_phase(Phase::Closed(CloseReason::NoSession(reason)));
+        }
+    }
+
+    fn open_socket(&mut self, _now: Millis) {
+        let Some(grant) = &self.grant else { return };
+        self.next_socket += 1;
+        let id = SocketId(self.next_socket);
+        self.socket = Some(Socket { id, open: false });
+        self.effects.push_back(Effect::OpenSocket {
+            socket: id,
+            url: grant.websocket_url.clone(),
+        });
+        if !matches!(self.phase, Phase::Ended) {
+            self.set_phase(Phase::Connecting);
+        }
+    }
+
+    pub(super) fn socket_opened(&mut self, socket: SocketId, now: Millis) {
+        if !self.is_current(socket) {
+            // A socket we no longer want (the engine moved on before it opened).
+            self.effects.push_back(Effect::CloseSocket { socket });
+            return;
+        }
+        if let Some(current) = &mut self.socket {
+            current.open = true;
+        }
+        self.heartbeat.start(now);
+        self.configure(now);
+    }
+
+    /// Sends `configureSession` for the current token.
+    fn configure(&mut self, now: Millis) {
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        let start_new = self.new_chat == NewChat::Configure;
+        let request = ClientRequest::ConfigureSession(ConfigureSession {
+            deployment_id: self.config.deployment_id.clone(),
+            token,
+            start_new: start_new.then_some(true),
+            journey_context: None,
+            tracing_id: Some(Self::tracing_id()),
+        });
+        self.send(request);
+        self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
+        self.set_phase(Phase::Configuring);
+    }
+
+    pub(super) fn socket_closed(
+        &mut self,
+        socket: SocketId,
+        code: Option<u16>,
+        clean: bool,
+        now: Millis,
+    ) {
+        if !self.is_current(socket) {
+            return;
+        }
+        if !clean || code.is_some_and(|code| code != 1000) {
+            self.diagnostics.last_error = Some(match code {
+                Some(code) => format!("socket closed with code {code}"),
+                None => "socket failed".to_owned(),
+            });
+        }
+        self.dirty = true;
+        self.connection_lost(now);
+    }
+
+    /// The current socket is gone (closed, failed, or declared dead by us).
+    fn connection_lost(&mut self, now: Millis) {
+        self.socket = None;
+        self.heartbeat.stop();
+        self.configure_deadline = None;
+        self.history.cancel();
+        self.jwt = None;
+        self.outbox.connection_lost();
+        if self.agent_typing.deadline().is_some() {
+            self.agent_typing.stopped();
+        }
+        self.backoff.connection_ended(self.ready_since, now);
+        self.ready_since = None;
+        let reconnect = match self.phase {
+            Phase::Connecting | Phase::Configuring | Phase::Ready | Phase::Reconnecting { .. } => {
+                true
+            }
+            // A read-only conversation has nothing more to receive; a new chat reconnects.
+            Phase::Ended => self.new_chat != NewChat::No,
+            Phase::Idle | Phase::RequestingSession | Phase::Expired | Phase::Closed(_) => false,
+        };
+        if reconnect {
+            if self.new_chat == NewChat::Closing {
+                // The closeSession may or may not have landed; startNew works either way.
+                self.new_chat = NewChat::Configure;
+            }
+            let delay = self.backoff.next_delay(&mut self.jitter);
+            self.set_phase(Phase::Reconnecting {
+                attempt: self.backoff.attempt(),
+                at: now + delay,
+            });
+        }
+    }
+
+    /// Closes our socket ourselves and handles it as lost.
+    fn drop_socket(&mut self, now: Millis) {
+        if let Some(socket) = self.socket {
+            self.effects
+                .push_back(Effect::CloseSocket { socket: socket.id });
+            self.connection_lost(now);
+        }
+    }
+
+    /// Timer work of the connection: reconnect due, configure timeout, heartbeat.
+    pub(super) fn session_timer(&mut self, now: Millis) {
+        if let Phase::Reconnecting { at, .. } = self.phase
+            && now >= at
+        {
+            self.open_socket(now);
+            return;
+        }
+        if self
+            .configure_deadline
+            .is_some_and(|deadline| now >= deadline)
+        {
+            self.diagnostics.last_error = Some("no answer to configureSession".to_owned());
+            self.drop_socket(now);
+            return;
+        }
+        if !self.socket_open() || !matches!(self.phase, Phase::Ready | Phase::Ended) {
+            return;
+        }
+        match self.heartbeat.poll(now) {
+            Pulse::Quiet => {}
+            Pulse::Probe => self.probe(now),
+            Pulse::Dead => {
+                self.diagnostics.last_error = Some("heartbeat unanswered".to_owned());
+                self.drop_socket(now);
+            }
+        }
+    }
+
+    /// Sends an `echo`; any frame in reply proves the socket alive.
+    fn probe(&mut self, now: Millis) {
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        let tracing_id = Self::tracing_id();
+        self.echo_ids.push(tracing_id.clone());
+        if self.echo_ids.len() > 4 {
+            self.echo_ids.remove(0);
+        }
+        self.send(ClientRequest::Echo(Echo::ping(token, tracing_id)));
+        self.heartbeat.probe_sent(now);
+    }
+
+    pub(super) fn network_back(&mut self, now: Millis) {
+        match self.phase {
+            Phase::Reconnecting { .. } => self.open_socket(now),
+            Phase::Ready | Phase::Ended if self.socket_open() && !self.heartbeat.probing() => {
+                self.probe(now);
+            }
+            Phase::Closed(CloseReason::NoSession(_)) => self.request_session(self.token.clone()),
+            _ => {}
+        }
+    }
+
+    pub(super) fn start_new_chat(&mut self, now: Millis) {
+        match self.phase {
+            Phase::Idle | Phase::RequestingSession => {}
+            Phase::Expired | Phase::Closed(_) => {
+                self.drop_socket(now);
+                self.reset_conversation();
+                self.new_chat = NewChat::No;
+                self.token = None;
+                self.grant = None;
+                self.effects.push_back(Effect::ForgetToken);
+                self.request_session(None);
+            }
+            Phase::Ready | Phase::Ended if self.socket_open() => {
+                let Some(token) = self.token.clone() else {
+                    return;
+                };
+                self.new_chat = NewChat::Closing;
+                self.send(ClientRequest::CloseSession(CloseSession {
+                    token,
+                    close_all_connections: true,
+                    tracing_id: Some(Self::tracing_id()),
+                }));
+                self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
+                self.set_phase(Phase::Configuring);
+            }
+            _ => {
+                // No live socket: the next configureSession starts the new conversation.
+                self.new_chat = NewChat::Configure;
+                if self.phase == Phase::Ended {
+                    self.open_socket(now);
+                }
+            }
+        }
+    }
+
+    /// `SessionResponse{connected:false}` answered our closeSession: configure anew.
+    pub(super) fn session_closed_for_new_chat(&mut self, now: Millis) {
+        if self.new_chat == NewChat::Closing {
+            self.new_chat = NewChat::Configure;
+            self.configure(now);
+        }
+    }
+
+    /// Forgets the conversation shown (a new one begins).
+    pub(super) fn reset_conversation(&mut self) {
+        self.transcript.clear();
+        self.outbox.clear();
+        self.agent_typing.stopped();
+        self.last_nickname = None;
+        self.limits = Default::default();
+        self.dirty = true;
+    }
+
+    pub(super) fn close_by_guest(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            self.effects
+                .push_back(Effect::CloseSocket { socket: socket.id });
+        }
+        self.heartbeat.stop();
+        self.configure_deadline = None;
+        self.history.cancel();
+        self.agent_typing.stopped();
+        self.outbox.connection_lost();
+        self.set_phase(Phase::Closed(CloseReason::GuestLeft));
+    }
+
+    /// The session is dead (SessionExpiredEvent, 4006, 4007): forget the token.
+    pub(super) fn expire(&mut self, now: Millis) {
+        if self.phase == Phase::Expired {
+            return;
+        }
+        self.end_session(now, Notice::SessionExpired, true);
+        self.set_phase(Phase::Expired);
+    }
+
+    /// The server closed this connection for good (`ConnectionClosedEvent`, `LogoutEvent`).
+    pub(super) fn closed_by_server(
+        &mut self,
+        now: Millis,
+        reason: Option<String>,
+        forget_token: bool,
+    ) {
+        let notice = Notice::ConnectionClosed {
+            reason: reason.clone(),
+        };
+        self.end_session(now, notice, forget_token);
+        let reason = if forget_token {
+            CloseReason::SignedInElsewhere
+        } else {
+            CloseReason::ClosedByServer(reason)
+        };
+        self.set_phase(Phase::Closed(reason));
+    }
+
+    /// Fails whatever cannot be delivered any more, says why, and stops the connection.
+    fn end_session(&mut self, now: Millis, notice: Notice, forget_token: bool) {
+        for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
+            self.transcript.set_delivery(
+                &client_id,
+                super::Delivery::Failed(FailReason::SessionEnded),
+            );
+        }
+        self.transcript.push_notice(notice, None);
+        if forget_token {
+            self.token = None;
+            self.effects.push_back(Effect::ForgetToken);
+        }
+        self.new_chat = NewChat::No;
+        // Leave a terminal phase first so that losing the socket does not schedule a reconnect.
+        self.set_phase(Phase::Closed(CloseReason::GuestLeft));
+        self.drop_socket(now);
+        self.dirty = true;
+    }
+
+    /// Queues a request on the current socket.
+    pub(super) fn send(&mut self, request: ClientRequest) {
+        if let Some(socket) = self.socket {
+            self.effects.push_back(Effect::Send {
+                socket: socket.id,
+                request,
+            });
+        }
+    }
+
+    pub(super) fn set_phase(&mut self, phase: Phase) {
+        if self.phase != phase {
+            self.phase = phase;
+            self.dirty = true;
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! The conversation as the UI shows it: one ordered, de-duplicated list of entries.
+//!
+//! Everything the guest sees passes through here: optimistic guest bubbles (from the outbox),
+//! their echoes, agent and bot messages from live frames and from history pages, and local
+//! notices ("agent joined", "conversation ended"). The rules (PROTOCOL.md §1.11):
+//!
+//! - **Order** is the server's `channel.time`, parsed (see [`super::timestamp`]) so mixed
+//!   precision and offsets sort right. Equal times keep arrival order. An entry without a usable
+//!   time is placed at the latest time known when it arrived, i.e. where the guest saw it appear.
+//!   Guest messages not yet echoed have no server time yet and stay at the bottom, in send order.
+//! - **De-duplication** is by platform message id (live frames and history pages overlap after
+//!   every reconnect) and, for guest messages, by Parley's client message id carried in
+//!   `metadata.parleyClientMessageId` (a resend that the server did receive twice still shows
+//!   once).
+//! - **Keys** are stable for the life of an entry, so a keyed list (`<For>` in Leptos) never
+//!   re-renders a bubble because its echo arrived: a guest message keeps its client id as key.
+
+use std::collections::BTreeSet;
+
+use crate::genesys::{Content, MessageType, StructuredMessage};
+
+use super::timestamp::parse_millis;
+
+/// The `message.metadata` key under which Parley sends each guest message's client id (its
+/// tracingId). Genesys treats metadata as free-form (PROTOCOL.md §1.4.3); the emulator echoes it
+/// in live echoes and history, which lets a reconnecting client tell "delivered" from "lost".
+pub const CLIENT_MESSAGE_ID_KEY: &str = "parleyClientMessageId";
+
+/// Where a guest message is on its way to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting in the outbox: for the connection, for the previous message's echo, for the pacing
+    /// window, or for a 429's `retryAfter`.
+    Queued,
+    /// Sent on the current socket; the server's echo has not arrived yet.
+    Sending,
+    /// The server's echo (or a history entry) proved it delivered.
+    Sent,
+    /// Given up; the guest may retry it ([`super::Input::Retry`]).
+    Failed(FailReason),
+}
+
+/// Why a guest message failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailReason {
+    /// The server refused the text as too long (4011).
+    TooLong,
+    /// The server refused the custom attributes as too large (4013).
+    AttributesTooLarge,
+    /// Sent several times over several connections without ever being confirmed.
+    NotConfirmed,
+    /// The session ended before the message could be delivered.
+    SessionEnded,
+    /// Any other error frame answering this message: its code and text.
+    Rejected {
+        /// The frame's code.
+        code: u16,
+        /// The frame's text, for a tooltip or a log line (wire text: render as text).
+        message: String,
+    },
+}
+
+/// A message written by the guest (in this tab or, echoed, in another one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestMessage {
+    /// Parley's client id (the request's tracingId), when known.
+    pub client_id: Option<String>,
+    /// The platform message id, once echoed.
+    pub message_id: Option<String>,
+    /// The text (may be empty for a quick-reply click or an attachment).
+    pub text: String,
+    /// Button responses and attachments sent with the text.
+    pub content: Vec<Content>,
+    /// Delivery state; `Sent` for messages learned from the server.
+    pub delivery: Delivery,
+}
+
+/// A message from an agent, a bot or the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentMessage {
+    /// The platform message id.
+    pub message_id: String,
+    /// Text, Structured or Event.
+    pub message_type: MessageType,
+    /// The text, if any (wire text: render as text, never as HTML).
+    pub text: Option<String>,
+    /// Rich content; unknown kinds are kept so the UI can say "unsupported content".
+    pub content: Vec<Content>,
+    /// The sender's display name (`channel.from.nickname`).
+    pub nickname: Option<String>,
+    /// The sender's avatar URL (`channel.from.image`).
+    pub avatar: Option<String>,
+    /// `Human` or `Bot`, when the server says.
+    pub originating_entity: Option<String>,
+}
+
+/// Something the engine tells the guest about the conversation itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A (new) agent or bot took over: the sender's nickname changed.
+    AgentJoined {
+        /// The new sender's display name.
+        nickname: String,
+    },
+    /// The agent or flow ended the conversation; with `read_only` the guest can no longer write.
+    ConversationEnded {
+        /// Whether the conversation became read-only.
+        read_only: bool,
+    },
+    /// The session expired; a new chat starts from scratch.
+    SessionExpired,
+    /// Another connection closed this one (signed in elsewhere, session limit, cleared …).
+    ConnectionClosed {
+        /// The server's reason, if it gave one.
+        reason: Option<String>,
+    },
+    /// A new conversation started ("start new chat").
+    NewConversation,
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// Written by the guest.
+    Guest(GuestMessage),
+    /// Written by an agent or bot.
+    Agent(AgentMessage),
+    /// Said by the engine.
+    Notice(Notice),
+}
+
+/// One line of the transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable key for keyed lists: `c:<client id>`, `m:<message id>` or `n:<counter>`.
+    pub key: String,
+    /// The server time as the wire had it, if any.
+    pub time: Option<String>,
+    /// The content.
+    pub kind: EntryKind,
+    order: Order,
+}
+
+/// Sort key: unconfirmed guest messages last, then by time, then by arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Order {
+    pending: bool,
+    millis: i64,
+    seq: u64,
+}
+
+/// The ordered, de-duplicated list of entries.
+#[derive(Debug, Clone, Default)]
+pub struct Transcript {
+    entries: Vec<Entry>,
+    message_ids: BTreeSet<String>,
+    client_ids: BTreeSet<String>,
+    latest_millis: i64,
+    next_seq: u64,
+}
+
+/// What happened to a message offered to the transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// A new entry was added.
+    Added,
+    /// An existing entry (an optimistic guest bubble) was confirmed.
+    Confirmed,
+    /// Already known: nothing changed.
+    Duplicate,
+}
+
+impl Transcript {
+    /// The entries in display order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Whether a platform message id is already shown.
+    pub fn knows_message(&self, message_id: &str) -> bool {
+        self.message_ids.contains(message_id)
+    }
+
+    /// Records the id of an event message (typing, presence) that is not shown as an entry, so
+    /// a repeated delivery is recognised; true if it was new.
+    pub fn remember_event(&mut self, message_id: &str) -> bool {
+        if self.is_known(message_id) {
+            return false;
+        }
+        self.remember_id(message_id);
+        true
+    }
+
+    /// Adds the optimistic bubble of a guest message about to be queued.
+    pub fn push_guest(&mut self, client_id: &str, text: String, content: Vec<Content>) {
+        let order = Order {
+            pending: true,
+            millis: i64::MAX,
+            seq: self.seq(),
+        };
+        self.client_ids.insert(client_id.to_owned());
+        self.insert(Entry {
+            key: format!("c:{client_id}"),
+            time: None,
+            kind: EntryKind::Guest(GuestMessage {
+                client_id: Some(client_id.to_owned()),
+                message_id: None,
+                text,
+                content,
+                delivery: Delivery::Queued,
+            }),
+            order,
+        });
+    }
+
+    /// Changes the delivery state of our own message; false if no such message.
+    pub fn set_delivery(&mut self, client_id: &str, delivery: Delivery) -> bool {
+        match self.guest_mut(client_id) {
+            Some(message) if message.delivery != delivery => {
+                message.delivery = delivery;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Offers a guest (Inbound) message from a live echo or a history page. `client_id` is the
+    /// id it answers to (from the echo's tracingId or its metadata), if any. `fallback_millis`
+    /// places it when it carries no usable time.
+    pub fn merge_guest(
+        &mut self,
+        message: &StructuredMessage,
+        client_id: Option<&str>,
+        fallback_millis: Option<i64>,
+    ) -> Merge {
+        let client_id = client_id.or_else(|| {
+            message
+                .metadata
+                .get(CLIENT_MESSAGE_ID_KEY)
+                .map(String::as_str)
+        });
+        if let Some(client_id) = client_id
+            && let Some(index) = self.guest_index(client_id)
+        {
+            let EntryKind::Guest(existing) = &self.entries[index].kind else {
+                unreachable!("guest_index only returns guest entries")
+            };
+            if existing.message_id.is_some() {
+                self.remember_id(&message.id);
+                return Merge::Duplicate;
+            }
+            let mut entry = self.entries.remove(index);
+            if let EntryKind::Guest(guest) = &mut entry.kind {
+                guest.message_id = non_empty(&message.id);
+                guest.delivery = Delivery::Sent;
+            }
+            self.remember_id(&message.id);
+            entry.time = message.time().map(str::to_owned);
+            entry.order = self.timed_order(message.time(), fallback_millis);
+            self.insert(entry);
+            return Merge::Confirmed;
+        }
+        if self.is_known(&message.id) {
+            return Merge::Duplicate;
+        }
+        if let Some(client_id) = client_id {
+            self.client_ids.insert(client_id.to_owned());
+        }
+        self.remember_id(&message.id);
+        let order = self.timed_order(message.time(), fallback_millis);
+        self.insert(Entry {
+            key: key_for(client_id, &message.id, order.seq),
+            time: message.time().map(str::to_owned),
+            kind: EntryKind::Guest(GuestMessage {
+                client_id: client_id.map(str::to_owned),
+                message_id: non_empty(&message.id),
+                text: message.text.clone().unwrap_or_default(),
+                content: message.content.clone(),
+                delivery: Delivery::Sent,
+            }),
+            order,
+        });
+        Merge::Added
+    }
+
+    /// Offers an agent/bot (Outbound) message.
+    pub fn merge_agent(
+        &mut self,
+        message: &StructuredMessage,
+        fallback_millis: Option<i64>,
+    ) -> Merge {
+        if self.is_known(&message.id) {
+            return Merge::Duplicate;
+        }
+        self.remember_id(&message.id);
+        let sender = message.sender();
+        let order = self.timed_order(message.time(), fallback_millis);
+        self.insert(Entry {
+            key: key_for(None, &message.id, order.seq),
+            time: message.time().map(str::to_owned),
+            kind: EntryKind::Agent(AgentMessage {
+                message_id: message.id.clone(),
+                message_type: message.message_type,
+                text: message.text.clone(),
+                content: message.content.clone(),
+                nickname: sender.and_then(|from| from.nickname.clone()),
+                avatar: sender.and_then(|from| from.image.clone()),
+                originating_entity: message.originating_entity.clone().filter(|e| !e.is_empty()),
+            }),
+            order,
+        });
+        Merge::Added
+    }
+
+    /// Adds a notice at the current end of the timeline (before unconfirmed guest messages).
+    /// With `at`, the notice is placed at that server time instead (just before a message that
+    /// carries the same time, e.g. "agent joined" before the agent's first message).
+    pub fn push_notice(&mut self, notice: Notice, at: Option<&str>) {
+        let millis = at.and_then(parse_millis).unwrap_or(self.latest_millis);
+        let order = Order {
+            pending: false,
+            millis,
+            seq: self.seq(),
+        };
+        self.insert(Entry {
+            key: format!("n:{}", order.seq),
+            time: None,
+            kind: EntryKind::Notice(notice),
+            order,
+        });
+    }
+
+    /// Forgets every entry (SessionClearedEvent, start new chat).
+    pub fn clear(&mut self) {
+        let next_seq = self.next_seq;
+        *self = Self::default();
+        self.next_seq = next_seq;
+    }
+
+    /// Drops our own message (a failed one the guest discarded); false if unknown.
+    pub fn remove_guest(&mut self, client_id: &str) -> bool {
+        match self.guest_index(client_id) {
+            Some(index) => {
+                self.entries.remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The guest message sent under `client_id`, if shown.
+    pub fn guest(&self, client_id: &str) -> Option<&GuestMessage> {
+        let index = self.guest_index(client_id)?;
+        match &self.entries[index].kind {
+            EntryKind::Guest(message) => Some(message),
+            _ => None,
+        }
+    }
+
+    fn guest_mut(&mut self, client_id: &str) -> Option<&mut GuestMessage> {
+        let index = self.guest_index(client_id)?;
+        match &mut self.entries[index].kind {
+            EntryKind::Guest(message) => Some(message),
+            _ => None,
+        }
+    }
+
+    fn guest_index(&self, client_id: &str) -> Option<usize> {
+        if !self.client_ids.contains(client_id) {
+            return None;
+        }
+        self.entries.iter().position(|entry| {
+            matches!(&entry.kind, EntryKind::Guest(m) if m.client_id.as_deref() == Some(client_id))
+        })
+    }
+
+    fn is_known(&self, message_id: &str) -> bool {
+        !message_id.is_empty() && self.message_ids.contains(message_id)
+    }
+
+    fn remember_id(&mut self, message_id: &str) {
+        if !message_id.is_empty() {
+            self.message_ids.insert(message_id.to_owned());
+        }
+    }
+
+    fn timed_order(&mut self, time: Option<&str>, fallback_millis: Option<i64>) -> Order {
+        let millis = time
+            .and_then(parse_millis)
+            .or(fallback_millis)
+            .unwrap_or(self.latest_millis);
+        self.latest_millis = self.latest_millis.max(millis);
+        Order {
+            pending: false,
+            millis,
+            seq: self.seq(),
+        }
+    }
+
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    fn insert(&mut self, entry: Entry) {
+        let index = self
+            .entries
+            .partition_point(|existing| existing.order <= entry.order);
+        self.entries.insert(index, entry);
+    }
+}
+
+fn key_for(client_id: Option<&str>, message_id: &str, seq: u64) -> String {
+    match (client_id, message_id) {
+        (Some(client_id), _) => format!("c:{client_id}"),
+        (None, "") => format!("n:{seq}"),
+        (None, id) => format!("m:{id}"),
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}

@@ -1,0 +1,157 @@
+//! Typing indicators, both ways.
+//!
+//! - **Agent typing** arrives as an Outbound `Typing` event with a `duration` in ms (5000 when
+//!   absent, as the official transport assumes) and is shown until that runs out or the agent's
+//!   next real message arrives, whichever is first.
+//! - **Guest typing** is sent at most once per 5 s (the transport's throttle, PROTOCOL.md
+//!   §1.4.4), and never again once the server answered one with 403: that means the deployment
+//!   has the feature turned off, and every further keystroke would only earn another error.
+
+use super::Millis;
+
+/// How long the agent indicator stays up when the event carries no `duration`.
+pub const DEFAULT_AGENT_TYPING_MS: Millis = 5_000;
+
+/// The guest typing throttle.
+pub const GUEST_TYPING_INTERVAL_MS: Millis = 5_000;
+
+/// The agent's typing indicator.
+#[derive(Debug, Clone, Default)]
+pub struct AgentTyping {
+    until: Option<Millis>,
+}
+
+impl AgentTyping {
+    /// An Outbound typing event arrived at `now`.
+    pub fn started(&mut self, now: Millis, duration_ms: Option<Millis>) {
+        self.until = Some(now + duration_ms.unwrap_or(DEFAULT_AGENT_TYPING_MS));
+    }
+
+    /// The agent sent a real message (or the conversation ended): the indicator goes.
+    pub fn stopped(&mut self) {
+        self.until = None;
+    }
+
+    /// Whether the indicator is showing at `now`.
+    pub fn is_typing(&self, now: Millis) -> bool {
+        self.until.is_some_and(|until| now < until)
+    }
+
+    /// When the indicator will go out by itself (the engine arms its timer for it).
+    pub fn deadline(&self) -> Option<Millis> {
+        self.until
+    }
+
+    /// Drops an expired indicator; returns true if it changed what the UI shows.
+    pub fn expire(&mut self, now: Millis) -> bool {
+        if self.until.is_some_and(|until| now >= until) {
+            self.until = None;
+            return true;
+        }
+        false
+    }
+}
+
+/// The guest's outgoing typing notifications.
+#[derive(Debug, Clone, Default)]
+pub struct GuestTyping {
+    last_sent: Option<Millis>,
+    /// tracingIds of typing requests still awaiting a possible error answer.
+    in_flight: Vec<String>,
+    disabled: bool,
+}
+
+impl GuestTyping {
+    /// Whether a typing event may go out at `now` (throttle and 403 permitting).
+    pub fn may_send(&self, now: Millis) -> bool {
+        !self.disabled
+            && self
+                .last_sent
+                .is_none_or(|last| now >= last + GUEST_TYPING_INTERVAL_MS)
+    }
+
+    /// Records a typing request sent at `now` with its tracingId.
+    pub fn sent(&mut self, now: Millis, tracing_id: String) {
+        self.last_sent = Some(now);
+        self.in_flight.push(tracing_id);
+        if self.in_flight.len() > 8 {
+            self.in_flight.remove(0);
+        }
+    }
+
+    /// True if `tracing_id` belongs to one of our typing requests.
+    pub fn owns(&self, tracing_id: &str) -> bool {
+        self.in_flight.iter().any(|id| id == tracing_id)
+    }
+
+    /// The server refused typing (403): never send it again in this engine's life.
+    pub fn disable(&mut self) {
+        self.disabled = true;
+    }
+
+    /// Whether a 403 turned guest typing off.
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_typing_lasts_its_duration_or_the_default() {
+        let cases = [
+            (Some(2_000), 1_999, true),
+            (Some(2_000), 2_000, false),
+            (None, 4_999, true),
+            (None, 5_000, false),
+        ];
+        for (duration, at, expected) in cases {
+            let mut typing = AgentTyping::default();
+            typing.started(0, duration);
+            assert_eq!(
+                typing.is_typing(at),
+                expected,
+                "duration {duration:?} at {at}"
+            );
+        }
+    }
+
+    #[test]
+    fn agent_message_stops_typing_at_once() {
+        let mut typing = AgentTyping::default();
+        typing.started(0, Some(10_000));
+        typing.stopped();
+        assert!(!typing.is_typing(1));
+        assert_eq!(typing.deadline(), None);
+    }
+
+    #[test]
+    fn expire_reports_a_change_only_once() {
+        let mut typing = AgentTyping::default();
+        typing.started(0, Some(100));
+        assert!(!typing.expire(99));
+        assert!(typing.expire(100));
+        assert!(!typing.expire(101));
+    }
+
+    #[test]
+    fn guest_typing_is_throttled_to_one_per_five_seconds() {
+        let mut typing = GuestTyping::default();
+        assert!(typing.may_send(0));
+        typing.sent(0, "t1".into());
+        assert!(!typing.may_send(4_999));
+        assert!(typing.may_send(5_000));
+    }
+
+    #[test]
+    fn guest_typing_stops_for_good_after_a_403() {
+        let mut typing = GuestTyping::default();
+        typing.sent(0, "t1".into());
+        assert!(typing.owns("t1"));
+        assert!(!typing.owns("other"));
+        typing.disable();
+        assert!(!typing.may_send(1_000_000));
+    }
+}
