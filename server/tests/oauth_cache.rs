@@ -1,0 +1,236 @@
+//! The OAuth token cache and the availability lookup over real HTTP against a fake Genesys:
+//! single flight, expiry with its 60 s margin, 429 honoured, 5xx retried then reported, and a
+//! grant that answers 503 when Genesys cannot be reached.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use common::{FakeGenesys, QUEUE_ID, TokenAnswer, config, fast_options, grant_request, json, send};
+use parley_server::availability::AvailabilityClient;
+use parley_server::clock::ManualClock;
+use parley_server::oauth::{ClientCredentials, OAuthClient, OAuthError, RetryPolicy};
+use parley_server::secret::Secret;
+use parley_server::{AppState, app};
+
+fn oauth_client(fake: &FakeGenesys, clock: &ManualClock) -> OAuthClient {
+    OAuthClient::new(
+        reqwest::Client::new(),
+        fake.token_url(),
+        ClientCredentials {
+            client_id: "client-a".into(),
+            client_secret: Secret::new("secret-a"),
+        },
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(4),
+        },
+        clock.clock(),
+    )
+}
+
+#[tokio::test]
+async fn sends_basic_auth_and_caches_the_token() {
+    let fake = FakeGenesys::start().await;
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    let first = oauth.access_token().await.unwrap();
+    let second = oauth.access_token().await.unwrap();
+    assert_eq!(first.expose(), "fake-token");
+    assert_eq!(first, second);
+    assert_eq!(fake.token_requests(), 1);
+    let expected = base64::engine::general_purpose::STANDARD.encode("client-a:secret-a");
+    assert_eq!(fake.authorizations(), [format!("Basic {expected}")]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_share_one_token_request() {
+    let fake = FakeGenesys::start().await;
+    let gate = fake.hold_token_answers();
+    let clock = ManualClock::new();
+    let oauth = Arc::new(oauth_client(&fake, &clock));
+    let callers: Vec<_> = (0..16)
+        .map(|_| {
+            let oauth = Arc::clone(&oauth);
+            tokio::spawn(async move { oauth.access_token().await })
+        })
+        .collect();
+    fake.first_token_request().await;
+    gate.add_permits(1000);
+    for caller in callers {
+        let token = tokio::time::timeout(Duration::from_secs(10), caller)
+            .await
+            .expect("caller finishes")
+            .unwrap()
+            .unwrap();
+        assert_eq!(token.expose(), "fake-token");
+    }
+    assert_eq!(fake.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn refetches_sixty_seconds_before_expiry() {
+    let fake = FakeGenesys::start().await;
+    fake.script([
+        TokenAnswer::Token("first", 120),
+        TokenAnswer::Token("second", 120),
+    ]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    assert_eq!(oauth.access_token().await.unwrap().expose(), "first");
+    clock.advance(Duration::from_secs(59));
+    assert_eq!(oauth.access_token().await.unwrap().expose(), "first");
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(oauth.access_token().await.unwrap().expose(), "second");
+    assert_eq!(fake.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_lifetime_within_the_margin_is_never_reused() {
+    let fake = FakeGenesys::start().await;
+    fake.script([
+        TokenAnswer::Token("short", 30),
+        TokenAnswer::Token("short", 30),
+    ]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    oauth.access_token().await.unwrap();
+    oauth.access_token().await.unwrap();
+    assert_eq!(fake.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn honours_retry_after_on_429_without_asking_again_early() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::TooMany(30)]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    let error = oauth.access_token().await.unwrap_err();
+    assert!(
+        matches!(error, OAuthError::RateLimited { retry_after } if retry_after == Duration::from_secs(30)),
+        "{error:?}"
+    );
+    clock.advance(Duration::from_secs(29));
+    let error = oauth.access_token().await.unwrap_err();
+    assert!(
+        matches!(error, OAuthError::RateLimited { retry_after } if retry_after == Duration::from_secs(1)),
+        "{error:?}"
+    );
+    assert_eq!(
+        fake.token_requests(),
+        1,
+        "no request inside the Retry-After window"
+    );
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(oauth.access_token().await.unwrap().expose(), "fake-token");
+    assert_eq!(fake.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn retries_server_errors_then_succeeds() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::Status(500), TokenAnswer::Status(503)]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    assert_eq!(oauth.access_token().await.unwrap().expose(), "fake-token");
+    assert_eq!(fake.token_requests(), 3);
+}
+
+#[tokio::test]
+async fn gives_up_after_the_bounded_attempts() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::Status(500); 4]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    let error = oauth.access_token().await.unwrap_err();
+    assert!(
+        matches!(error, OAuthError::Unreachable { attempts: 3, .. }),
+        "{error:?}"
+    );
+    assert_eq!(fake.token_requests(), 3);
+}
+
+#[tokio::test]
+async fn refused_credentials_are_not_retried() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::Status(401)]);
+    let clock = ManualClock::new();
+    let oauth = oauth_client(&fake, &clock);
+    assert!(matches!(
+        oauth.access_token().await,
+        Err(OAuthError::Rejected(401))
+    ));
+    assert_eq!(fake.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn availability_is_cached_for_its_ttl() {
+    let fake = FakeGenesys::start().await;
+    let clock = ManualClock::new();
+    let availability = AvailabilityClient::new(
+        reqwest::Client::new(),
+        &format!("http://{}", fake.addr),
+        QUEUE_ID,
+        Arc::new(oauth_client(&fake, &clock)),
+        Duration::from_secs(15),
+        clock.clock(),
+    );
+    let first = availability.current().await.unwrap();
+    assert_eq!(first.estimated_wait_seconds, Some(42));
+    clock.advance(Duration::from_secs(14));
+    availability.current().await.unwrap();
+    assert_eq!(fake.wait_requests(), 1);
+    clock.advance(Duration::from_secs(1));
+    availability.current().await.unwrap();
+    assert_eq!(fake.wait_requests(), 2);
+    assert_eq!(fake.token_requests(), 1);
+}
+
+fn app_upstream_of(fake_or_closed: std::net::SocketAddr, clock: &ManualClock) -> axum::Router {
+    let config = config(&[
+        "--genesys-client-id=client-a",
+        "--genesys-client-secret=secret-a",
+        "--genesys-queue-id",
+        QUEUE_ID,
+    ]);
+    // In emulator mode the upstream Genesys is "this server": pretending to be bound at the
+    // fake's address points the OAuth and routing calls at the fake.
+    app(AppState::with_options(
+        &config,
+        fake_or_closed,
+        fast_options(clock.clock()),
+    ))
+}
+
+#[tokio::test]
+async fn grants_carry_the_estimated_wait() {
+    let fake = FakeGenesys::start().await;
+    let app = app_upstream_of(fake.addr, &ManualClock::new());
+    let (status, _, body) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["availability"]["estimatedWaitSeconds"], 42);
+}
+
+#[tokio::test]
+async fn grant_answers_503_after_token_retries_fail() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::Status(502); 3]);
+    let app = app_upstream_of(fake.addr, &ManualClock::new());
+    let (status, _, body) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
+    assert_eq!(status, 503);
+    assert_eq!(json(&body)["error"], "upstream_unavailable");
+    assert_eq!(fake.token_requests(), 3);
+}
+
+#[tokio::test]
+async fn grant_answers_503_with_retry_after_while_oauth_is_rate_limited() {
+    let fake = FakeGenesys::start().await;
+    fake.script([TokenAnswer::TooMany(20)]);
+    let app = app_upstream_of(fake.addr, &ManualClock::new());
+    let (status, headers, _) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
+    assert_eq!(status, 503);
+    assert_eq!(headers["retry-after"], "20");
+}
