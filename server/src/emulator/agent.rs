@@ -1,0 +1,208 @@
+//! The scripted agent: the contact-centre side of every emulated conversation. After each guest
+//! message it looks up its answer in `script`, and for each reply sends a Typing event
+//! (`duration` = the configured typing duration), waits the configured reply delay, then sends the
+//! reply, Outbound, to every connection of the token and into the log (history). Replies of one
+//! session are serialised, so answers never interleave; a reply meant for a conversation that has
+//! since been replaced (`startNew`, Clear) or expired is dropped.
+//!
+//! The bot speaks as "Parley Bot" (`originatingEntity: "Bot"`); after a hand-over the human
+//! persona "Alex" (`originatingEntity: "Human"`) answers, each with a nickname and avatar in
+//! `channel.from`. The delay is product behaviour (an agent takes time to type), not test
+//! synchronisation: tests run with a zero delay and wait for frames.
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use parley_shared::genesys::{
+    Direction, Event, MessageType, Participant, Presence, PresenceType, StructuredMessage, Typing,
+    TypingType,
+};
+
+use super::Emulator;
+use super::frames;
+use super::script::{self, Reply, Step, Trigger};
+
+/// Who answers for the contact centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persona {
+    /// The bot, first in line.
+    Bot,
+    /// The human it hands over to.
+    Human,
+}
+
+impl Persona {
+    fn nickname(self) -> &'static str {
+        match self {
+            Persona::Bot => "Parley Bot",
+            Persona::Human => "Alex",
+        }
+    }
+
+    fn originating_entity(self) -> &'static str {
+        match self {
+            Persona::Bot => "Bot",
+            Persona::Human => "Human",
+        }
+    }
+
+    fn avatar(self) -> &'static str {
+        match self {
+            Persona::Bot => "bot.svg",
+            Persona::Human => "human.svg",
+        }
+    }
+
+    fn participant(self, base_url: &str) -> Participant {
+        Participant {
+            nickname: Some(self.nickname().to_owned()),
+            image: Some(format!("{base_url}/emulator/avatars/{}", self.avatar())),
+            ..Participant::default()
+        }
+    }
+}
+
+/// Reacts to a guest message that was just echoed (no-op when the script has nothing to say).
+pub fn on_guest_message(
+    emulator: &Emulator,
+    token: &str,
+    conversation_id: &str,
+    message: &StructuredMessage,
+) {
+    let Some(trigger) = Trigger::from_message(message) else {
+        return;
+    };
+    let emulator = emulator.clone();
+    let token = token.to_owned();
+    let conversation_id = conversation_id.to_owned();
+    tokio::spawn(async move { run(emulator, token, conversation_id, trigger).await });
+}
+
+async fn run(emulator: Emulator, token: String, conversation_id: String, trigger: Trigger) {
+    let turn = {
+        let sessions = emulator.sessions();
+        match sessions.live(&token) {
+            Some(session) if session.conversation_id == conversation_id => {
+                session.agent_turn.clone()
+            }
+            _ => return,
+        }
+    };
+    let _turn = turn.lock_owned().await;
+    let Some(persona) = with_conversation(&emulator, &token, &conversation_id, |s| s.persona)
+    else {
+        return;
+    };
+    let delay = emulator.config().agent_reply_delay;
+    for step in script::respond(&trigger, persona) {
+        let still_here = match step {
+            Step::Say(reply) => {
+                let typed = send_typing(&emulator, &token, &conversation_id, reply.persona);
+                if typed && !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                typed && send_reply(&emulator, &token, &conversation_id, reply)
+            }
+            Step::HandOver => with_conversation(&emulator, &token, &conversation_id, |session| {
+                session.persona = Persona::Human;
+            })
+            .is_some(),
+            Step::Disconnect => disconnect(&emulator, &token, &conversation_id),
+        };
+        if !still_here {
+            return;
+        }
+    }
+}
+
+/// Runs `change` on the session if it still holds `conversation_id`.
+fn with_conversation<T>(
+    emulator: &Emulator,
+    token: &str,
+    conversation_id: &str,
+    change: impl FnOnce(&mut super::session::Session) -> T,
+) -> Option<T> {
+    let mut sessions = emulator.sessions();
+    let session = sessions.live_mut(token)?;
+    (session.conversation_id == conversation_id).then(|| change(session))
+}
+
+fn outbound(emulator: &Emulator, message_type: MessageType) -> StructuredMessage {
+    let mut message = frames::structured(
+        emulator.ids().next("msg"),
+        message_type,
+        Direction::Outbound,
+        emulator.wall().now_rfc3339(),
+    );
+    if let Some(channel) = message.channel.as_mut() {
+        channel.channel_type = Some("Private".to_owned());
+    }
+    message
+}
+
+fn send_typing(emulator: &Emulator, token: &str, conversation_id: &str, persona: Persona) -> bool {
+    let duration = emulator.config().typing_duration.as_millis() as u64;
+    let mut typing = outbound(emulator, MessageType::Event);
+    typing.events = vec![Event::Typing(Typing {
+        typing_type: TypingType::On,
+        duration: Some(duration),
+    })];
+    with_conversation(emulator, token, conversation_id, |session| {
+        if let Some(channel) = typing.channel.as_mut() {
+            channel.from = Some(persona.participant(&session.base_url));
+        }
+        session.broadcast(&frames::push(typing, None));
+    })
+    .is_some()
+}
+
+fn send_reply(emulator: &Emulator, token: &str, conversation_id: &str, reply: Reply) -> bool {
+    let mut message = outbound(emulator, reply.message_type);
+    message.text = Some(reply.text);
+    message.content = reply.content;
+    message.originating_entity = Some(reply.persona.originating_entity().to_owned());
+    with_conversation(emulator, token, conversation_id, |session| {
+        if let Some(channel) = message.channel.as_mut() {
+            channel.from = Some(reply.persona.participant(&session.base_url));
+        }
+        session.log.push(message.clone());
+        session.broadcast(&frames::push(message, None));
+    })
+    .is_some()
+}
+
+/// Presence Disconnect with `metadata.readOnly = "true"`; the conversation becomes read-only.
+fn disconnect(emulator: &Emulator, token: &str, conversation_id: &str) -> bool {
+    let mut message = outbound(emulator, MessageType::Event);
+    message.events = vec![Event::Presence(Presence::new(PresenceType::Disconnect))];
+    message
+        .metadata
+        .insert("readOnly".to_owned(), "true".to_owned());
+    with_conversation(emulator, token, conversation_id, |session| {
+        session.read_only = true;
+        session.log.push(message.clone());
+        session.broadcast(&frames::push(message, None));
+    })
+    .is_some()
+}
+
+/// `GET /emulator/avatars/{name}`: the personas' avatars (small static SVGs).
+pub async fn avatar(Path(name): Path<String>) -> Response {
+    let (initial, colour) = match name.as_str() {
+        "bot.svg" => ("B", "#1f6feb"),
+        "human.svg" => ("A", "#2da44e"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 40\">\
+         <circle cx=\"20\" cy=\"20\" r=\"20\" fill=\"{colour}\"/>\
+         <text x=\"20\" y=\"26\" font-family=\"sans-serif\" font-size=\"18\" fill=\"#fff\" \
+         text-anchor=\"middle\">{initial}</text></svg>"
+    );
+    let mut response = svg.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    response
+}

@@ -1,0 +1,426 @@
+//! Guest attachments (PROTOCOL.md §1.4.7): `onAttachment` → `PresignedUrlResponse` pointing at
+//! this server's `PUT /emulator/uploads/{id}` (which must carry the returned `x-amz-tagging`
+//! header, as S3 would insist) → `UploadSuccessEvent` pushed to the token's connections with a
+//! download URL served by `GET /emulator/downloads/{id}?key=…`. `getAttachment` refreshes that
+//! URL, `deleteAttachment` forgets an unsent file, and `onMessage` resolves `{id}` references to
+//! full attachments (see `resolve`).
+//!
+//! Refusals use the reference's codes: MIME type not allowed → 4001, declared size over the limit
+//! → 4002 (`GenerateUrlError`), a PUT body larger than declared → 4002 (`UploadFailureEvent`),
+//! blocked extension or unusable name → 4004, name over 255 characters → 4005; unknown id → 4009,
+//! not uploaded yet → 4010, forgotten to bound memory → 4008. At most
+//! `max_stored_attachments` files are kept; the oldest uploads are forgotten first.
+//!
+//! Downloads are served with `nosniff` and a sandboxing CSP, and as downloads unless they are
+//! images, so a guest's upload can never run script on this origin.
+
+use std::collections::{HashMap, VecDeque};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use parley_shared::genesys::{
+    AllowedMediaType, Attachment, DeleteAttachment, ErrorCode, GetAttachment, MediaType,
+    OnAttachment, ServerFrame,
+};
+use serde::Deserialize;
+
+use super::Emulator;
+use super::config::EmulatorConfig;
+use super::dispatch::ConnCtx;
+use super::frames;
+use super::lifecycle::live_session;
+
+/// The header a PUT must repeat from the `PresignedUrlResponse`.
+pub const TAGGING_HEADER: &str = "x-amz-tagging";
+
+/// Longest file name accepted (4005 above it).
+const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// Where an attachment is in its life.
+#[derive(Debug)]
+enum UploadState {
+    /// Upload URL handed out, no bytes yet.
+    Pending,
+    /// Bytes stored; downloadable with `key`.
+    Uploaded { bytes: Bytes, key: String },
+    /// Bytes dropped to bound memory.
+    Forgotten,
+}
+
+/// One attachment the guest announced.
+#[derive(Debug)]
+struct Stored {
+    token: String,
+    file_name: String,
+    file_type: String,
+    declared_size: u64,
+    tagging: String,
+    base_url: String,
+    state: UploadState,
+}
+
+impl Stored {
+    fn download_url(&self, id: &str) -> Option<String> {
+        match &self.state {
+            UploadState::Uploaded { key, .. } => Some(format!(
+                "{}/emulator/downloads/{id}?key={key}",
+                self.base_url
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Every announced attachment, by id.
+#[derive(Debug, Default)]
+pub struct Attachments {
+    by_id: HashMap<String, Stored>,
+    uploaded_order: VecDeque<String>,
+}
+
+impl Attachments {
+    /// The full attachment an `onMessage` may carry, or why it cannot.
+    pub fn resolve(&self, token: &str, id: &str) -> Result<Attachment, ErrorCode> {
+        let stored = self
+            .by_id
+            .get(id)
+            .filter(|stored| stored.token == token)
+            .ok_or(ErrorCode::AttachmentNotFound)?;
+        let (url, size) = match &stored.state {
+            UploadState::Pending => return Err(ErrorCode::AttachmentNotSuccessfullyUploaded),
+            UploadState::Forgotten => return Err(ErrorCode::AttachmentHasExpired),
+            UploadState::Uploaded { bytes, .. } => (stored.download_url(id), bytes.len() as u64),
+        };
+        Ok(Attachment {
+            id: id.to_owned(),
+            media_type: Some(media_type_of(&stored.file_type)),
+            url,
+            mime: Some(stored.file_type.clone()),
+            filename: Some(stored.file_name.clone()),
+            file_size: Some(size),
+            ..Attachment::default()
+        })
+    }
+
+    /// Drops every attachment of `token` (session expired or cleared).
+    pub fn forget_token(&mut self, token: &str) {
+        self.by_id.retain(|_, stored| stored.token != token);
+        let by_id = &self.by_id;
+        self.uploaded_order.retain(|id| by_id.contains_key(id));
+    }
+
+    fn mark_uploaded(&mut self, id: &str, bytes: Bytes, key: String, cap: usize) {
+        if let Some(stored) = self.by_id.get_mut(id) {
+            stored.state = UploadState::Uploaded { bytes, key };
+            self.uploaded_order.retain(|known| known != id);
+            self.uploaded_order.push_back(id.to_owned());
+        }
+        while self.uploaded_order.len() > cap {
+            let Some(oldest) = self.uploaded_order.pop_front() else {
+                break;
+            };
+            if let Some(stored) = self.by_id.get_mut(&oldest) {
+                stored.state = UploadState::Forgotten;
+            }
+        }
+    }
+}
+
+/// Whether a file may be uploaded at all, before any URL is handed out.
+pub fn check_file(
+    config: &EmulatorConfig,
+    name: &str,
+    mime: &str,
+    size: u64,
+) -> Result<(), ErrorCode> {
+    let unusable = name.trim().is_empty()
+        || name == "."
+        || name == ".."
+        || name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\');
+    if unusable {
+        return Err(ErrorCode::FileNameInvalid);
+    }
+    if name.chars().count() > MAX_FILE_NAME_CHARS {
+        return Err(ErrorCode::FileNameTooLong);
+    }
+    let lower = name.to_ascii_lowercase();
+    if config
+        .blocked_extensions
+        .iter()
+        .any(|extension| lower.ends_with(&extension.to_ascii_lowercase()))
+    {
+        return Err(ErrorCode::FileNameInvalid);
+    }
+    let allowed = config.allowed_media.iter().any(|pattern| {
+        AllowedMediaType {
+            mime_pattern: pattern.clone(),
+        }
+        .matches(mime)
+    });
+    if !allowed {
+        return Err(ErrorCode::FileTypeInvalid);
+    }
+    if size > config.max_file_size_bytes() {
+        return Err(ErrorCode::FileSizeInvalid);
+    }
+    Ok(())
+}
+
+/// Attachment ids go into URLs: keep them to a safe alphabet.
+fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn media_type_of(mime: &str) -> MediaType {
+    match mime.split('/').next().unwrap_or("") {
+        "image" => MediaType::Image,
+        "video" => MediaType::Video,
+        "audio" => MediaType::Audio,
+        _ => MediaType::File,
+    }
+}
+
+/// `onAttachment`: validate and hand out an upload URL, or `GenerateUrlError`.
+pub fn on_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: OnAttachment) {
+    let tracing_id = request.tracing_id.clone();
+    {
+        let mut sessions = emulator.sessions();
+        if let Err(error) = live_session(emulator, &mut sessions, &request.token, &tracing_id) {
+            return ctx.reply(&error);
+        }
+    }
+    let id = request
+        .attachment_id
+        .clone()
+        .unwrap_or_else(|| emulator.ids().next("att"));
+    let config = emulator.config();
+    let checked = if is_safe_id(&id) {
+        check_file(
+            config,
+            &request.file_name,
+            &request.file_type,
+            request.file_size,
+        )
+    } else {
+        Err(ErrorCode::BadRequest)
+    };
+    if let Err(code) = checked {
+        return ctx.reply(&frames::generate_url_error(&id, code, tracing_id));
+    }
+    let tagging = format!("parley-upload={}", emulator.ids().secret());
+    let mut attachments = emulator.attachments();
+    if attachments
+        .by_id
+        .get(&id)
+        .is_some_and(|stored| stored.token != request.token)
+    {
+        drop(attachments);
+        let code = ErrorCode::BadRequest;
+        return ctx.reply(&frames::generate_url_error(&id, code, tracing_id));
+    }
+    attachments.by_id.insert(
+        id.clone(),
+        Stored {
+            token: request.token.clone(),
+            file_name: request.file_name.clone(),
+            file_type: request.file_type.clone(),
+            declared_size: request.file_size,
+            tagging: tagging.clone(),
+            base_url: ctx.base_url.clone(),
+            state: UploadState::Pending,
+        },
+    );
+    drop(attachments);
+    let url = format!("{}/emulator/uploads/{id}", ctx.base_url);
+    ctx.reply(&frames::upload_url(&id, &request, url, tagging, tracing_id));
+}
+
+/// `getAttachment`: a fresh download URL (empty headers) for an uploaded file.
+pub fn get_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: GetAttachment) {
+    let tracing_id = request.tracing_id.clone();
+    let attachments = emulator.attachments();
+    match attachments.resolve(&request.token, &request.attachment_id) {
+        Ok(attachment) => ctx.reply(&frames::download_url(attachment, tracing_id)),
+        Err(code) => ctx.reply(&ServerFrame::error(code, code.meaning(), tracing_id)),
+    }
+}
+
+/// `deleteAttachment`: forget an attachment of this token.
+pub fn delete_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: DeleteAttachment) {
+    let tracing_id = request.tracing_id.clone();
+    let mut attachments = emulator.attachments();
+    let owned = attachments
+        .by_id
+        .get(&request.attachment_id)
+        .is_some_and(|stored| stored.token == request.token);
+    if !owned {
+        let code = ErrorCode::AttachmentNotFound;
+        return ctx.reply(&ServerFrame::error(code, code.meaning(), tracing_id));
+    }
+    attachments.by_id.remove(&request.attachment_id);
+    let id = request.attachment_id;
+    attachments.uploaded_order.retain(|known| *known != id);
+    drop(attachments);
+    ctx.reply(&frames::deleted(&id, tracing_id));
+}
+
+/// `PUT /emulator/uploads/{attachmentId}`: store the bytes and push `UploadSuccessEvent` (or
+/// `UploadFailureEvent` when the body exceeds the declared size).
+pub async fn upload(
+    State(emulator): State<Emulator>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let (token, declared_size) = {
+        let attachments = emulator.attachments();
+        let Some(stored) = attachments.by_id.get(&id) else {
+            return (StatusCode::NOT_FOUND, "NoSuchUpload").into_response();
+        };
+        let tagging = headers.get(TAGGING_HEADER).and_then(|v| v.to_str().ok());
+        if tagging != Some(stored.tagging.as_str()) {
+            return (StatusCode::FORBIDDEN, "SignatureDoesNotMatch").into_response();
+        }
+        (stored.token.clone(), stored.declared_size)
+    };
+    let mut received = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (StatusCode::BAD_REQUEST, "IncompleteBody").into_response();
+        };
+        if (received.len() + chunk.len()) as u64 > declared_size {
+            let code = ErrorCode::FileSizeInvalid;
+            let event = frames::upload_failure(&emulator, &id, code);
+            broadcast_to_token(&emulator, &token, &event);
+            return (StatusCode::BAD_REQUEST, "EntityTooLarge").into_response();
+        }
+        received.extend_from_slice(&chunk);
+    }
+    let cap = emulator.config().max_stored_attachments;
+    let download_url = {
+        let mut attachments = emulator.attachments();
+        let key = emulator.ids().secret();
+        attachments.mark_uploaded(&id, Bytes::from(received), key, cap);
+        attachments
+            .by_id
+            .get(&id)
+            .and_then(|stored| stored.download_url(&id))
+    };
+    let Some(download_url) = download_url else {
+        return (StatusCode::NOT_FOUND, "NoSuchUpload").into_response();
+    };
+    let event = frames::upload_success(&emulator, &id, download_url);
+    broadcast_to_token(&emulator, &token, &event);
+    StatusCode::OK.into_response()
+}
+
+fn broadcast_to_token(emulator: &Emulator, token: &str, frame: &ServerFrame) {
+    if let Some(session) = emulator.sessions().live(token) {
+        session.broadcast(frame);
+    }
+}
+
+/// The `?key=` of a download URL.
+#[derive(Debug, Deserialize)]
+pub struct DownloadKey {
+    #[serde(default)]
+    key: String,
+}
+
+/// `GET /emulator/downloads/{attachmentId}?key=…`: the uploaded bytes.
+pub async fn download(
+    State(emulator): State<Emulator>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadKey>,
+) -> Response {
+    let attachments = emulator.attachments();
+    let Some(stored) = attachments.by_id.get(&id) else {
+        return (StatusCode::NOT_FOUND, "NoSuchKey").into_response();
+    };
+    let UploadState::Uploaded { bytes, key } = &stored.state else {
+        return (StatusCode::NOT_FOUND, "NoSuchKey").into_response();
+    };
+    if query.key != *key {
+        return (StatusCode::FORBIDDEN, "AccessDenied").into_response();
+    }
+    let content_type = HeaderValue::from_str(&stored.file_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = if media_type_of(&stored.file_type) == MediaType::Image {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let safe_name: String = stored
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = HeaderValue::from_str(&format!("{disposition}; filename=\"{safe_name}\""))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    let mut response = bytes.clone().into_response();
+    let response_headers = response.headers_mut();
+    response_headers.insert(header::CONTENT_TYPE, content_type);
+    response_headers.insert(header::CONTENT_DISPOSITION, disposition);
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response_headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_checks_use_the_reference_codes() {
+        let config = EmulatorConfig::default();
+        assert_eq!(check_file(&config, "a.png", "image/png", 10), Ok(()));
+        assert_eq!(
+            check_file(&config, "a.zip", "application/zip", 10),
+            Err(ErrorCode::FileTypeInvalid)
+        );
+        assert_eq!(
+            check_file(
+                &config,
+                "a.png",
+                "image/png",
+                config.max_file_size_bytes() + 1
+            ),
+            Err(ErrorCode::FileSizeInvalid)
+        );
+        assert_eq!(
+            check_file(&config, "run.EXE", "image/png", 10),
+            Err(ErrorCode::FileNameInvalid)
+        );
+        assert_eq!(
+            check_file(&config, "../a.png", "image/png", 10),
+            Err(ErrorCode::FileNameInvalid)
+        );
+        let long = format!("{}.png", "a".repeat(300));
+        assert_eq!(
+            check_file(&config, &long, "image/png", 10),
+            Err(ErrorCode::FileNameTooLong)
+        );
+    }
+}

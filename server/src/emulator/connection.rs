@@ -1,0 +1,119 @@
+//! The guest socket, `GET /v1?deploymentId=…` (PROTOCOL.md §1.2): the upgrade checks, then one
+//! loop per connection that reads frames, hands text to `dispatch`, and fires the session's
+//! inactivity timer. Frames going out are queued on a channel and sent by `writer`, which is
+//! where the delay and reorder faults act.
+//!
+//! The upgrade is refused before upgrading with 403 for an unknown deployment (as Genesys
+//! does; clients map it to "check your deploymentId") and with 503 while the `refuse_sockets`
+//! fault is on. WebSocket pings are answered with pongs by tungstenite as the reader polls; a
+//! binary frame is answered with 400 and the socket stays up. Closing the socket leaves the
+//! session alive for a later resume.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use parley_shared::genesys::{ErrorCode, ServerFrame};
+use serde_json::json;
+use tokio::sync::{Notify, mpsc};
+use tokio::time::Instant;
+
+use super::access::public_base_url;
+use super::dispatch::{self, ConnCtx};
+use super::session::ConnHandle;
+use super::{Emulator, lifecycle, writer};
+
+/// Largest frame a guest may send; real frames are a few KB (4,000 characters of text plus
+/// 2 KB of custom attributes).
+const MAX_FRAME_BYTES: usize = 256 * 1024;
+
+/// `GET /v1?deploymentId=…`.
+pub async fn upgrade(
+    State(emulator): State<Emulator>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let deployment_id = query.get("deploymentId").cloned().unwrap_or_default();
+    if !emulator.config().knows_deployment(&deployment_id) {
+        emulator.count_socket(false);
+        let body = json!({"error": "forbidden", "message": "unknown deploymentId"});
+        return (StatusCode::FORBIDDEN, Json(body)).into_response();
+    }
+    if emulator.faults().refusing_sockets(Instant::now()) {
+        emulator.count_socket(false);
+        let body = json!({"error": "unavailable", "message": "refusing sockets (injected fault)"});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    emulator.count_socket(true);
+    let base_url = public_base_url(emulator.config(), &headers);
+    upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(emulator, socket, deployment_id, base_url))
+}
+
+/// Runs one connection until it closes or is dropped.
+async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, base_url: String) {
+    let (sink, mut stream) = socket.split();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let kill = Arc::new(Notify::new());
+    let handle = ConnHandle::new(tx, Arc::clone(&kill));
+    let id = emulator.sessions().open_connection(handle.clone());
+    let writer = tokio::spawn(writer::run(emulator.clone(), sink, rx));
+    let mut ctx = ConnCtx {
+        id,
+        deployment_id,
+        base_url,
+        token: None,
+        handle,
+    };
+    loop {
+        let deadline = ctx
+            .token
+            .as_deref()
+            .and_then(|token| lifecycle::expiry_deadline(&emulator, token));
+        tokio::select! {
+            () = kill.notified() => break,
+            () = sleep_until(deadline) => {
+                if let Some(token) = ctx.token.as_deref() {
+                    lifecycle::expire_if_due(&emulator, token);
+                }
+            }
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    dispatch::handle_text(&emulator, &mut ctx, text.as_str());
+                }
+                Some(Ok(Message::Binary(_))) => ctx.reply(&ServerFrame::error(
+                    ErrorCode::BadRequest,
+                    "Request failed: frames must be text",
+                    None,
+                )),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            },
+        }
+    }
+    writer.abort();
+    emulator
+        .sessions()
+        .close_connection(id, ctx.token.as_deref());
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,225 @@
+//! The embedded Genesys emulator: a Genesys Cloud Web Messaging server in miniature, faithful to
+//! PROTOCOL.md §1.14, and Parley's default backend. With it, the browser, the headless guest and
+//! every test talk to the same code paths they would use against Genesys, on one local port.
+//!
+//! Data flow: `router` mounts the guest socket (`/v1`, handled by `connection`, which parses each
+//! frame and hands it to `dispatch`), the history endpoint (`history`), the attachment upload and
+//! download URLs (`attachments`), the OAuth token endpoint (`oauth`), estimated wait
+//! (`routing`), the public deployment config (`deployment`) and the loopback-only control
+//! endpoints (`control`: faults, transcripts, stats). All state lives in memory behind the
+//! cloneable [`Emulator`] handle: sessions and connections (`session`), fault switches
+//! (`faults`), issued OAuth tokens (`oauth`). The scripted agent (`agent`, answering per
+//! `script`) runs as a task per guest message.
+//!
+//! Limits, candidly: sessions live in memory and a restart forgets them; authenticated sessions
+//! are accepted but not verified; the scripted agent is a toy with a handful of keywords.
+
+mod access;
+mod agent;
+mod attachments;
+mod config;
+mod connection;
+mod control;
+mod deployment;
+mod dispatch;
+mod faults;
+mod frames;
+mod history;
+mod ids;
+mod lifecycle;
+mod messaging;
+mod oauth;
+mod rate_limit;
+mod routing;
+mod script;
+mod session;
+mod wall;
+mod writer;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::routing::{get, post, put};
+
+pub use config::{
+    DEFAULT_DEPLOYMENT_ID, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET, EmulatorConfig,
+};
+pub use control::EmulatorStats;
+pub use faults::Fault;
+
+use attachments::Attachments;
+use faults::FaultState;
+use ids::IdGen;
+use oauth::OauthTokens;
+use session::Sessions;
+use wall::WallClock;
+
+/// A cloneable handle to one emulator's in-memory state. Every clone sees the same sessions.
+#[derive(Clone)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: EmulatorConfig,
+    ids: IdGen,
+    wall: WallClock,
+    sessions: Mutex<Sessions>,
+    attachments: Mutex<Attachments>,
+    faults: Mutex<FaultState>,
+    oauth_tokens: Mutex<OauthTokens>,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    oauth_requests: AtomicU64,
+    oauth_tokens_issued: AtomicU64,
+    sockets_accepted: AtomicU64,
+    sockets_refused: AtomicU64,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// An emulator with no sessions yet.
+    pub fn new(config: EmulatorConfig) -> Self {
+        let ids = IdGen::new(config.deterministic);
+        Self {
+            shared: Arc::new(Shared {
+                config,
+                ids,
+                wall: WallClock::default(),
+                sessions: Mutex::default(),
+                attachments: Mutex::default(),
+                faults: Mutex::default(),
+                oauth_tokens: Mutex::default(),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// The settings this emulator runs with.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.shared.config
+    }
+
+    /// Injects a fault, exactly as `POST /emulator/faults` does.
+    pub fn inject(&self, fault: Fault) {
+        control::inject(self, fault);
+    }
+
+    /// Counters for `/emulator/stats` and for tests.
+    pub fn stats(&self) -> EmulatorStats {
+        control::stats(self)
+    }
+
+    fn ids(&self) -> &IdGen {
+        &self.shared.ids
+    }
+
+    fn wall(&self) -> &WallClock {
+        &self.shared.wall
+    }
+
+    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        lock(&self.shared.sessions)
+    }
+
+    fn attachments(&self) -> MutexGuard<'_, Attachments> {
+        lock(&self.shared.attachments)
+    }
+
+    fn faults(&self) -> MutexGuard<'_, FaultState> {
+        lock(&self.shared.faults)
+    }
+
+    fn oauth_tokens(&self) -> MutexGuard<'_, OauthTokens> {
+        lock(&self.shared.oauth_tokens)
+    }
+
+    fn count_oauth_request(&self) {
+        self.shared
+            .counters
+            .oauth_requests
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count_oauth_token_issued(&self) {
+        self.shared
+            .counters
+            .oauth_tokens_issued
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count_socket(&self, accepted: bool) {
+        let counter = if accepted {
+            &self.shared.counters.sockets_accepted
+        } else {
+            &self.shared.counters.sockets_refused
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Locks a mutex, recovering from poisoning: the state stays usable even if a task panicked
+/// mid-update (every update leaves it consistent between statements).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// Every route the emulator answers, with its state applied, ready to be merged into the app:
+///
+/// | route | what |
+/// |---|---|
+/// | `GET /v1?deploymentId=` | guest WebSocket |
+/// | `GET /api/v2/webmessaging/messages` | history (guest JWT) |
+/// | `PUT /emulator/uploads/{attachmentId}` | presigned-style upload |
+/// | `GET /emulator/downloads/{attachmentId}` | uploaded file (`?key=`) |
+/// | `GET /emulator/avatars/{name}` | the scripted agent's avatars |
+/// | `POST /oauth/token` | client-credentials grant |
+/// | `GET /api/v2/routing/queues/{queueId}/estimatedwaittime` | estimated wait (OAuth) |
+/// | `GET /webdeployments/v1/deployments/{deploymentId}/config.json` | public Messenger config |
+/// | `POST /emulator/faults` | fault injection (loopback only) |
+/// | `GET /emulator/sessions/{token}/transcript` | a session's log (loopback only) |
+/// | `GET /emulator/stats` | counters (loopback only) |
+///
+/// The loopback checks need the server to run with
+/// `into_make_service_with_connect_info::<SocketAddr>()`; without it they refuse everyone.
+pub fn router(emulator: Emulator) -> Router {
+    Router::new()
+        .route("/v1", get(connection::upgrade))
+        .route(parley_shared::genesys::HISTORY_PATH, get(history::messages))
+        .route(
+            "/emulator/uploads/{attachment_id}",
+            put(attachments::upload),
+        )
+        .route(
+            "/emulator/downloads/{attachment_id}",
+            get(attachments::download),
+        )
+        .route("/emulator/avatars/{name}", get(agent::avatar))
+        .route("/oauth/token", post(oauth::token))
+        .route(
+            "/api/v2/routing/queues/{queue_id}/estimatedwaittime",
+            get(routing::estimated_wait_time),
+        )
+        .route(
+            "/webdeployments/v1/deployments/{deployment_id}/config.json",
+            get(deployment::config_json),
+        )
+        .route("/emulator/faults", post(control::faults))
+        .route(
+            "/emulator/sessions/{token}/transcript",
+            get(control::transcript),
+        )
+        .route("/emulator/stats", get(control::stats_handler))
+        .with_state(emulator)
+}
