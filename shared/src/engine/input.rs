@@ -14,6 +14,20 @@ pub struct Grant {
     pub websocket_url: String,
     /// Base of the REST API for history, e.g. `https://api.mypurecloud.com`.
     pub api_base_url: String,
+    /// The deployment the socket is for; when empty, [`super::EngineConfig::deployment_id`]
+    /// is used in `configureSession`.
+    pub deployment_id: String,
+}
+
+impl From<&crate::api::SessionGrant> for Grant {
+    fn from(grant: &crate::api::SessionGrant) -> Self {
+        Grant {
+            token: grant.token.clone(),
+            websocket_url: grant.websocket_url.clone(),
+            api_base_url: grant.api_base_url.clone(),
+            deployment_id: grant.deployment_id.clone(),
+        }
+    }
 }
 
 /// One input to [`super::Engine::handle`].

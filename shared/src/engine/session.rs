@@ -90,8 +90,12 @@ impl Engine {
             return;
         };
         let start_new = self.new_chat == NewChat::Configure;
+        let deployment_id = match &self.grant {
+            Some(grant) if !grant.deployment_id.is_empty() => grant.deployment_id.clone(),
+            _ => self.config.deployment_id.clone(),
+        };
         let request = ClientRequest::ConfigureSession(ConfigureSession {
-            deployment_id: self.config.deployment_id.clone(),
+            deployment_id,
             token,
             start_new: start_new.then_some(true),
             journey_context: None,
