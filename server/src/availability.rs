@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::oauth::{OAuthClient, OAuthError, retry_after};
+use crate::oauth::{OAuthClient, OAuthError, describe, retry_after};
 
 /// How long an estimated wait time is reused.
 pub const DEFAULT_AVAILABILITY_TTL: Duration = Duration::from_secs(15);
@@ -145,7 +145,7 @@ impl AvailabilityClient {
                 .bearer_auth(token.expose())
                 .send()
                 .await
-                .map_err(|error| AvailabilityError::Unreachable(error.without_url().to_string()))?;
+                .map_err(|error| AvailabilityError::Unreachable(describe(&error)))?;
             match response.status() {
                 status if status.is_success() => {
                     let body: EstimatedWaitTime = response

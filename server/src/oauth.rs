@@ -216,8 +216,7 @@ impl OAuthClient {
                     last_error = format!("HTTP {}", response.status().as_u16());
                 }
                 Ok(response) => return Err(OAuthError::Rejected(response.status().as_u16())),
-                // Transport errors name the URL and the failure kind, never headers.
-                Err(error) => last_error = error.without_url().to_string(),
+                Err(error) => last_error = describe(&error),
             }
             tracing::debug!(attempt, %last_error, "token request failed");
             if attempt < self.policy.max_attempts {
@@ -229,6 +228,19 @@ impl OAuthClient {
             last_error,
         })
     }
+}
+
+/// A transport error with its causes (`error sending request: … Connection refused`). reqwest
+/// errors name the URL and the failure kind, never headers or bodies.
+pub fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// `Retry-After` in seconds (the form Genesys uses), or a default when absent or unreadable.

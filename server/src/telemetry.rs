@@ -25,13 +25,17 @@ pub fn init() {
 type MakeSpan = fn(&Request<Body>) -> Span;
 type OnResponse = fn(&Response<Body>, Duration, &Span);
 
-/// The per-request span layer.
+/// The per-request span layer: one `response` event per request (at `warn` for 5xx), nothing
+/// else (tower-http's own failure event would repeat it).
 pub fn trace_layer()
--> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, (), OnResponse> {
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, (), OnResponse, (), (), ()> {
     TraceLayer::new_for_http()
         .make_span_with(request_span as MakeSpan)
         .on_request(())
         .on_response(log_response as OnResponse)
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
 }
 
 fn request_span(request: &Request<Body>) -> Span {
@@ -45,7 +49,15 @@ fn request_span(request: &Request<Body>) -> Span {
 }
 
 fn log_response(response: &Response<Body>, latency: Duration, span: &Span) {
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
-    tracing::info!("response");
+    let status = response.status();
+    span.record("status", status.as_u16());
+    span.record(
+        "latency_ms",
+        field::display(format_args!("{:.2}", latency.as_secs_f64() * 1000.0)),
+    );
+    if status.is_server_error() {
+        tracing::warn!("response");
+    } else {
+        tracing::info!("response");
+    }
 }

@@ -23,7 +23,7 @@ use parley_server::config::{Args, Config};
 use parley_server::oauth::RetryPolicy;
 use parley_server::state::StateOptions;
 use parley_server::{AppState, app};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tower::ServiceExt;
 
 use clap::Parser;
@@ -235,4 +235,45 @@ async fn estimated_wait(State(state): State<Arc<FakeState>>, headers: HeaderMap)
         "results": [{"intent": "MESSAGE", "formula": "BEST", "estimatedWaitTimeSeconds": 42}]
     }))
     .into_response()
+}
+
+/// A running server; dropping it shuts the server down.
+pub struct Running {
+    pub base: String,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Binds `127.0.0.1:0` and serves `config`; `upstream` overrides where emulator-mode OAuth and
+/// routing calls go (the fake Genesys), defaulting to the server itself.
+pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local_addr = listener.local_addr().unwrap();
+    let state = AppState::with_options(
+        config,
+        upstream.unwrap_or(local_addr),
+        fast_options(Clock::system()),
+    );
+    let (stop, stopped) = oneshot::channel::<()>();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Running {
+        base: format!("http://{local_addr}"),
+        _stop: stop,
+    }
+}
+
+pub async fn post_grant(client: &reqwest::Client, base: &str, body: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/session"))
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
 }
