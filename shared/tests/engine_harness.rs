@@ -1,7 +1,7 @@
 //! A fake driver for the engine's tests: a hand-driven clock, an effect log, and helpers that
 //! build server frames as JSON text (so decoding is exercised exactly as a real driver would).
 //! Included by the `engine_*` test files with `#[path]`; compiled alone it holds no tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::new_without_default)]
 
 use parley_shared::engine::{
     Effect, Engine, EngineConfig, Grant, Input, Millis, Refused, SocketId,

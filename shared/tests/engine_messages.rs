@@ -1,0 +1,589 @@
+//! The message rules of the engine, driven with a fake clock: optimistic sends and echoes,
+//! ordering and de-duplication, typing, quick replies, pacing, 429, errors, resends after a
+//! reconnect.
+
+#[path = "engine_harness.rs"]
+mod harness;
+
+use harness::*;
+use parley_shared::engine::{
+    CLIENT_MESSAGE_ID_KEY, Delivery, Effect, EntryKind, FailReason, GuestMessage, Input, Notice,
+    Phase, Refused,
+};
+use parley_shared::genesys::{ButtonResponse, ButtonResponseType, Content, MessageType};
+use serde_json::json;
+
+fn guest(h: &Harness, index: usize) -> GuestMessage {
+    match &h.engine.transcript()[index].kind {
+        EntryKind::Guest(message) => message.clone(),
+        other => panic!("entry {index} is not a guest message: {other:?}"),
+    }
+}
+
+#[test]
+fn send_shows_a_bubble_at_once_and_the_echo_confirms_it_without_a_second_one() {
+    let mut h = Harness::ready();
+    h.ok(Input::text("hello"));
+    assert_eq!(h.texts(), ["guest:hello"]);
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sending);
+    let key = h.engine.transcript()[0].key.clone();
+
+    let sent = h.sent_messages();
+    let [message] = sent.as_slice() else {
+        panic!("one onMessage expected, got {sent:?}")
+    };
+    let client_id = guest(&h, 0).client_id.unwrap();
+    assert_eq!(message.tracing_id.as_deref(), Some(client_id.as_str()));
+    assert!(uuid::Uuid::parse_str(&client_id).is_ok_and(|id| id.get_version_num() == 4));
+    assert_eq!(
+        message.message.metadata.get(CLIENT_MESSAGE_ID_KEY),
+        Some(&client_id)
+    );
+    assert_eq!(message.message.text.as_deref(), Some("hello"));
+
+    h.echo(message, "srv-1", "2024-01-01T10:00:00.000Z");
+    h.echo(message, "srv-1", "2024-01-01T10:00:00.000Z");
+    assert_eq!(h.texts(), ["guest:hello"]);
+    let confirmed = guest(&h, 0);
+    assert_eq!(confirmed.delivery, Delivery::Sent);
+    assert_eq!(confirmed.message_id.as_deref(), Some("srv-1"));
+    assert_eq!(
+        h.engine.transcript()[0].key,
+        key,
+        "the key survives the echo"
+    );
+}
+
+#[test]
+fn echo_of_a_message_from_another_tab_is_added_once() {
+    let mut h = Harness::ready();
+    let other_tab = json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "tracingId": "someone-elses-tracing-id",
+        "body": {"id": "srv-9", "type": "Text", "direction": "Inbound", "text": "from tab 2",
+                 "channel": {"time": "2024-01-01T10:00:00Z"}}});
+    h.frame(other_tab.clone());
+    h.frame(other_tab);
+    assert_eq!(h.texts(), ["guest:from tab 2"]);
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn blank_and_over_long_text_is_refused_and_nothing_is_queued() {
+    let long = "é".repeat(4_001);
+    let cases = [
+        (String::new(), Err(Refused::Empty)),
+        ("  \n\t ".to_owned(), Err(Refused::Empty)),
+        (
+            long,
+            Err(Refused::TooLong {
+                chars: 4_001,
+                max: 4_000,
+            }),
+        ),
+        ("é".repeat(4_000), Ok(())),
+    ];
+    for (text, expected) in cases {
+        let mut h = Harness::ready();
+        let accepted = expected.is_ok();
+        assert_eq!(h.handle(Input::text(text.clone())), expected);
+        assert_eq!(h.engine.transcript().len(), usize::from(accepted));
+        assert_eq!(h.sent_messages().len(), usize::from(accepted));
+    }
+}
+
+#[test]
+fn attachments_may_go_without_text() {
+    let mut h = Harness::ready();
+    h.ok(Input::SendText {
+        text: String::new(),
+        attachment_ids: vec!["att-1".into()],
+    });
+    let sent = h.sent_messages();
+    assert!(matches!(sent[0].message.content.as_slice(),
+        [Content::Attachment(attachment)] if attachment.id == "att-1"));
+}
+
+#[test]
+fn transcript_is_ordered_by_server_time_not_by_arrival() {
+    let mut h = Harness::ready();
+    let arrivals = [
+        ("a3", "third", "2024-01-01T10:00:02Z"),
+        ("a1", "first", "2024-01-01T10:00:00.900Z"),
+        ("a2", "second", "2024-01-01T11:00:01+01:00"),
+        ("a4", "fourth (tie, arrived first)", "2024-01-01T10:00:03Z"),
+        (
+            "a5",
+            "fifth (tie, arrived second)",
+            "2024-01-01T10:00:03.000Z",
+        ),
+    ];
+    for (id, text, time) in arrivals {
+        h.frame(agent_text(id, text, time, "Ann"));
+    }
+    let texts: Vec<String> = h
+        .texts()
+        .into_iter()
+        .filter(|t| !t.starts_with('['))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "agent:first",
+            "agent:second",
+            "agent:third",
+            "agent:fourth (tie, arrived first)",
+            "agent:fifth (tie, arrived second)"
+        ]
+    );
+}
+
+#[test]
+fn messages_without_time_stay_where_they_arrived() {
+    let mut h = Harness::ready();
+    h.frame(agent_text("a1", "one", "2024-01-01T10:00:00Z", "Ann"));
+    h.frame(
+        json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"id": "a2", "type": "Text", "direction": "Outbound", "text": "untimed"}}),
+    );
+    h.frame(agent_text("a3", "three", "2024-01-01T10:00:05Z", "Ann"));
+    let texts: Vec<String> = h
+        .texts()
+        .into_iter()
+        .filter(|t| !t.starts_with('['))
+        .collect();
+    assert_eq!(texts, ["agent:one", "agent:untimed", "agent:three"]);
+}
+
+#[test]
+fn live_frames_and_history_pages_are_deduplicated_by_id() {
+    let mut h = Harness::new();
+    h.connect(false);
+    h.frame(agent_text("a1", "live", "2024-01-01T10:00:01Z", "Ann"));
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    let page = history_page(
+        vec![
+            history_entry("a1", "Outbound", "live", "2024-01-01T10:00:01Z", json!({})),
+            history_entry("g0", "Inbound", "older", "2024-01-01T10:00:00Z", json!({})),
+        ],
+        1,
+        1,
+    );
+    h.history(page.clone());
+    h.history(page);
+    let texts: Vec<String> = h
+        .texts()
+        .into_iter()
+        .filter(|t| !t.starts_with('['))
+        .collect();
+    assert_eq!(texts, ["guest:older", "agent:live"]);
+}
+
+#[test]
+fn history_fetches_older_pages_while_all_new_and_full() {
+    let mut h = Harness::new();
+    h.connect(false);
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.take();
+    let full_page = |page: u32| {
+        let entries = (0..25)
+            .map(|i| {
+                let n = 100 - page * 25 - i;
+                history_entry(
+                    &format!("m{n}"),
+                    "Outbound",
+                    &format!("m{n}"),
+                    &format!("2024-01-01T10:{:02}:{:02}Z", n / 60, n % 60),
+                    json!({}),
+                )
+            })
+            .collect();
+        history_page(entries, page, 3)
+    };
+    h.history(full_page(1));
+    let next: Vec<u32> = h
+        .take()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::FetchHistory { query, jwt, .. } => {
+                assert_eq!(jwt, "j");
+                Some(query.page_number)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(next, [2]);
+    h.history(full_page(2));
+    assert_eq!(h.engine.transcript().len(), 50);
+    let first = h.texts()[0].clone();
+    assert_eq!(first, "agent:m26", "oldest first after merging page 2");
+}
+
+#[test]
+fn agent_typing_lasts_its_duration_or_until_the_agent_writes() {
+    let cases = [
+        (Some(3_000), 2_999, false, true),
+        (Some(3_000), 3_000, false, false),
+        (None, 4_999, false, true),
+        (None, 5_000, false, false),
+        (Some(60_000), 100, true, false),
+    ];
+    for (duration, after, message_arrives, expected) in cases {
+        let mut h = Harness::ready();
+        let typing = match duration {
+            Some(ms) => json!({"eventType": "Typing", "typing": {"type": "On", "duration": ms}}),
+            None => json!({"eventType": "Typing", "typing": {"type": "On"}}),
+        };
+        h.frame(agent_event("t1", typing, json!({})));
+        assert!(h.engine.agent_typing(h.now));
+        if message_arrives {
+            h.frame(agent_text("a1", "here", "2024-01-01T10:00:00Z", "Ann"));
+        }
+        h.advance(after);
+        assert_eq!(
+            h.engine.agent_typing(h.now),
+            expected,
+            "duration {duration:?}, after {after} ms, message {message_arrives}"
+        );
+    }
+}
+
+#[test]
+fn agent_typing_expiry_wakes_the_ui() {
+    let mut h = Harness::ready();
+    h.frame(agent_event(
+        "t1",
+        json!({"eventType": "Typing", "typing": {"type": "On", "duration": 2000}}),
+        json!({}),
+    ));
+    h.take();
+    h.advance(2_000);
+    assert!(h.take().contains(&Effect::ViewChanged));
+}
+
+#[test]
+fn guest_typing_is_sent_at_most_every_five_seconds_and_never_after_a_403() {
+    let mut h = Harness::ready();
+    let typing_sent = |h: &mut Harness| {
+        h.sent()
+            .into_iter()
+            .filter(|r| matches!(r, parley_shared::genesys::ClientRequest::OnMessage(m) if m.message.message_type == MessageType::Event))
+            .count()
+    };
+    h.ok(Input::Typing);
+    h.ok(Input::Typing);
+    assert_eq!(typing_sent(&mut h), 1);
+    h.advance(4_999);
+    h.ok(Input::Typing);
+    assert_eq!(typing_sent(&mut h), 0);
+    h.advance(1);
+    h.ok(Input::Typing);
+    let requests = h.sent();
+    let [parley_shared::genesys::ClientRequest::OnMessage(typing)] = requests.as_slice() else {
+        panic!("one typing request expected: {requests:?}")
+    };
+    // An unrelated 403 does not switch typing off; the one answering typing does.
+    h.frame(error_frame(403, "Forbidden", Some("unrelated")));
+    assert!(!h.engine.guest_typing_disabled());
+    h.frame(error_frame(
+        403,
+        "Turn on the Feature Toggle or fix the configuration.",
+        typing.tracing_id.as_deref(),
+    ));
+    assert!(h.engine.guest_typing_disabled());
+    for _ in 0..5 {
+        h.advance(6_000);
+        h.ok(Input::Typing);
+    }
+    assert_eq!(typing_sent(&mut h), 0);
+}
+
+#[test]
+fn sends_are_paced_to_two_per_second() {
+    let mut h = Harness::ready();
+    for i in 0..6 {
+        h.ok(Input::text(format!("m{i}")));
+    }
+    let mut send_times = Vec::new();
+    for step in 0..400 {
+        for message in h.sent_messages() {
+            send_times.push(h.now);
+            let id = format!("srv-{step}");
+            h.echo(
+                &message,
+                &id,
+                &format!("2024-01-01T10:00:{:02}Z", send_times.len()),
+            );
+        }
+        h.advance(10);
+    }
+    assert_eq!(send_times.len(), 6);
+    for window in send_times.windows(3) {
+        assert!(
+            window[2] - window[0] >= 1_000,
+            "3 sends within a second: {send_times:?}"
+        );
+    }
+    let texts: Vec<String> = h.texts();
+    assert_eq!(
+        texts,
+        [
+            "guest:m0", "guest:m1", "guest:m2", "guest:m3", "guest:m4", "guest:m5"
+        ]
+    );
+}
+
+#[test]
+fn rate_limited_message_waits_retry_after_and_is_resent() {
+    for correlated in [true, false] {
+        let mut h = Harness::ready();
+        h.ok(Input::text("hi"));
+        let first = h.sent_messages().remove(0);
+        let tracing = correlated.then(|| first.tracing_id.clone().unwrap());
+        h.frame(json!({"type": "response", "class": "TooManyRequestsErrorMessage", "code": 429,
+            "tracingId": tracing,
+            "body": {"retryAfter": 3, "errorCode": 4029, "errorMessage": "Message rate too high for this session"}}));
+        assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
+        h.advance(2_999);
+        assert!(h.sent_messages().is_empty(), "waits retryAfter");
+        h.advance(1);
+        let resent = h.sent_messages();
+        assert_eq!(resent.len(), 1);
+        assert_eq!(resent[0].tracing_id, first.tracing_id, "same client id");
+        h.echo(&resent[0], "srv-1", "2024-01-01T10:00:00Z");
+        assert_eq!(h.texts(), ["guest:hi"]);
+        assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+    }
+}
+
+#[test]
+fn message_too_long_from_the_server_fails_the_message_and_retry_resends_it() {
+    let mut h = Harness::ready();
+    h.ok(Input::text("one"));
+    let first = h.sent_messages().remove(0);
+    h.frame(error_frame(
+        4011,
+        "message too long",
+        first.tracing_id.as_deref(),
+    ));
+    assert_eq!(guest(&h, 0).delivery, Delivery::Failed(FailReason::TooLong));
+    assert_eq!(h.engine.phase(), &Phase::Ready, "the session survives");
+    // A later message is not held up by the failed one.
+    h.ok(Input::text("two"));
+    assert_eq!(h.sent_messages().len(), 1);
+
+    let client_id = guest(&h, 0).client_id.unwrap();
+    assert_eq!(
+        h.handle(Input::Retry("unknown".into())),
+        Err(Refused::NothingToRetry)
+    );
+    h.ok(Input::Retry(client_id));
+    assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
+}
+
+#[test]
+fn messages_written_while_disconnected_wait_and_go_out_in_order_once_ready() {
+    let mut h = Harness::ready();
+    h.drop_socket();
+    h.ok(Input::text("a"));
+    h.ok(Input::text("b"));
+    assert!(h.sent_messages().is_empty());
+    assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(true, false));
+    let sent = h.sent_messages();
+    assert_eq!(sent.len(), 1, "one in flight at a time");
+    assert_eq!(sent[0].message.text.as_deref(), Some("a"));
+    h.echo(&sent[0], "s1", "2024-01-01T10:00:00Z");
+    let sent = h.sent_messages();
+    assert_eq!(sent[0].message.text.as_deref(), Some("b"));
+}
+
+/// Drops the socket with `text` in flight, reconnects to a resumed session and answers the
+/// catch-up with `history`.
+fn reconnect_with_history(history: impl FnOnce(&str) -> Vec<serde_json::Value>) -> Harness {
+    let mut h = Harness::ready();
+    h.ok(Input::text("lost?"));
+    let sent = h.sent_messages();
+    let client_id = sent[0].tracing_id.clone().unwrap();
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(false, false));
+    assert!(h.sent_messages().is_empty(), "held until history answers");
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.history(history_page(history(&client_id), 1, 1));
+    h
+}
+
+#[test]
+fn unechoed_message_is_resent_after_reconnect_when_history_lacks_it() {
+    let mut h = reconnect_with_history(|_| Vec::new());
+    let resent = h.sent_messages();
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].message.text.as_deref(), Some("lost?"));
+    h.echo(&resent[0], "s1", "2024-01-01T10:00:00Z");
+    assert_eq!(h.texts(), ["guest:lost?"]);
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn unechoed_message_that_history_shows_is_marked_sent_not_resent() {
+    let mut h = reconnect_with_history(|client_id| {
+        vec![history_entry(
+            "s1",
+            "Inbound",
+            "lost?",
+            "2024-01-01T10:00:00Z",
+            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+        )]
+    });
+    assert!(h.sent_messages().is_empty());
+    assert_eq!(h.texts(), ["guest:lost?"]);
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn held_resend_goes_out_when_history_fails_or_never_answers() {
+    for fails in [true, false] {
+        let mut h = Harness::ready();
+        h.ok(Input::text("lost?"));
+        h.sent_messages();
+        h.drop_socket();
+        h.ok(Input::NetworkBack);
+        h.open();
+        h.frame(session_response(false, false));
+        if fails {
+            h.ok(Input::HistoryFailed("HTTP 500".into()));
+        } else {
+            h.advance(10_000);
+        }
+        assert_eq!(h.sent_messages().len(), 1, "history fails: {fails}");
+    }
+}
+
+#[test]
+fn a_duplicate_delivery_of_a_resent_message_still_shows_once() {
+    let mut h = reconnect_with_history(|_| Vec::new());
+    let resent = h.sent_messages().remove(0);
+    // The first send did arrive after all, and so does the resend: two server ids.
+    h.echo(&resent, "s1", "2024-01-01T10:00:00Z");
+    h.echo(&resent, "s2", "2024-01-01T10:00:01Z");
+    h.history(history_page(
+        vec![
+            history_entry(
+                "s2",
+                "Inbound",
+                "lost?",
+                "2024-01-01T10:00:01Z",
+                json!({ CLIENT_MESSAGE_ID_KEY: resent.tracing_id }),
+            ),
+            history_entry(
+                "s1",
+                "Inbound",
+                "lost?",
+                "2024-01-01T10:00:00Z",
+                json!({ CLIENT_MESSAGE_ID_KEY: resent.tracing_id }),
+            ),
+        ],
+        1,
+        1,
+    ));
+    assert_eq!(h.texts(), ["guest:lost?"]);
+}
+
+#[test]
+fn quick_replies_are_offered_until_the_guest_answers() {
+    let mut h = Harness::ready();
+    h.frame(json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick one",
+                 "originatingEntity": "Bot", "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [
+                    {"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a", "action": "Message"}},
+                    {"contentType": "QuickReply", "quickReply": {"text": "B", "payload": "b", "action": "Message"}}]}}));
+    let offered = h.engine.quick_replies().expect("quick replies");
+    assert_eq!(offered.message_id, "qr1");
+    let labels: Vec<&str> = offered.replies.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(labels, ["A", "B"]);
+
+    h.ok(Input::SendButtonResponse(ButtonResponse {
+        text: "B".into(),
+        payload: "b".into(),
+        response_type: ButtonResponseType::QuickReply,
+        originating_message_id: Some("qr1".into()),
+    }));
+    assert!(h.engine.quick_replies().is_none());
+    assert_eq!(h.texts().last().unwrap(), "guest:B");
+    let sent = h.sent_messages();
+    assert_eq!(sent[0].message.text.as_deref(), Some(""));
+    assert!(matches!(sent[0].message.content.as_slice(),
+        [Content::ButtonResponse(r)] if r.payload == "b" && r.originating_message_id.as_deref() == Some("qr1")));
+}
+
+#[test]
+fn quick_replies_disappear_when_the_guest_types_a_message_instead() {
+    let mut h = Harness::ready();
+    h.frame(json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick",
+                 "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [{"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a"}}]}}));
+    assert!(h.engine.quick_replies().is_some());
+    h.ok(Input::text("neither"));
+    assert!(h.engine.quick_replies().is_none());
+}
+
+#[test]
+fn a_new_sender_nickname_announces_a_handover() {
+    let mut h = Harness::ready();
+    h.frame(
+        json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"id": "b1", "type": "Text", "direction": "Outbound", "text": "I am a bot",
+                 "originatingEntity": "Bot",
+                 "channel": {"time": "2024-01-01T10:00:00Z", "from": {"nickname": "Botty"}}}}),
+    );
+    h.frame(agent_text(
+        "a1",
+        "Hi, Ann here",
+        "2024-01-01T10:00:05Z",
+        "Ann",
+    ));
+    h.frame(agent_text("a2", "still Ann", "2024-01-01T10:00:06Z", "Ann"));
+    let joined = format!(
+        "[{:?}]",
+        Notice::AgentJoined {
+            nickname: "Ann".into()
+        }
+    );
+    assert_eq!(
+        h.texts(),
+        [
+            "agent:I am a bot".to_owned(),
+            joined,
+            "agent:Hi, Ann here".into(),
+            "agent:still Ann".into()
+        ]
+    );
+    let EntryKind::Agent(agent) = &h.engine.transcript()[2].kind else {
+        panic!()
+    };
+    assert_eq!(agent.nickname.as_deref(), Some("Ann"));
+    assert_eq!(agent.avatar.as_deref(), Some("https://a/x.png"));
+    assert_eq!(agent.originating_entity.as_deref(), Some("Human"));
+}
+
+#[test]
+fn unknown_content_kinds_are_kept_for_the_ui() {
+    let mut h = Harness::ready();
+    h.frame(
+        json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"id": "x1", "type": "Structured", "direction": "Outbound",
+                 "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [{"contentType": "Hologram", "hologram": {"beam": true}}]}}),
+    );
+    let EntryKind::Agent(agent) = &h.engine.transcript()[0].kind else {
+        panic!()
+    };
+    assert!(
+        matches!(agent.content.as_slice(), [Content::Unknown(raw)] if raw["contentType"] == "Hologram")
+    );
+}
