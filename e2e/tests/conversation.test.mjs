@@ -1,0 +1,96 @@
+// A first conversation, as a visitor has it: the window opens, connects, the bot greets; a sent
+// message goes "sending" then "sent"; the agent's typing indicator shows before each reply and
+// goes away when the reply arrives. Real Chromium against the release server and its emulator.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startParley } from '../lib/harness.mjs';
+import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
+
+let parley;
+before(async () => {
+  // A longer agent typing time than the default, so the indicator is on screen a while.
+  parley = await startParley({ env: { PARLEY_EMULATOR_AGENT_DELAY_MS: '400' } });
+});
+after(async () => {
+  await parley?.close();
+});
+afterEach(async () => {
+  await parley.server.fault({ fault: 'reset' });
+});
+
+test('first visit: the window opens, becomes ready, and "hello" gets the greeting', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley, { path: '/?open=1' });
+  try {
+    await visitor.window.waitFor();
+    assert.equal(await visitor.window.getAttribute('data-state'), 'open');
+    await visitor.waitUntilReady();
+
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('hello'), state: 'sent' });
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+
+    const bot = visitor.page.locator('[data-parley-entry][data-kind="bot"]').first();
+    assert.equal((await bot.locator('[data-parley-sender]').textContent()).trim(), 'Parley Bot');
+    assert.equal(await bot.locator('time[datetime]').count(), 1, 'a bot entry carries its time');
+
+    const token = await visitor.token();
+    assert.ok(token, 'the session token is stored in localStorage["parley.token"]');
+    assert.deepEqual(await visitor.serverGuestTexts(token), ['hello']);
+    assert.equal(await visitor.input.inputValue(), '', 'the composer is cleared after sending');
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('a sent message goes from "sending" to "sent" and never fails', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    // Hold every frame from the emulator (the echo included) so "sending" stays on screen.
+    await parley.server.fault({ fault: 'delay_frames', ms: 700 });
+    await visitor.startRecording();
+    await visitor.send('is this delivered?');
+
+    const guest = visitor.page.locator('[data-parley-entry][data-kind="guest"]');
+    await guest.and(visitor.page.locator('[data-state="sending"]')).waitFor();
+    await guest.and(visitor.page.locator('[data-state="sent"]')).waitFor();
+
+    const states = (await visitor.recorded())
+      .filter((event) => event.what === 'entry' && event.kind === 'guest')
+      .map((event) => event.state);
+    const distinct = states.filter((state, i) => state !== states[i - 1]);
+    assert.deepEqual(distinct, ['sending', 'sent'], `guest data-state sequence: ${states.join(' → ')}`);
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('the agent typing indicator shows before a reply and is gone when it arrives', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.startRecording();
+    await visitor.send('what can you do?');
+
+    await visitor.typing.waitFor();
+    assert.equal(await visitor.typing.getAttribute('role'), 'status');
+    assert.match((await visitor.typing.textContent()).trim(), /^Parley Bot is typing…$/);
+
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP) });
+    await visitor.typing.waitFor({ state: 'detached' });
+
+    const log = await visitor.recorded();
+    const typingOn = log.findIndex((event) => event.what === 'typing' && event.present);
+    const reply = log.findIndex((event) => event.what === 'entry' && event.kind === 'bot');
+    const typingOff = log.findIndex((event, i) => i > typingOn && event.what === 'typing' && !event.present);
+    assert.ok(typingOn >= 0 && reply > typingOn, `typing shown before the reply: ${JSON.stringify(log)}`);
+    assert.ok(typingOff > reply, `typing removed after the reply appeared: ${JSON.stringify(log)}`);
+    // The emulator announces typing for 3,000 ms and replies after 400 ms, so on its own the
+    // indicator would outlive the reply by ~2.6 s; gone within 2 s means the reply removed it.
+    const lingered = log[typingOff].t - log[reply].t;
+    assert.ok(lingered < 2000, `typing indicator outlived the reply by ${Math.round(lingered)} ms`);
+  } finally {
+    await visitor.leave();
+  }
+});

@@ -1,0 +1,98 @@
+// Nothing is lost when the network or Genesys misbehaves: a socket dropped mid-burst (and new
+// sockets refused for a second) and forced 429s still end with every message delivered exactly
+// once, in order, marked sent — in the window and in what the emulator recorded.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startParley } from '../lib/harness.mjs';
+import { Visitor, exactly } from '../lib/visitor.mjs';
+
+let parley;
+before(async () => {
+  parley = await startParley();
+});
+after(async () => {
+  await parley?.close();
+});
+afterEach(async () => {
+  await parley.server.fault({ fault: 'reset' });
+});
+
+// Counts sockets the page opened and error frames it received (evidence that a fault bit).
+function watchSockets(page) {
+  const seen = { opened: 0, closed: 0, rateLimited: 0 };
+  page.on('websocket', (socket) => {
+    seen.opened += 1;
+    socket.on('close', () => (seen.closed += 1));
+    socket.on('framereceived', ({ payload }) => {
+      if (String(payload).includes('TooManyRequestsErrorMessage')) seen.rateLimited += 1;
+    });
+  });
+  return seen;
+}
+
+// The guest texts in the window, in order, with their delivery states.
+async function guestEntries(visitor, pattern) {
+  return (await visitor.entries()).filter((entry) => entry.kind === 'guest' && pattern.test(entry.text));
+}
+
+test('20 messages sent across a dropped socket all arrive once, in order, and end "sent"', { timeout: 120_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  const sockets = watchSockets(visitor.page);
+  try {
+    await visitor.waitUntilReady();
+    const token = await visitor.token();
+    await visitor.startRecording();
+    const texts = Array.from({ length: 20 }, (_, i) => `burst ${String(i + 1).padStart(2, '0')}`);
+    for (const [i, text] of texts.entries()) {
+      await visitor.send(text);
+      if (i === 4) {
+        await parley.server.fault({ fault: 'refuse_sockets', seconds: 1 });
+        await parley.server.fault({ fault: 'drop_sockets', token });
+      }
+    }
+
+    await visitor.waitForEntry({ kind: 'guest', text: /^burst \d\d$/, state: 'sent', count: 20 }, 90_000);
+    await visitor.waitForConnection('ready');
+
+    const shown = await guestEntries(visitor, /^burst \d\d$/);
+    assert.deepEqual(shown.map((entry) => entry.text), texts, 'each message shown once, in order');
+    assert.ok(shown.every((entry) => entry.state === 'sent'), JSON.stringify(shown));
+    const states = (await visitor.recorded()).filter((event) => event.what === 'connection').map((event) => event.state);
+    assert.ok(states.includes('reconnecting'), `the window showed the reconnect: ${states.join(' → ')}`);
+    assert.ok(sockets.opened >= 2, `a new socket was opened after the drop (opened ${sockets.opened})`);
+
+    const recorded = (await visitor.serverGuestTexts(token)).filter((text) => /^burst \d\d$/.test(text));
+    assert.deepEqual(recorded, texts, 'the emulator recorded each message exactly once, in order');
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('forced 429s delay messages but each is still delivered once and ends "sent"', { timeout: 90_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  const sockets = watchSockets(visitor.page);
+  try {
+    await visitor.waitUntilReady();
+    const token = await visitor.token();
+    await parley.server.fault({ fault: 'force_rate_limit', count: 3, token });
+    const texts = ['limited 1', 'limited 2', 'limited 3', 'limited 4', 'limited 5'];
+    for (const text of texts) await visitor.send(text);
+
+    await visitor.waitForEntry({ kind: 'guest', text: /^limited \d$/, state: 'sent', count: texts.length }, 60_000);
+    const shown = await guestEntries(visitor, /^limited \d$/);
+    assert.deepEqual(shown.map((entry) => entry.text), texts);
+    assert.ok(shown.every((entry) => entry.state === 'sent'), JSON.stringify(shown));
+    assert.ok(sockets.rateLimited >= 1, 'the emulator answered at least one send with 429');
+    assert.equal(
+      (await visitor.page.locator('[data-parley-entry][data-kind="guest"][data-state="failed"]').count()),
+      0,
+      'no message was marked failed',
+    );
+
+    const recorded = (await visitor.serverGuestTexts(token)).filter((text) => /^limited \d$/.test(text));
+    assert.deepEqual(recorded, texts, 'the emulator recorded each message exactly once, in order');
+  } finally {
+    await visitor.leave();
+  }
+});

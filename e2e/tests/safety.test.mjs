@@ -1,0 +1,90 @@
+// Wire text is text, never HTML; URLs become safe new-tab links and nothing else does; a whole
+// normal conversation runs under the strict Content-Security-Policy with no violation and no
+// console error.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startParley, STRICT_CSP } from '../lib/harness.mjs';
+import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
+
+let parley;
+before(async () => {
+  parley = await startParley();
+});
+after(async () => {
+  await parley?.close();
+});
+
+const MARKUP = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+const LINKED = 'Docs at https://example.com/docs?a=1&b=2 today';
+const SCRIPT_URL = 'javascript:window.__pwned=2';
+
+test('message text is shown literally, never as HTML; URLs become safe links, javascript: does not', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    for (const text of [MARKUP, LINKED, SCRIPT_URL]) {
+      await visitor.send(text);
+      await visitor.waitForEntry({ kind: 'guest', text: exactly(text), state: 'sent' });
+    }
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP), count: 3 });
+
+    const transcript = visitor.transcriptLog;
+    assert.equal(await visitor.page.evaluate(() => window.__pwned), undefined, 'no markup ran');
+    assert.equal(await transcript.locator('img[src="x"], b').count(), 0, 'no element was made from the text');
+
+    const guest = visitor.page.locator('[data-parley-entry][data-kind="guest"]');
+    const link = guest.filter({ hasText: 'Docs at' }).locator('[data-parley-text] a');
+    assert.equal(await link.count(), 1, 'the URL is one link');
+    assert.equal(await link.getAttribute('href'), 'https://example.com/docs?a=1&b=2');
+    assert.equal((await link.textContent()).trim(), 'https://example.com/docs?a=1&b=2');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.deepEqual((await link.getAttribute('rel')).split(/\s+/).sort(), ['noopener', 'noreferrer']);
+
+    const hrefs = await visitor.page.evaluate(() =>
+      window.__parleyE2E.all('a[href]').map((a) => a.getAttribute('href')),
+    );
+    assert.deepEqual(hrefs.filter((href) => !/^https?:/i.test(href)), [], 'only http(s) links on the page');
+    assert.equal(await visitor.page.evaluate(() => window.__pwned), undefined);
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('a normal conversation under the strict CSP logs no violation and no console error', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley, { strictCsp: true });
+  try {
+    const served = visitor.response.headers()['content-security-policy'];
+    assert.equal(served, STRICT_CSP, 'the page was served with the strict policy');
+    await visitor.waitUntilReady();
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.send('options');
+    await visitor.quickReplies.getByRole('button', { name: 'Billing' }).click();
+    await visitor.waitForEntry({ kind: 'bot', text: exactly('You chose "Billing".') });
+    await visitor.send('card');
+    await visitor.page.locator('[data-parley-card]').waitFor();
+    await visitor.send('agent');
+    await visitor.waitForEntry({ kind: 'agent', text: /^Hi, I'm Alex/ });
+    await visitor.page.locator('img[data-parley-agent-avatar][alt="Alex"]').waitFor();
+
+    assert.deepEqual(await visitor.page.problems(), []);
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('the server\'s own policy is strict too, and the conversation runs under it cleanly', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    const policy = visitor.response.headers()['content-security-policy'] ?? '';
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/);
+    await visitor.waitUntilReady();
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    assert.deepEqual(await visitor.page.problems(), []);
+  } finally {
+    await visitor.leave();
+  }
+});
