@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{config, post_grant, serve};
+use common::{QUEUE_ID, config, post_grant, serve};
+use parley_server::emulator::Fault;
 
 #[tokio::test]
 async fn serves_grants_over_http_and_limits_by_peer_address() {
@@ -33,4 +34,75 @@ async fn serves_grants_over_http_and_limits_by_peer_address() {
         .await
         .unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
+}
+
+fn emulator_with_oauth() -> parley_server::Config {
+    config(&[
+        "--genesys-client-id=parley-test-client",
+        "--genesys-client-secret=parley-test-secret",
+        "--genesys-queue-id",
+        QUEUE_ID,
+    ])
+}
+
+#[tokio::test]
+async fn emulator_mode_grants_carry_the_estimated_wait_from_one_oauth_token() {
+    let server = serve(&emulator_with_oauth(), None).await;
+    let client = reqwest::Client::new();
+    let grants: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, base) = (client.clone(), server.base.clone());
+            tokio::spawn(async move { post_grant(&client, &base, "{}").await })
+        })
+        .collect();
+    for grant in grants {
+        let response = grant.await.unwrap();
+        assert_eq!(response.status(), 200);
+        let grant: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(grant["availability"]["estimatedWaitSeconds"], 42, "{grant}");
+    }
+    let stats = server.emulator.as_ref().unwrap().stats();
+    assert_eq!(stats.oauth_token_requests, 1);
+    assert_eq!(stats.oauth_tokens_issued, 1);
+}
+
+#[tokio::test]
+async fn emulator_oauth_outage_gives_503_after_bounded_retries_then_recovers() {
+    let server = serve(&emulator_with_oauth(), None).await;
+    let emulator = server.emulator.as_ref().unwrap();
+    emulator.inject(Fault::OauthFailure {
+        status: 500,
+        count: 3,
+        retry_after: None,
+    });
+    let client = reqwest::Client::new();
+    let failed = post_grant(&client, &server.base, "{}").await;
+    assert_eq!(failed.status(), 503);
+    assert_eq!(emulator.stats().oauth_token_requests, 3);
+    let recovered = post_grant(&client, &server.base, "{}").await;
+    assert_eq!(recovered.status(), 200);
+    assert_eq!(emulator.stats().oauth_tokens_issued, 1);
+}
+
+#[tokio::test]
+async fn emulator_oauth_429_is_passed_on_as_503_with_retry_after_and_not_retried() {
+    let server = serve(&emulator_with_oauth(), None).await;
+    let emulator = server.emulator.as_ref().unwrap();
+    emulator.inject(Fault::OauthFailure {
+        status: 429,
+        count: 1,
+        retry_after: Some(7),
+    });
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        let response = post_grant(&client, &server.base, "{}").await;
+        assert_eq!(response.status(), 503);
+        let retry_after: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=7).contains(&retry_after), "{retry_after}");
+    }
+    assert_eq!(emulator.stats().oauth_token_requests, 1);
 }

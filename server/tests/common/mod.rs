@@ -239,7 +239,10 @@ async fn estimated_wait(State(state): State<Arc<FakeState>>, headers: HeaderMap)
 
 /// A running server; dropping it shuts the server down.
 pub struct Running {
+    /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The embedded emulator (emulator backend), for fault injection and stats.
+    pub emulator: Option<parley_server::emulator::Emulator>,
     _stop: oneshot::Sender<()>,
 }
 
@@ -253,6 +256,7 @@ pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
         upstream.unwrap_or(local_addr),
         fast_options(Clock::system()),
     );
+    let emulator = state.emulator.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
@@ -264,10 +268,12 @@ pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
     });
     Running {
         base: format!("http://{local_addr}"),
+        emulator,
         _stop: stop,
     }
 }
 
+/// `POST {base}/api/session` with a JSON body.
 pub async fn post_grant(client: &reqwest::Client, base: &str, body: &str) -> reqwest::Response {
     client
         .post(format!("{base}/api/session"))
