@@ -1,0 +1,104 @@
+// Browser latency benchmark, in headless Chromium against the release server on localhost:
+//
+// 1. Navigation → ready: `--runs` fresh visitors (a new browser context each, so nothing is
+//    cached), each loading `/?open=1`; measured in the page as performance.now() (0 = navigation
+//    start) at the first DOM mutation where the connection status is `ready` and the message box
+//    is enabled. Includes HTML, JS, wasm download and start, the grant, the socket and
+//    configureSession.
+// 2. Send → sent: `--sends` messages from one visitor; measured in the page from the Send click
+//    to the DOM mutation where the new guest entry shows `data-state="sent"` (the emulator's echo
+//    came back); also the time until the entry first appears. Sends are paced 600 ms apart so
+//    the 2 messages/s limit never holds one back: pacing is not included in the numbers.
+//
+//   trunk build --release && cargo build --release -p parley-server
+//   node e2e/bench/latency.mjs [--runs=30] [--sends=50]
+//
+// Prints numbers; asserts nothing about them.
+
+import { startBenchParley, summarize, intArg, pause } from './lib.mjs';
+
+const RUNS = intArg('runs', 30);
+const SENDS = intArg('sends', 50);
+const SEND_SPACING_MS = 600;
+
+// Records when the chat first became usable (runs before any page script).
+function recordReady() {
+  const check = () => {
+    const status = document.querySelector('[data-parley-connection]');
+    const input = document.querySelector('[data-parley-input]');
+    if (status?.dataset.state === 'ready' && input && !input.disabled) {
+      window.__benchReady = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { subtree: true, childList: true, attributes: true });
+}
+
+async function navigationToReady(parley) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await parley.newPage();
+    await page.addInitScript(recordReady);
+    await page.goto(parley.url('/?open=1'));
+    const handle = await page.waitForFunction(() => window.__benchReady, null, { timeout: 30_000 });
+    times.push(await handle.jsonValue());
+    await page.closeContext();
+  }
+  summarize(`navigation → ready (${RUNS} fresh contexts)`, times);
+}
+
+// Clicks `sendButton` in the page and resolves with {shown, sent} in ms after the click.
+function clickAndTime(sendButton) {
+  return new Promise((resolve) => {
+    const guests = () => document.querySelectorAll('[data-parley-entry][data-kind="guest"]');
+    const before = guests().length;
+    let shown = null;
+    const start = performance.now();
+    const observer = new MutationObserver(() => {
+      const list = guests();
+      if (list.length <= before) return;
+      const entry = list[list.length - 1];
+      shown ??= performance.now() - start;
+      if (entry.dataset.state === 'sent') {
+        observer.disconnect();
+        resolve({ shown, sent: performance.now() - start });
+      }
+    });
+    observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    sendButton.click();
+  });
+}
+
+async function sendToSent(parley) {
+  const page = await parley.newPage();
+  await page.addInitScript(recordReady);
+  await page.goto(parley.url('/?open=1'));
+  await page.waitForFunction(() => window.__benchReady, null, { timeout: 30_000 });
+  const input = page.getByRole('textbox', { name: 'Message' });
+  const sendButton = await page.getByRole('button', { name: 'Send', exact: true }).elementHandle();
+  const shown = [];
+  const sent = [];
+  for (let i = 0; i < SENDS; i++) {
+    const started = Date.now();
+    await input.fill(`latency probe ${i + 1}`);
+    const timing = await page.evaluate(clickAndTime, sendButton);
+    shown.push(timing.shown);
+    sent.push(timing.sent);
+    await pause(Math.max(0, SEND_SPACING_MS - (Date.now() - started)));
+  }
+  const failed = await page.locator('[data-parley-entry][data-state="failed"]').count();
+  await page.closeContext();
+  summarize(`click Send → entry shown (${SENDS} sends)`, shown);
+  summarize(`click Send → "sent" (${SENDS} sends, paced ${SEND_SPACING_MS} ms apart, pacing excluded)`, sent);
+  if (failed > 0) console.log(`warning: ${failed} sends ended "failed"`);
+}
+
+const parley = await startBenchParley();
+try {
+  console.log(`server ${parley.server.origin}, Chromium ${parley.browser.version()}`);
+  await navigationToReady(parley);
+  await sendToSent(parley);
+} finally {
+  await parley.close();
+}
