@@ -502,3 +502,25 @@ fn every_input_that_changes_the_view_says_so_once() {
     assert!(!h.take().contains(&Effect::ViewChanged));
     assert_eq!(h.engine.view_version(), version);
 }
+
+#[test]
+fn heartbeat_replies_never_show_as_messages_however_late() {
+    let mut h = Harness::ready();
+    let mut echoes = Vec::new();
+    for _ in 0..6 {
+        h.ok(Input::NetworkBack);
+        for request in h.sent() {
+            if let ClientRequest::Echo(echo) = request {
+                echoes.push(echo);
+            }
+        }
+        h.frame(json!({"type": "message", "class": "BrandNewEvent", "code": 200, "body": {}}));
+    }
+    assert_eq!(echoes.len(), 6, "each network-back probes the live socket");
+    for echo in echoes {
+        h.frame(json!({"type": "response", "class": "StructuredMessage", "code": 200,
+                       "tracingId": echo.tracing_id,
+                       "body": {"id": "p", "type": "Text", "direction": "Inbound", "text": "ping"}}));
+    }
+    assert!(h.engine.transcript().is_empty());
+}

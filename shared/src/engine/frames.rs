@@ -13,11 +13,12 @@
 //! - Unknown classes and undecodable bodies are counted and ignored.
 
 use crate::genesys::{
-    ClientRequest, Direction, ErrorCode, Event, FrameBody, GetJwt, HistoryPage, MessageType,
-    PresenceType, ServerFrame, SessionResponse, StructuredMessage, TooManyRequestsErrorMessage,
-    TypingType,
+    ClientRequest, Direction, ErrorCode, Event, FrameBody, FrameType, GetJwt, HistoryPage,
+    MessageType, PresenceType, ServerFrame, SessionResponse, StructuredMessage,
+    TooManyRequestsErrorMessage, TypingType,
 };
 
+use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
 use super::history::oldest_first;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
 use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
@@ -27,6 +28,7 @@ impl Engine {
         self.heartbeat.frame_received(now);
         let tracing_id = frame.tracing_id;
         let code = frame.code;
+        let frame_type = frame.frame_type;
         match frame.body {
             FrameBody::TooManyRequestsErrorMessage(body) => {
                 self.rate_limited(tracing_id.as_deref(), &body, now);
@@ -43,7 +45,7 @@ impl Engine {
             }
             FrameBody::SessionResponse(body) => self.session_response(&body, now),
             FrameBody::StructuredMessage(message) => {
-                self.structured(&message, tracing_id.as_deref(), now);
+                self.structured(frame_type, &message, tracing_id.as_deref(), now);
             }
             FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
             FrameBody::SessionExpiredEvent => self.expire(now),
@@ -115,9 +117,15 @@ impl Engine {
         self.set_phase(Phase::Ended);
     }
 
-    fn structured(&mut self, message: &StructuredMessage, tracing_id: Option<&str>, now: Millis) {
-        if tracing_id.is_some_and(|id| self.echo_ids.iter().any(|echo| echo == id)) {
-            return; // the heartbeat's reply
+    fn structured(
+        &mut self,
+        frame_type: FrameType,
+        message: &StructuredMessage,
+        tracing_id: Option<&str>,
+        now: Millis,
+    ) {
+        if is_heartbeat_reply(frame_type, message, tracing_id) {
+            return;
         }
         match (message.direction, message.message_type) {
             // Echoes of our own typing / presence events carry nothing to show.
@@ -276,10 +284,7 @@ impl Engine {
 
     /// Messages lost with a socket that history did not show delivered go out again.
     pub(super) fn resolve_unconfirmed(&mut self) {
-        for (client_id, delivery) in self.outbox.resolve_unconfirmed() {
-            self.transcript.set_delivery(&client_id, delivery);
-        }
-        self.dirty = true;
+        self.outbox.resolve_unconfirmed();
     }
 
     fn rate_limited(
@@ -375,4 +380,17 @@ impl Engine {
         self.heartbeat.stop();
         self.outbox.connection_lost();
     }
+}
+
+/// The reply to our `echo`: carries our heartbeat tracingId, or is a `response`-type Inbound
+/// "ping" (guest messages and their echoes are always pushed as `message`).
+fn is_heartbeat_reply(
+    frame_type: FrameType,
+    message: &StructuredMessage,
+    tracing_id: Option<&str>,
+) -> bool {
+    tracing_id.is_some_and(|id| id.starts_with(HEARTBEAT_TRACING_PREFIX))
+        || (frame_type == FrameType::Response
+            && message.direction == Direction::Inbound
+            && message.text.as_deref() == Some("ping"))
 }

@@ -13,6 +13,11 @@ pub const IDLE_BEFORE_PROBE_MS: Millis = 30_000;
 /// How long a probe may go unanswered before the socket counts as dead.
 pub const PROBE_TIMEOUT_MS: Millis = 10_000;
 
+/// Prefix of the tracingId of every `echo` the engine sends, so that its reply (an Inbound
+/// `StructuredMessage` that looks like a guest message saying "ping") is recognised however
+/// late it arrives.
+pub const HEARTBEAT_TRACING_PREFIX: &str = "parley-heartbeat-";
+
 /// What the heartbeat wants done when the timer fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pulse {

@@ -17,8 +17,9 @@
 //! until the first history page of the new connection has been merged: if the page shows it
 //! (matched on the client id in its metadata) it is delivered; otherwise it is sent again with
 //! the same client id, so should both copies have arrived after all, the transcript still
-//! shows one. After [`MAX_ATTEMPTS`] sends without confirmation it fails and waits for the
-//! guest's retry.
+//! shows one. There is no attempt limit: a resend happens at most once per reconnect, after
+//! the history check, so the reconnect back-off already bounds it; and giving up on a message
+//! would let later messages overtake it, breaking send order for a message that is merely late.
 
 use std::collections::VecDeque;
 
@@ -27,9 +28,6 @@ use crate::genesys::{Content, MessageType};
 use super::Millis;
 use super::pacing::Pacer;
 use super::transcript::{Delivery, FailReason};
-
-/// Sends of one message (first send + resends) before it is marked failed.
-pub const MAX_ATTEMPTS: u32 = 3;
 
 /// A queued guest message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +58,6 @@ enum State {
 struct Item {
     message: OutgoingMessage,
     state: State,
-    attempts: u32,
 }
 
 /// The queue of guest messages not yet confirmed, oldest first.
@@ -89,7 +86,6 @@ impl Outbox {
         self.items.push_back(Item {
             message,
             state: State::Waiting { not_before: 0 },
-            attempts: 0,
         });
     }
 
@@ -142,7 +138,6 @@ impl Outbox {
         self.pacer.record(now);
         let item = self.item_mut(client_id)?;
         item.state = State::InFlight;
-        item.attempts += 1;
         Some(Delivery::Sending)
     }
 
@@ -170,7 +165,7 @@ impl Outbox {
     }
 
     /// A 429 answered `client_id`: it waits `retry_after_ms` and is resent; everything else
-    /// waits with it. The failed attempt does not count against [`MAX_ATTEMPTS`].
+    /// waits with it.
     pub fn rate_limited(
         &mut self,
         client_id: &str,
@@ -181,7 +176,6 @@ impl Outbox {
         self.pacer.pause_until(until);
         let item = self.item_mut(client_id)?;
         item.state = State::Waiting { not_before: until };
-        item.attempts = item.attempts.saturating_sub(1);
         Some(Delivery::Queued)
     }
 
@@ -192,14 +186,13 @@ impl Outbox {
         Some(Delivery::Failed(reason))
     }
 
-    /// The guest asked to retry a failed message: it is queued again with fresh attempts.
+    /// The guest asked to retry a failed message: it is queued again.
     pub fn retry(&mut self, client_id: &str) -> Option<Delivery> {
         let item = self.item_mut(client_id)?;
         if !matches!(item.state, State::Failed(_)) {
             return None;
         }
         item.state = State::Waiting { not_before: 0 };
-        item.attempts = 0;
         Some(Delivery::Queued)
     }
 
@@ -212,25 +205,14 @@ impl Outbox {
         }
     }
 
-    /// History has been checked (or cannot be): unconfirmed messages not delivered by now are
-    /// queued again, or fail after [`MAX_ATTEMPTS`]. Returns the changed delivery states.
-    pub fn resolve_unconfirmed(&mut self) -> Vec<(String, Delivery)> {
-        let mut changed = Vec::new();
+    /// History has been checked (or cannot be): unconfirmed messages it did not show delivered
+    /// are queued to be sent again, in their original order.
+    pub fn resolve_unconfirmed(&mut self) {
         for item in &mut self.items {
-            if item.state != State::Unconfirmed {
-                continue;
-            }
-            if item.attempts >= MAX_ATTEMPTS {
-                item.state = State::Failed(FailReason::NotConfirmed);
-                changed.push((
-                    item.message.client_id.clone(),
-                    Delivery::Failed(FailReason::NotConfirmed),
-                ));
-            } else {
+            if item.state == State::Unconfirmed {
                 item.state = State::Waiting { not_before: 0 };
             }
         }
-        changed
     }
 
     /// The session is over: everything not confirmed fails. Returns the client ids.
@@ -333,7 +315,7 @@ mod tests {
         outbox.connection_lost();
         assert!(outbox.has_unconfirmed());
         assert_eq!(due_id(&outbox, 5_000), None);
-        assert!(outbox.resolve_unconfirmed().is_empty());
+        outbox.resolve_unconfirmed();
         assert_eq!(
             due_id(&outbox, 5_000).as_deref(),
             Some("a"),
@@ -342,19 +324,18 @@ mod tests {
     }
 
     #[test]
-    fn gives_up_after_max_attempts_and_retry_starts_over() {
-        let mut outbox = outbox_with(&["a"]);
+    fn unconfirmed_message_is_resent_after_every_reconnect_until_confirmed() {
+        let mut outbox = outbox_with(&["a", "b"]);
         let mut now = 0;
-        for _ in 0..MAX_ATTEMPTS {
+        for _ in 0..5 {
             now += 2_000;
             assert_eq!(due_id(&outbox, now).as_deref(), Some("a"));
             outbox.sent("a", now);
             outbox.connection_lost();
             outbox.resolve_unconfirmed();
         }
-        assert_eq!(due_id(&outbox, now + 2_000), None);
-        assert_eq!(outbox.retry("a"), Some(Delivery::Queued));
-        assert_eq!(due_id(&outbox, now + 2_000).as_deref(), Some("a"));
+        assert!(outbox.confirmed("a"));
+        assert_eq!(due_id(&outbox, now + 2_000).as_deref(), Some("b"));
     }
 
     #[test]

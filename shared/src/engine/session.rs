@@ -17,7 +17,7 @@
 
 use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
 
-use super::heartbeat::{PROBE_TIMEOUT_MS, Pulse};
+use super::heartbeat::{HEARTBEAT_TRACING_PREFIX, PROBE_TIMEOUT_MS, Pulse};
 use super::transcript::{FailReason, Notice};
 use super::{CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Socket, SocketId};
 
@@ -203,11 +203,7 @@ impl Engine {
         let Some(token) = self.token.clone() else {
             return;
         };
-        let tracing_id = Self::tracing_id();
-        self.echo_ids.push(tracing_id.clone());
-        if self.echo_ids.len() > 4 {
-            self.echo_ids.remove(0);
-        }
+        let tracing_id = format!("{HEARTBEAT_TRACING_PREFIX}{}", Self::tracing_id());
         self.send(ClientRequest::Echo(Echo::ping(token, tracing_id)));
         self.heartbeat.probe_sent(now);
     }

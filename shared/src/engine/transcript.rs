@@ -47,8 +47,6 @@ pub enum FailReason {
     TooLong,
     /// The server refused the custom attributes as too large (4013).
     AttributesTooLarge,
-    /// Sent several times over several connections without ever being confirmed.
-    NotConfirmed,
     /// The session ended before the message could be delivered.
     SessionEnded,
     /// Any other error frame answering this message: its code and text.
