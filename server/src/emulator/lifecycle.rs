@@ -45,6 +45,7 @@ pub fn configure(
     }
     let new_session = match sessions.live_mut(token) {
         None => {
+            expire_idle_sessions(emulator, &mut sessions, now);
             let conversation_id = emulator.ids().next("conv");
             sessions.create(token, Session::new(conversation_id, now));
             true
@@ -219,6 +220,14 @@ pub fn expire_if_due(emulator: &Emulator, token: &str) {
 pub fn expire_now(emulator: &Emulator, token: &str) {
     let mut sessions = emulator.sessions();
     expire_locked(emulator, &mut sessions, token, Instant::now());
+}
+
+/// Expires every idle session, so sessions nobody comes back to do not pile up in memory (run
+/// whenever a new session is created; a session with a live socket expires on its own timer).
+fn expire_idle_sessions(emulator: &Emulator, sessions: &mut Sessions, now: Instant) {
+    for token in sessions.idle_tokens(now, emulator.config().session_ttl) {
+        expire_locked(emulator, sessions, &token, now);
+    }
 }
 
 fn expire_if_due_locked(emulator: &Emulator, sessions: &mut Sessions, token: &str, now: Instant) {

@@ -246,6 +246,17 @@ impl Sessions {
         }
     }
 
+    /// Tokens whose live session has been idle for `ttl` or longer at `now`.
+    pub fn idle_tokens(&self, now: Instant, ttl: std::time::Duration) -> Vec<String> {
+        self.slots
+            .iter()
+            .filter_map(|(token, slot)| match slot {
+                Slot::Live(session) if now >= session.last_activity + ttl => Some(token.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// (live sessions, expired tombstones).
     pub fn counts(&self) -> (usize, usize) {
         let live = self
@@ -278,5 +289,47 @@ impl Sessions {
             .get(jwt)
             .filter(|grant| grant.expires_at > now)
             .map(|grant| grant.token.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn idle_sessions_are_found_and_expired_tokens_stay_dead() {
+        let start = Instant::now();
+        let ttl = Duration::from_secs(60);
+        let mut sessions = Sessions::default();
+        sessions.create("old", Session::new("c1".into(), start));
+        sessions.create("fresh", Session::new("c2".into(), start + ttl));
+        assert_eq!(sessions.idle_tokens(start + ttl, ttl), ["old"]);
+        assert!(sessions.expire("old", start + ttl).is_some());
+        assert!(matches!(sessions.slot("old"), Some(Slot::Expired(_))));
+        assert!(
+            sessions.expire("old", start + ttl).is_none(),
+            "expiring twice is a no-op"
+        );
+        assert_eq!(sessions.counts(), (1, 1));
+    }
+
+    #[test]
+    fn jwts_grant_their_token_until_they_expire() {
+        let now = Instant::now();
+        let mut sessions = Sessions::default();
+        let grant = JwtGrant {
+            token: "t".into(),
+            expires_at: now + Duration::from_secs(5),
+        };
+        sessions.insert_jwt("jwt".into(), grant, now);
+        assert_eq!(sessions.token_for_jwt("jwt", now), Some("t"));
+        assert_eq!(
+            sessions.token_for_jwt("jwt", now + Duration::from_secs(5)),
+            None
+        );
+        sessions.remove("t");
+        assert_eq!(sessions.token_for_jwt("jwt", now), None);
     }
 }

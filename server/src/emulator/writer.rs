@@ -19,7 +19,7 @@ use super::Emulator;
 use super::session::Outbound;
 
 /// How long a frame waits for a partner to swap with.
-const REORDER_HOLD: Duration = Duration::from_millis(150);
+const REORDER_HOLD: Duration = Duration::from_millis(500);
 
 type Sink = SplitSink<WebSocket, Message>;
 
