@@ -1,0 +1,161 @@
+//! How `chat` shows events to a person: one or a few plain lines each, the sender's name before
+//! each message, choices numbered. Wire text is printed as text; control characters are
+//! replaced so that a message cannot move the cursor or recolour the terminal.
+
+use crate::events::{AgentLine, Choice, GuestEvent};
+
+/// Where a rendered line goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// Conversation output (stdout).
+    Out(String),
+    /// Problems (stderr).
+    Err(String),
+}
+
+/// The lines a person sees for `event` (none for uninteresting ones).
+pub fn human(event: &GuestEvent) -> Vec<Line> {
+    match event {
+        GuestEvent::Connection {
+            state,
+            attempt,
+            reason,
+        } => connection(state, *attempt, reason.as_deref())
+            .map(|text| vec![Line::Out(format!("· {text}"))])
+            .unwrap_or_default(),
+        GuestEvent::Message(message) => message_lines(message),
+        GuestEvent::Typing { from, typing: true } => {
+            vec![Line::Out(format!("{} is typing…", clean(from)))]
+        }
+        GuestEvent::Typing { .. } => Vec::new(),
+        GuestEvent::QuickReplies { replies, .. } => {
+            let choices: Vec<String> = replies.iter().map(choice_label).collect();
+            vec![Line::Out(format!(
+                "  {}   (type a number to choose)",
+                choices.join("  ")
+            ))]
+        }
+        GuestEvent::Delivery {
+            text,
+            state: "failed",
+            reason,
+            ..
+        } => vec![Line::Err(format!(
+            "! not delivered: \"{}\" ({})",
+            clean(text),
+            reason.as_deref().unwrap_or("failed")
+        ))],
+        GuestEvent::Delivery { .. } => Vec::new(),
+        GuestEvent::Notice { text } => vec![Line::Out(format!("· {text}"))],
+        GuestEvent::Session { token } => vec![Line::Err(format!(
+            "· session token (secret; resume with --resume): {token}"
+        ))],
+        GuestEvent::Error { message, .. } => vec![Line::Err(format!("! {}", clean(message)))],
+    }
+}
+
+fn connection(state: &str, attempt: Option<u32>, reason: Option<&str>) -> Option<String> {
+    Some(match state {
+        "requesting_session" => "requesting a session…".to_owned(),
+        "connecting" => "connecting…".to_owned(),
+        "ready" => "connected (type a message, Ctrl-D to leave)".to_owned(),
+        "reconnecting" => format!(
+            "connection lost; reconnecting (attempt {})…",
+            attempt.unwrap_or(1)
+        ),
+        "expired" => "the session expired; type /new to start a new chat".to_owned(),
+        "closed" if reason == Some("guest left") => return None,
+        "closed" => format!("closed: {}", reason.unwrap_or("unknown reason")),
+        _ => return None,
+    })
+}
+
+fn message_lines(message: &AgentLine) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let text = clean(&message.text);
+    let mut text_lines = text.lines();
+    let first = text_lines.next().unwrap_or("");
+    lines.push(Line::Out(format!("{}: {first}", clean(&message.from))));
+    for more in text_lines {
+        lines.push(Line::Out(format!("  {more}")));
+    }
+    for card in &message.cards {
+        lines.push(Line::Out(format!("  ┌ {}", clean(&card.title))));
+        if let Some(description) = &card.description {
+            lines.push(Line::Out(format!("  │ {}", clean(description))));
+        }
+        for button in &card.buttons {
+            lines.push(Line::Out(format!("  │ {}", choice_label(button))));
+        }
+    }
+    lines
+}
+
+fn choice_label(choice: &Choice) -> String {
+    match (choice.n, &choice.url) {
+        (Some(n), _) => format!("[{n}] {}", clean(&choice.text)),
+        (None, Some(url)) => format!("[→] {} <{}>", clean(&choice.text), clean(url)),
+        (None, None) => format!("[ ] {}", clean(&choice.text)),
+    }
+}
+
+/// Replaces control characters (escape sequences included) except newlines and tabs.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '�'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_names_the_sender() {
+        let lines = human(&GuestEvent::Typing {
+            from: "Parley Bot".into(),
+            typing: true,
+        });
+        assert_eq!(lines, [Line::Out("Parley Bot is typing…".into())]);
+    }
+
+    #[test]
+    fn escape_sequences_in_wire_text_are_neutralised() {
+        let lines = human(&GuestEvent::Message(AgentLine {
+            id: "m".into(),
+            from: "Bot".into(),
+            role: "bot".into(),
+            text: "hi \u{1b}[31mred".into(),
+            time: None,
+            cards: Vec::new(),
+        }));
+        assert_eq!(lines, [Line::Out("Bot: hi �[31mred".into())]);
+    }
+
+    #[test]
+    fn quick_replies_are_numbered() {
+        let reply = |n: usize, text: &str| Choice {
+            n: Some(n),
+            text: text.into(),
+            kind: "quick_reply",
+            payload: None,
+            url: None,
+        };
+        let lines = human(&GuestEvent::QuickReplies {
+            message_id: "m".into(),
+            replies: vec![reply(1, "Billing"), reply(2, "Delivery")],
+        });
+        assert_eq!(
+            lines,
+            [Line::Out(
+                "  [1] Billing  [2] Delivery   (type a number to choose)".into()
+            )]
+        );
+    }
+}
