@@ -1,31 +1,23 @@
-//! Guest attachments (PROTOCOL.md §1.4.7): `onAttachment` → `PresignedUrlResponse` pointing at
-//! this server's `PUT /emulator/uploads/{id}` (which must carry the returned `x-amz-tagging`
-//! header, as S3 would insist) → `UploadSuccessEvent` pushed to the token's connections with a
-//! download URL served by `GET /emulator/downloads/{id}?key=…`. `getAttachment` refreshes that
-//! URL, `deleteAttachment` forgets an unsent file, and `onMessage` resolves `{id}` references to
-//! full attachments (see `resolve`).
+//! Guest attachments (PROTOCOL.md §1.4.7), socket side and store: `onAttachment` →
+//! `PresignedUrlResponse` pointing at this server's `PUT /emulator/uploads/{id}` (see `uploads`,
+//! which must see the returned `x-amz-tagging` header, as S3 would insist) →
+//! `UploadSuccessEvent` pushed to the token's connections with a download URL. `getAttachment`
+//! refreshes that URL, `deleteAttachment` forgets an unsent file, and `onMessage` resolves `{id}`
+//! references to full attachments (see [`Attachments::resolve`]).
 //!
 //! Refusals use the reference's codes: MIME type not allowed → 4001, declared size over the limit
 //! → 4002 (`GenerateUrlError`), a PUT body larger than declared → 4002 (`UploadFailureEvent`),
 //! blocked extension or unusable name → 4004, name over 255 characters → 4005; unknown id → 4009,
 //! not uploaded yet → 4010, forgotten to bound memory → 4008. At most
 //! `max_stored_attachments` files are kept; the oldest uploads are forgotten first.
-//!
-//! Downloads are served with `nosniff` and a sandboxing CSP, and as downloads unless they are
-//! images, so a guest's upload can never run script on this origin.
 
 use std::collections::{HashMap, VecDeque};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
+use axum::body::Bytes;
 use parley_shared::genesys::{
     AllowedMediaType, Attachment, DeleteAttachment, ErrorCode, GetAttachment, MediaType,
     OnAttachment, ServerFrame,
 };
-use serde::Deserialize;
 
 use super::Emulator;
 use super::config::EmulatorConfig;
@@ -41,7 +33,7 @@ const MAX_FILE_NAME_CHARS: usize = 255;
 
 /// Where an attachment is in its life.
 #[derive(Debug)]
-enum UploadState {
+pub(super) enum UploadState {
     /// Upload URL handed out, no bytes yet.
     Pending,
     /// Bytes stored; downloadable with `key`.
@@ -52,18 +44,18 @@ enum UploadState {
 
 /// One attachment the guest announced.
 #[derive(Debug)]
-struct Stored {
-    token: String,
-    file_name: String,
-    file_type: String,
-    declared_size: u64,
-    tagging: String,
+pub(super) struct Stored {
+    pub(super) token: String,
+    pub(super) file_name: String,
+    pub(super) file_type: String,
+    pub(super) declared_size: u64,
+    pub(super) tagging: String,
     base_url: String,
-    state: UploadState,
+    pub(super) state: UploadState,
 }
 
 impl Stored {
-    fn download_url(&self, id: &str) -> Option<String> {
+    pub(super) fn download_url(&self, id: &str) -> Option<String> {
         match &self.state {
             UploadState::Uploaded { key, .. } => Some(format!(
                 "{}/emulator/downloads/{id}?key={key}",
@@ -77,7 +69,7 @@ impl Stored {
 /// Every announced attachment, by id.
 #[derive(Debug, Default)]
 pub struct Attachments {
-    by_id: HashMap<String, Stored>,
+    pub(super) by_id: HashMap<String, Stored>,
     uploaded_order: VecDeque<String>,
 }
 
@@ -112,7 +104,7 @@ impl Attachments {
         self.uploaded_order.retain(|id| by_id.contains_key(id));
     }
 
-    fn mark_uploaded(&mut self, id: &str, bytes: Bytes, key: String, cap: usize) {
+    pub(super) fn mark_uploaded(&mut self, id: &str, bytes: Bytes, key: String, cap: usize) {
         if let Some(stored) = self.by_id.get_mut(id) {
             stored.state = UploadState::Uploaded { bytes, key };
             self.uploaded_order.retain(|known| known != id);
@@ -180,7 +172,7 @@ fn is_safe_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn media_type_of(mime: &str) -> MediaType {
+pub(super) fn media_type_of(mime: &str) -> MediaType {
     match mime.split('/').next().unwrap_or("") {
         "image" => MediaType::Image,
         "video" => MediaType::Video,
@@ -271,121 +263,6 @@ pub fn delete_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: Delete
     attachments.uploaded_order.retain(|known| *known != id);
     drop(attachments);
     ctx.reply(&frames::deleted(&id, tracing_id));
-}
-
-/// `PUT /emulator/uploads/{attachmentId}`: store the bytes and push `UploadSuccessEvent` (or
-/// `UploadFailureEvent` when the body exceeds the declared size).
-pub async fn upload(
-    State(emulator): State<Emulator>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let (token, declared_size) = {
-        let attachments = emulator.attachments();
-        let Some(stored) = attachments.by_id.get(&id) else {
-            return (StatusCode::NOT_FOUND, "NoSuchUpload").into_response();
-        };
-        let tagging = headers.get(TAGGING_HEADER).and_then(|v| v.to_str().ok());
-        if tagging != Some(stored.tagging.as_str()) {
-            return (StatusCode::FORBIDDEN, "SignatureDoesNotMatch").into_response();
-        }
-        (stored.token.clone(), stored.declared_size)
-    };
-    let mut received = Vec::new();
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else {
-            return (StatusCode::BAD_REQUEST, "IncompleteBody").into_response();
-        };
-        if (received.len() + chunk.len()) as u64 > declared_size {
-            let code = ErrorCode::FileSizeInvalid;
-            let event = frames::upload_failure(&emulator, &id, code);
-            broadcast_to_token(&emulator, &token, &event);
-            return (StatusCode::BAD_REQUEST, "EntityTooLarge").into_response();
-        }
-        received.extend_from_slice(&chunk);
-    }
-    let cap = emulator.config().max_stored_attachments;
-    let download_url = {
-        let mut attachments = emulator.attachments();
-        let key = emulator.ids().secret();
-        attachments.mark_uploaded(&id, Bytes::from(received), key, cap);
-        attachments
-            .by_id
-            .get(&id)
-            .and_then(|stored| stored.download_url(&id))
-    };
-    let Some(download_url) = download_url else {
-        return (StatusCode::NOT_FOUND, "NoSuchUpload").into_response();
-    };
-    let event = frames::upload_success(&emulator, &id, download_url);
-    broadcast_to_token(&emulator, &token, &event);
-    StatusCode::OK.into_response()
-}
-
-fn broadcast_to_token(emulator: &Emulator, token: &str, frame: &ServerFrame) {
-    if let Some(session) = emulator.sessions().live(token) {
-        session.broadcast(frame);
-    }
-}
-
-/// The `?key=` of a download URL.
-#[derive(Debug, Deserialize)]
-pub struct DownloadKey {
-    #[serde(default)]
-    key: String,
-}
-
-/// `GET /emulator/downloads/{attachmentId}?key=…`: the uploaded bytes.
-pub async fn download(
-    State(emulator): State<Emulator>,
-    Path(id): Path<String>,
-    Query(query): Query<DownloadKey>,
-) -> Response {
-    let attachments = emulator.attachments();
-    let Some(stored) = attachments.by_id.get(&id) else {
-        return (StatusCode::NOT_FOUND, "NoSuchKey").into_response();
-    };
-    let UploadState::Uploaded { bytes, key } = &stored.state else {
-        return (StatusCode::NOT_FOUND, "NoSuchKey").into_response();
-    };
-    if query.key != *key {
-        return (StatusCode::FORBIDDEN, "AccessDenied").into_response();
-    }
-    let content_type = HeaderValue::from_str(&stored.file_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition = if media_type_of(&stored.file_type) == MediaType::Image {
-        "inline"
-    } else {
-        "attachment"
-    };
-    let safe_name: String = stored
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = HeaderValue::from_str(&format!("{disposition}; filename=\"{safe_name}\""))
-        .unwrap_or(HeaderValue::from_static("attachment"));
-    let mut response = bytes.clone().into_response();
-    let response_headers = response.headers_mut();
-    response_headers.insert(header::CONTENT_TYPE, content_type);
-    response_headers.insert(header::CONTENT_DISPOSITION, disposition);
-    response_headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response_headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    response
 }
 
 #[cfg(test)]

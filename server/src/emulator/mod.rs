@@ -33,6 +33,7 @@ mod rate_limit;
 mod routing;
 mod script;
 mod session;
+mod uploads;
 mod wall;
 mod writer;
 
@@ -197,13 +198,10 @@ pub fn router(emulator: Emulator) -> Router {
     Router::new()
         .route("/v1", get(connection::upgrade))
         .route(parley_shared::genesys::HISTORY_PATH, get(history::messages))
-        .route(
-            "/emulator/uploads/{attachment_id}",
-            put(attachments::upload),
-        )
+        .route("/emulator/uploads/{attachment_id}", put(uploads::upload))
         .route(
             "/emulator/downloads/{attachment_id}",
-            get(attachments::download),
+            get(uploads::download),
         )
         .route("/emulator/avatars/{name}", get(agent::avatar))
         .route("/oauth/token", post(oauth::token))
