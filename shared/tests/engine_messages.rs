@@ -587,3 +587,35 @@ fn unknown_content_kinds_are_kept_for_the_ui() {
         matches!(agent.content.as_slice(), [Content::Unknown(raw)] if raw["contentType"] == "Hologram")
     );
 }
+
+#[test]
+fn a_failed_message_can_be_discarded() {
+    let mut h = Harness::ready();
+    h.ok(Input::text("doomed"));
+    let sent = h.sent_messages().remove(0);
+    let client_id = sent.tracing_id.clone().unwrap();
+    assert_eq!(
+        h.handle(Input::Discard(client_id.clone())),
+        Err(Refused::NothingToRetry),
+        "only failed messages can be discarded"
+    );
+    h.frame(error_frame(4011, "message too long", Some(&client_id)));
+    h.ok(Input::Discard(client_id));
+    assert!(h.engine.transcript().is_empty());
+}
+
+#[test]
+fn pending_messages_fail_when_the_session_ends() {
+    let mut h = Harness::ready();
+    h.ok(Input::text("one"));
+    h.ok(Input::text("two"));
+    h.frame(json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}));
+    assert_eq!(
+        guest(&h, 0).delivery,
+        Delivery::Failed(FailReason::SessionEnded)
+    );
+    assert_eq!(
+        guest(&h, 1).delivery,
+        Delivery::Failed(FailReason::SessionEnded)
+    );
+}

@@ -524,3 +524,70 @@ fn heartbeat_replies_never_show_as_messages_however_late() {
     }
     assert!(h.engine.transcript().is_empty());
 }
+
+#[test]
+fn reopening_a_closed_chat_resumes_the_same_token() {
+    let mut h = Harness::ready();
+    h.ok(Input::Close);
+    h.take();
+    h.ok(Input::Start);
+    assert!(h.take().contains(&Effect::RequestSession {
+        resume_token: Some(TOKEN.into())
+    }));
+}
+
+#[test]
+fn failed_history_is_retried_and_network_back_catches_up_after_giving_up() {
+    let mut h = Harness::new();
+    h.connect(false);
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    let fetches = |h: &mut Harness| {
+        h.take()
+            .iter()
+            .filter(|e| matches!(e, Effect::FetchHistory { .. }))
+            .count()
+    };
+    assert_eq!(fetches(&mut h), 1);
+    for delay in [1_000, 2_000, 4_000] {
+        h.ok(Input::HistoryFailed("HTTP 503".into()));
+        h.advance(delay - 1);
+        assert_eq!(fetches(&mut h), 0);
+        h.advance(1);
+        assert_eq!(fetches(&mut h), 1, "retried after {delay} ms");
+    }
+    h.ok(Input::HistoryFailed("HTTP 503".into()));
+    h.advance(20_000);
+    assert_eq!(fetches(&mut h), 0, "gave up");
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+    h.ok(Input::NetworkBack);
+    assert!(
+        h.sent()
+            .iter()
+            .any(|r| matches!(r, ClientRequest::GetJwt(_)))
+    );
+}
+
+#[test]
+fn jwt_nobody_asked_for_fetches_nothing() {
+    let mut h = Harness::ready();
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    assert!(
+        !h.take()
+            .iter()
+            .any(|e| matches!(e, Effect::FetchHistory { .. }))
+    );
+}
+
+#[test]
+fn server_forgetting_the_session_on_resume_is_announced() {
+    let mut h = Harness::ready();
+    h.frame(agent_text("a1", "hello", "2024-01-01T10:00:00Z", "Ann"));
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(true, false));
+    assert_eq!(
+        h.texts().last().unwrap(),
+        &format!("[{:?}]", Notice::NewConversation)
+    );
+}

@@ -14,7 +14,7 @@
 
 use crate::genesys::{
     ClientRequest, Direction, ErrorCode, Event, FrameBody, FrameType, GetJwt, HistoryPage,
-    MessageType, PresenceType, ServerFrame, SessionResponse, StructuredMessage,
+    HistoryQuery, MessageType, PresenceType, ServerFrame, SessionResponse, StructuredMessage,
     TooManyRequestsErrorMessage, TypingType,
 };
 
@@ -49,11 +49,7 @@ impl Engine {
             }
             FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
             FrameBody::SessionExpiredEvent => self.expire(now),
-            FrameBody::SessionClearedEvent => {
-                self.transcript.clear();
-                self.outbox.clear();
-                self.dirty = true;
-            }
+            FrameBody::SessionClearedEvent => self.reset_conversation(),
             FrameBody::ConnectionClosedEvent(body) => {
                 let signed_in = body.reason.as_deref() == Some("signedIn");
                 self.closed_by_server(now, body.reason, signed_in);
@@ -88,6 +84,9 @@ impl Engine {
             self.new_chat = NewChat::No;
             self.reset_conversation();
             self.transcript.push_notice(Notice::NewConversation, None);
+        } else if response.new_session && !self.transcript.entries().is_empty() {
+            // We expected to resume, but the server no longer knows the conversation.
+            self.transcript.push_notice(Notice::NewConversation, None);
         }
         if response.read_only {
             self.end_read_only();
@@ -95,17 +94,42 @@ impl Engine {
             self.set_phase(Phase::Ready);
         }
         if response.new_session {
-            self.history.cancel();
+            self.history.reset();
             self.resolve_unconfirmed();
-        } else if let Some(token) = self.token.clone() {
-            // A JWT is only good for the session that issued it (PROTOCOL.md §5.3).
-            self.history.begin(now);
-            self.send(ClientRequest::GetJwt(GetJwt {
-                token,
-                tracing_id: Some(Self::tracing_id()),
-            }));
+        } else {
+            self.catch_up(now, true);
         }
         self.dirty = true;
+    }
+
+    /// Starts a history catch-up: a fresh JWT first (a JWT is only good for the session that
+    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for page 1.
+    pub(super) fn catch_up(&mut self, now: Millis, gate: bool) {
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        self.history.begin(now, gate);
+        self.send(ClientRequest::GetJwt(GetJwt {
+            token,
+            tracing_id: Some(Self::tracing_id()),
+        }));
+    }
+
+    /// Asks for the page again if a retry is due.
+    pub(super) fn history_timer(&mut self, now: Millis) {
+        if let Some(query) = self.history.retry_due(now) {
+            self.fetch_history(query);
+        }
+    }
+
+    fn fetch_history(&mut self, query: HistoryQuery) {
+        if let (Some(grant), Some(jwt)) = (&self.grant, &self.jwt) {
+            self.effects.push_back(Effect::FetchHistory {
+                api_base_url: grant.api_base_url.clone(),
+                jwt: jwt.clone(),
+                query,
+            });
+        }
     }
 
     fn end_read_only(&mut self) {
@@ -226,18 +250,11 @@ impl Engine {
     }
 
     fn jwt_received(&mut self, jwt: String) {
-        let Some(grant) = &self.grant else { return };
-        if !self.history.gated() {
-            return; // not asked for by this connection
+        // Only a JWT asked for by the current catch-up starts a fetch.
+        if let Some(query) = self.history.jwt_received() {
+            self.jwt = Some(jwt);
+            self.fetch_history(query);
         }
-        let api_base_url = grant.api_base_url.clone();
-        let query = self.history.jwt_received();
-        self.jwt = Some(jwt.clone());
-        self.effects.push_back(Effect::FetchHistory {
-            api_base_url,
-            jwt,
-            query,
-        });
     }
 
     pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
@@ -261,22 +278,15 @@ impl Engine {
         if outcome.gate_lifted {
             self.resolve_unconfirmed();
         }
-        if let Some(query) = outcome.next
-            && let Some(grant) = &self.grant
-            && let Some(jwt) = self.jwt.clone()
-        {
-            self.effects.push_back(Effect::FetchHistory {
-                api_base_url: grant.api_base_url.clone(),
-                jwt,
-                query,
-            });
+        if let Some(query) = outcome.next {
+            self.fetch_history(query);
         }
         self.dirty = true;
     }
 
-    pub(super) fn history_failed(&mut self, reason: String, _now: Millis) {
+    pub(super) fn history_failed(&mut self, reason: String, now: Millis) {
         self.diagnostics.last_error = Some(format!("history: {reason}"));
-        if self.history.failed() {
+        if self.history.failed(now) {
             self.resolve_unconfirmed();
         }
         self.dirty = true;

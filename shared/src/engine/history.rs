@@ -3,13 +3,17 @@
 //! Messages pushed while a socket was down are not re-pushed (PROTOCOL.md §5.2), so every
 //! resumed `SessionResponse` is followed by a fresh `getJwt` (JWTs must not be reused across
 //! sessions, §5.3) and a fetch of page 1, the newest messages. Older pages are fetched only
-//! while needed: while the page was full, every entry on it was new to the transcript (no
-//! overlap with what is already shown), and at most `max_pages` pages per catch-up.
+//! while needed: while the page was full and every entry on it was new to the transcript (no
+//! overlap with what is already shown), at most `max_pages` pages per catch-up.
 //!
-//! The catch-up also **gates resends**: a guest message whose echo was lost with the old socket
-//! is only sent again once page 1 has been merged (it may be there), or the fetch failed, or
-//! [`GATE_TIMEOUT_MS`] passed without an answer, so a broken history endpoint cannot hold the
-//! outbox forever.
+//! A failed fetch is retried [`MAX_RETRIES`] times (after 1, 2, 4 s). A catch-up that never
+//! finished leaves a hole of unknown depth, so the next one (on the next reconnect, or on
+//! [`super::Input::NetworkBack`]) reads *deep*: past overlaps, up to `max_pages`.
+//!
+//! The catch-up after a reconnect also **gates resends**: a guest message whose echo was lost
+//! with the old socket is only sent again once page 1 has been merged (it may be there), or
+//! the fetch failed, or [`GATE_TIMEOUT_MS`] passed without an answer, so a broken history
+//! endpoint cannot hold the outbox forever.
 
 use crate::genesys::{HistoryPage, HistoryQuery, StructuredMessage};
 
@@ -19,13 +23,23 @@ use super::timestamp::parse_millis;
 /// Longest wait for history before held messages are resent anyway.
 pub const GATE_TIMEOUT_MS: Millis = 10_000;
 
+/// Retries of a failed page fetch within one catch-up.
+pub const MAX_RETRIES: u32 = 3;
+
 /// Where a catch-up stands.
 #[derive(Debug, Clone)]
 pub struct HistorySync {
     page_size: u32,
     max_pages: u32,
     gate_until: Option<Millis>,
+    expecting_jwt: bool,
     awaiting: Option<u32>,
+    retry: Option<(Millis, u32)>,
+    failures: u32,
+    /// The last catch-up did not finish: there may be a hole in the transcript.
+    incomplete: bool,
+    /// This catch-up reads past overlaps because the previous one did not finish.
+    deep: bool,
 }
 
 /// What to do after a page was merged.
@@ -44,20 +58,33 @@ impl HistorySync {
             page_size: page_size.max(1),
             max_pages: max_pages.max(1),
             gate_until: None,
+            expecting_jwt: false,
             awaiting: None,
+            retry: None,
+            failures: 0,
+            incomplete: false,
+            deep: false,
         }
     }
 
-    /// `getJwt` was sent at `now`: hold resends until history answers.
-    pub fn begin(&mut self, now: Millis) {
-        self.gate_until = Some(now + GATE_TIMEOUT_MS);
+    /// `getJwt` was sent at `now`; with `gate`, resends are held until history answers.
+    pub fn begin(&mut self, now: Millis, gate: bool) {
+        self.gate_until = gate.then_some(now + GATE_TIMEOUT_MS);
+        self.expecting_jwt = true;
         self.awaiting = None;
+        self.retry = None;
+        self.failures = 0;
+        self.deep = self.incomplete;
+        self.incomplete = true;
     }
 
-    /// The JWT arrived: fetch page 1.
-    pub fn jwt_received(&mut self) -> HistoryQuery {
+    /// The JWT arrived: fetch page 1, if a catch-up asked for it.
+    pub fn jwt_received(&mut self) -> Option<HistoryQuery> {
+        if !std::mem::take(&mut self.expecting_jwt) {
+            return None;
+        }
         self.awaiting = Some(1);
-        self.query(1)
+        Some(self.query(1))
     }
 
     /// Whether resends are held.
@@ -65,9 +92,17 @@ impl HistorySync {
         self.gate_until.is_some()
     }
 
-    /// When the gate opens by itself.
+    /// Whether the last catch-up failed and no other is running: worth trying again.
+    pub fn needs_catch_up(&self) -> bool {
+        self.incomplete && !self.expecting_jwt && self.awaiting.is_none() && self.retry.is_none()
+    }
+
+    /// When the gate opens or a retry is due.
     pub fn deadline(&self) -> Option<Millis> {
-        self.gate_until
+        [self.gate_until, self.retry.map(|(at, _)| at)]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Opens the gate if its time is up; true if it just opened.
@@ -79,32 +114,62 @@ impl HistorySync {
         false
     }
 
-    /// Nothing to catch up (a new session) or the catch-up is moot (socket gone): no gate.
+    /// The page to fetch again, if a retry is due at `now`.
+    pub fn retry_due(&mut self, now: Millis) -> Option<HistoryQuery> {
+        let (at, page_number) = self.retry?;
+        if now < at {
+            return None;
+        }
+        self.retry = None;
+        self.awaiting = Some(page_number);
+        Some(self.query(page_number))
+    }
+
+    /// Nothing to catch up (a new session): no gate, no hole.
+    pub fn reset(&mut self) {
+        self.cancel();
+        self.incomplete = false;
+    }
+
+    /// The catch-up is moot (socket gone; the next connection catches up again).
     pub fn cancel(&mut self) {
         self.gate_until = None;
+        self.expecting_jwt = false;
         self.awaiting = None;
+        self.retry = None;
     }
 
     /// A page was merged; `all_new` says whether none of its entries was already known.
     pub fn page_merged(&mut self, page: &HistoryPage, all_new: bool) -> PageOutcome {
         let number = page.page_number.max(1);
         let gate_lifted = number == 1 && self.gate_until.take().is_some();
+        if self.awaiting != Some(number) {
+            return PageOutcome {
+                gate_lifted,
+                next: None,
+            };
+        }
         let full = page.entities.len() as u32 >= self.page_size;
-        let wanted = self.awaiting == Some(number)
-            && all_new
-            && full
-            && page.has_older()
-            && number < self.max_pages;
+        let wanted = (all_new || self.deep) && full && page.has_older() && number < self.max_pages;
         self.awaiting = wanted.then_some(number + 1);
+        if !wanted {
+            self.incomplete = false;
+        }
         PageOutcome {
             gate_lifted,
             next: self.awaiting.map(|page_number| self.query(page_number)),
         }
     }
 
-    /// The fetch failed; returns true if that opened the gate.
-    pub fn failed(&mut self) -> bool {
-        self.awaiting = None;
+    /// The fetch failed at `now`: schedules a retry while any are left. Returns true if that
+    /// opened the gate (held resends go out without waiting for the retry).
+    pub fn failed(&mut self, now: Millis) -> bool {
+        if let Some(page_number) = self.awaiting.take()
+            && self.failures < MAX_RETRIES
+        {
+            self.retry = Some((now + (1_000 << self.failures), page_number));
+            self.failures += 1;
+        }
         self.gate_until.take().is_some()
     }
 
@@ -171,8 +236,8 @@ mod tests {
         ];
         for (page_count, entries, all_new, expect_next) in cases {
             let mut sync = HistorySync::new(25, 5);
-            sync.begin(0);
-            assert_eq!(sync.jwt_received().page_number, 1);
+            sync.begin(0, true);
+            assert_eq!(sync.jwt_received().map(|q| q.page_number), Some(1));
             let outcome = sync.page_merged(&page(1, entries, page_count), all_new);
             assert!(outcome.gate_lifted);
             assert_eq!(
@@ -186,7 +251,7 @@ mod tests {
     #[test]
     fn stops_at_the_page_bound() {
         let mut sync = HistorySync::new(25, 2);
-        sync.begin(0);
+        sync.begin(0, true);
         sync.jwt_received();
         let first = sync.page_merged(&page(1, 25, 9), true);
         assert_eq!(first.next.map(|q| q.page_number), Some(2));
@@ -198,13 +263,54 @@ mod tests {
     #[test]
     fn gate_opens_on_failure_or_timeout() {
         let mut sync = HistorySync::new(25, 5);
-        sync.begin(100);
+        sync.begin(100, true);
         assert!(sync.gated());
         assert!(!sync.expire_gate(100 + GATE_TIMEOUT_MS - 1));
         assert!(sync.expire_gate(100 + GATE_TIMEOUT_MS));
-        sync.begin(0);
-        assert!(sync.failed());
-        assert!(!sync.failed());
+        sync.begin(0, true);
+        sync.jwt_received();
+        assert!(sync.failed(0));
+        assert!(!sync.failed(0));
+    }
+
+    #[test]
+    fn failed_fetches_are_retried_with_growing_delays_then_given_up() {
+        let mut sync = HistorySync::new(25, 5);
+        sync.begin(0, false);
+        sync.jwt_received();
+        let mut now = 0;
+        for delay in [1_000, 2_000, 4_000] {
+            sync.failed(now);
+            assert_eq!(sync.deadline(), Some(now + delay));
+            assert_eq!(sync.retry_due(now + delay - 1), None);
+            now += delay;
+            assert_eq!(sync.retry_due(now).map(|q| q.page_number), Some(1));
+        }
+        sync.failed(now);
+        assert_eq!(sync.deadline(), None);
+        assert!(sync.needs_catch_up());
+    }
+
+    #[test]
+    fn catch_up_after_an_unfinished_one_reads_past_overlaps() {
+        let mut sync = HistorySync::new(25, 5);
+        sync.begin(0, false);
+        sync.cancel(); // the socket dropped mid-catch-up
+        sync.begin(0, false);
+        sync.jwt_received();
+        let outcome = sync.page_merged(&page(1, 25, 3), false);
+        assert_eq!(outcome.next.map(|q| q.page_number), Some(2));
+        // Once that deep catch-up finished, the next one stops at the overlap again.
+        sync.page_merged(&page(2, 10, 3), false);
+        sync.begin(0, false);
+        sync.jwt_received();
+        assert_eq!(sync.page_merged(&page(1, 25, 3), false).next, None);
+    }
+
+    #[test]
+    fn jwt_nobody_asked_for_fetches_nothing() {
+        let mut sync = HistorySync::new(25, 5);
+        assert_eq!(sync.jwt_received(), None);
     }
 
     #[test]

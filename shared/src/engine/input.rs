@@ -33,7 +33,8 @@ impl From<&crate::api::SessionGrant> for Grant {
 /// One input to [`super::Engine::handle`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// Begin: ask for a session grant, resuming the stored token given at construction.
+    /// Begin: ask for a session grant, resuming the stored token given at construction. Also
+    /// reopens a chat the guest closed ([`Input::Close`]), resuming the same conversation.
     Start,
     /// The driver obtained a grant (answer to [`super::Effect::RequestSession`]).
     SessionGranted(Grant),
@@ -55,6 +56,8 @@ pub enum Input {
     /// The guest asked to retry a failed message (its client id, see
     /// [`super::GuestMessage::client_id`]).
     Retry(String),
+    /// The guest gave up on a failed message: it leaves the transcript and the outbox.
+    Discard(String),
     /// The guest wants a fresh conversation (after the agent ended it, the session expired, or
     /// whenever they like).
     StartNewChat,
@@ -139,7 +142,7 @@ pub enum Refused {
     /// There is no live session (not started, expired or closed).
     #[error("there is no conversation; start a new chat")]
     NoSession,
-    /// [`Input::Retry`] named a message that is not failed.
+    /// [`Input::Retry`] or [`Input::Discard`] named a message that is not failed.
     #[error("no failed message with that id")]
     NothingToRetry,
 }

@@ -271,6 +271,7 @@ impl Engine {
                 Ok(())
             }
             Input::Retry(client_id) => self.retry(&client_id, now),
+            Input::Discard(client_id) => self.discard(&client_id),
             Input::StartNewChat => {
                 self.start_new_chat(now);
                 Ok(())
@@ -441,6 +442,7 @@ impl Engine {
         if self.history.expire_gate(now) {
             self.resolve_unconfirmed();
         }
+        self.history_timer(now);
         self.session_timer(now);
     }
 
@@ -454,5 +456,26 @@ impl Engine {
 
     fn tracing_id() -> String {
         uuid::Uuid::new_v4().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_can_move_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+        assert_send_sync::<Effect>();
+        assert_send_sync::<Input>();
+    }
+
+    #[test]
+    fn default_config_carries_genesys_limits() {
+        let config = EngineConfig::new("d");
+        assert_eq!(config.max_text_chars, 4_000);
+        assert_eq!(config.messages_per_second, 2);
+        assert_eq!(config.backoff, BackoffPolicy::default());
     }
 }

@@ -126,6 +126,20 @@ impl Engine {
         Ok(())
     }
 
+    pub(super) fn discard(&mut self, client_id: &str) -> Result<(), Refused> {
+        let failed = matches!(
+            self.transcript.guest(client_id).map(|m| &m.delivery),
+            Some(Delivery::Failed(_))
+        );
+        if !failed {
+            return Err(Refused::NothingToRetry);
+        }
+        self.outbox.remove(client_id);
+        self.transcript.remove_guest(client_id);
+        self.dirty = true;
+        Ok(())
+    }
+
     /// Whether the outbox may put messages on the socket now.
     pub(super) fn may_send(&self) -> bool {
         self.phase == Phase::Ready

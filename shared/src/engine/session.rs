@@ -22,11 +22,16 @@ use super::transcript::{FailReason, Notice};
 use super::{CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Socket, SocketId};
 
 impl Engine {
+    /// Starts (or, after the guest closed the chat or no grant could be had, restarts) the
+    /// conversation, resuming the known token.
     pub(super) fn start(&mut self, _now: Millis) {
-        if self.phase != Phase::Idle {
-            return;
+        let startable = matches!(
+            self.phase,
+            Phase::Idle | Phase::Closed(CloseReason::GuestLeft | CloseReason::NoSession(_))
+        );
+        if startable {
+            self.request_session(self.token.clone());
         }
-        self.request_session(self.token.clone());
     }
 
     fn request_session(&mut self, resume_token: Option<String>) {
@@ -211,8 +216,13 @@ impl Engine {
     pub(super) fn network_back(&mut self, now: Millis) {
         match self.phase {
             Phase::Reconnecting { .. } => self.open_socket(now),
-            Phase::Ready | Phase::Ended if self.socket_open() && !self.heartbeat.probing() => {
-                self.probe(now);
+            Phase::Ready | Phase::Ended if self.socket_open() => {
+                if !self.heartbeat.probing() {
+                    self.probe(now);
+                }
+                if self.history.needs_catch_up() {
+                    self.catch_up(now, false);
+                }
             }
             Phase::Closed(CloseReason::NoSession(_)) => self.request_session(self.token.clone()),
             _ => {}

@@ -211,15 +211,33 @@ impl Transcript {
         });
     }
 
-    /// Changes the delivery state of our own message; false if no such message.
+    /// Changes the delivery state of our own message; false if no such message. A failed
+    /// message stops sinking to the bottom: it stays where it was when it failed (before a
+    /// "session expired" notice, say), and joins the unconfirmed ones again when retried.
     pub fn set_delivery(&mut self, client_id: &str, delivery: Delivery) -> bool {
-        match self.guest_mut(client_id) {
-            Some(message) if message.delivery != delivery => {
-                message.delivery = delivery;
-                true
+        let Some(index) = self.guest_index(client_id) else {
+            return false;
+        };
+        let mut entry = self.entries.remove(index);
+        let EntryKind::Guest(message) = &mut entry.kind else {
+            unreachable!("guest_index only returns guest entries")
+        };
+        let changed = message.delivery != delivery;
+        let unconfirmed = message.message_id.is_none();
+        match &delivery {
+            Delivery::Failed(_) => {
+                entry.order.pending = false;
+                entry.order.millis = self.latest_millis;
             }
-            _ => false,
+            Delivery::Queued | Delivery::Sending if unconfirmed => {
+                entry.order.pending = true;
+                entry.order.millis = i64::MAX;
+            }
+            _ => {}
         }
+        message.delivery = delivery;
+        self.insert(entry);
+        changed
     }
 
     /// Offers a guest (Inbound) message from a live echo or a history page. `client_id` is the
@@ -355,14 +373,6 @@ impl Transcript {
         }
     }
 
-    fn guest_mut(&mut self, client_id: &str) -> Option<&mut GuestMessage> {
-        let index = self.guest_index(client_id)?;
-        match &mut self.entries[index].kind {
-            EntryKind::Guest(message) => Some(message),
-            _ => None,
-        }
-    }
-
     fn guest_index(&self, client_id: &str) -> Option<usize> {
         if !self.client_ids.contains(client_id) {
             return None;
@@ -418,4 +428,120 @@ fn key_for(client_id: Option<&str>, message_id: &str, seq: u64) -> String {
 
 fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(id: &str, direction: &str, text: &str, time: Option<&str>) -> StructuredMessage {
+        serde_json::from_value(json!({
+            "id": id, "type": "Text", "direction": direction, "text": text,
+            "channel": time.map(|t| json!({"time": t})),
+        }))
+        .unwrap()
+    }
+
+    fn texts(transcript: &Transcript) -> Vec<String> {
+        transcript
+            .entries()
+            .iter()
+            .map(|entry| match &entry.kind {
+                EntryKind::Guest(m) => format!("g:{}", m.text),
+                EntryKind::Agent(m) => format!("a:{}", m.text.clone().unwrap_or_default()),
+                EntryKind::Notice(_) => "notice".to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pending_guest_messages_stay_last_until_confirmed_then_take_their_server_time() {
+        let mut transcript = Transcript::default();
+        transcript.merge_agent(
+            &message("a1", "Outbound", "one", Some("2024-01-01T10:00:00Z")),
+            None,
+        );
+        transcript.push_guest("c1", "mine".into(), Vec::new());
+        transcript.merge_agent(
+            &message("a2", "Outbound", "two", Some("2024-01-01T10:00:05Z")),
+            None,
+        );
+        assert_eq!(texts(&transcript), ["a:one", "a:two", "g:mine"]);
+        let echo = message("s1", "Inbound", "mine", Some("2024-01-01T10:00:02Z"));
+        assert_eq!(
+            transcript.merge_guest(&echo, Some("c1"), None),
+            Merge::Confirmed
+        );
+        assert_eq!(texts(&transcript), ["a:one", "g:mine", "a:two"]);
+        assert_eq!(transcript.entries()[1].key, "c:c1");
+        assert_eq!(
+            transcript.merge_guest(&echo, Some("c1"), None),
+            Merge::Duplicate
+        );
+    }
+
+    #[test]
+    fn guest_messages_are_matched_by_metadata_when_the_tracing_id_is_missing() {
+        let mut transcript = Transcript::default();
+        transcript.push_guest("c1", "mine".into(), Vec::new());
+        let mut from_history = message("s1", "Inbound", "mine", Some("2024-01-01T10:00:02Z"));
+        from_history
+            .metadata
+            .insert(CLIENT_MESSAGE_ID_KEY.into(), "c1".into());
+        assert_eq!(
+            transcript.merge_guest(&from_history, None, None),
+            Merge::Confirmed
+        );
+        assert_eq!(transcript.entries().len(), 1);
+        assert_eq!(transcript.guest("c1").unwrap().delivery, Delivery::Sent);
+    }
+
+    #[test]
+    fn messages_are_deduplicated_by_id_and_empty_ids_are_never_equal() {
+        let mut transcript = Transcript::default();
+        let agent = message("a1", "Outbound", "hi", Some("2024-01-01T10:00:00Z"));
+        assert_eq!(transcript.merge_agent(&agent, None), Merge::Added);
+        assert_eq!(transcript.merge_agent(&agent, None), Merge::Duplicate);
+        let anonymous = message("", "Outbound", "no id", None);
+        assert_eq!(transcript.merge_agent(&anonymous, None), Merge::Added);
+        assert_eq!(transcript.merge_agent(&anonymous, None), Merge::Added);
+        let keys: BTreeSet<&str> = transcript
+            .entries()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys.len(), 3, "keys stay unique");
+    }
+
+    #[test]
+    fn notice_at_a_message_time_comes_just_before_later_arrivals_at_that_time() {
+        let mut transcript = Transcript::default();
+        transcript.merge_agent(
+            &message("a1", "Outbound", "old", Some("2024-01-01T10:00:00Z")),
+            None,
+        );
+        transcript.push_notice(
+            Notice::AgentJoined {
+                nickname: "Ann".into(),
+            },
+            Some("2024-01-01T10:00:05Z"),
+        );
+        transcript.merge_agent(
+            &message("a2", "Outbound", "new", Some("2024-01-01T10:00:05Z")),
+            None,
+        );
+        assert_eq!(texts(&transcript), ["a:old", "notice", "a:new"]);
+    }
+
+    #[test]
+    fn clear_forgets_entries_but_keys_never_repeat() {
+        let mut transcript = Transcript::default();
+        transcript.push_notice(Notice::SessionExpired, None);
+        let first_key = transcript.entries()[0].key.clone();
+        transcript.clear();
+        assert!(transcript.entries().is_empty());
+        transcript.push_notice(Notice::NewConversation, None);
+        assert_ne!(transcript.entries()[0].key, first_key);
+    }
 }
