@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -32,6 +33,9 @@ use super::{Emulator, lifecycle, writer};
 /// Largest frame a guest may send; real frames are a few KB (4,000 characters of text plus
 /// 2 KB of custom attributes).
 const MAX_FRAME_BYTES: usize = 256 * 1024;
+
+/// How long a connection the server closed waits for the client's close reply.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// `GET /v1?deploymentId=…`.
 pub async fn upgrade(
@@ -70,7 +74,7 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
     let kill = Arc::new(Notify::new());
     let handle = ConnHandle::new(tx, Arc::clone(&kill));
     let id = emulator.sessions().open_connection(handle.clone());
-    let writer = tokio::spawn(writer::run(emulator.clone(), sink, rx));
+    let mut writer = tokio::spawn(writer::run(emulator.clone(), sink, rx));
     let mut ctx = ConnCtx {
         id,
         deployment_id,
@@ -78,6 +82,9 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
         token: None,
         handle,
     };
+    // Set once the writer has stopped (it sent a close frame, or the socket failed): the reader
+    // then only waits a moment for the client's close reply, so unread data is not reset away.
+    let mut closing: Option<Instant> = None;
     loop {
         let deadline = ctx
             .token
@@ -85,22 +92,28 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
             .and_then(|token| lifecycle::expiry_deadline(&emulator, token));
         tokio::select! {
             () = kill.notified() => break,
+            _ = &mut writer, if closing.is_none() => {
+                closing = Some(Instant::now() + CLOSE_GRACE);
+            }
+            () = sleep_until(closing) => break,
             () = sleep_until(deadline) => {
                 if let Some(token) = ctx.token.as_deref() {
                     lifecycle::expire_if_due(&emulator, token);
                 }
             }
             frame = stream.next() => match frame {
-                Some(Ok(Message::Text(text))) => {
+                Some(Ok(Message::Text(text))) if closing.is_none() => {
                     dispatch::handle_text(&emulator, &mut ctx, text.as_str());
                 }
-                Some(Ok(Message::Binary(_))) => ctx.reply(&ServerFrame::error(
-                    ErrorCode::BadRequest,
-                    "Request failed: frames must be text",
-                    None,
-                )),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Binary(_))) if closing.is_none() => {
+                    ctx.reply(&ServerFrame::error(
+                        ErrorCode::BadRequest,
+                        "Request failed: frames must be text",
+                        None,
+                    ));
+                }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => {}
             },
         }
     }
