@@ -37,6 +37,8 @@ enum Op {
     Advance(u64),
     /// The browser says the network is back.
     NetworkBack,
+    /// The agent writes (pushed to the socket if one is configured, else only in the log).
+    AgentSays,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -49,6 +51,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => ((0..4usize), any::<bool>()).prop_map(|(n, ok)| Op::History(n, ok)),
         2 => (1..3_000u64).prop_map(Op::Advance),
         1 => Just(Op::NetworkBack),
+        2 => Just(Op::AgentSays),
     ]
 }
 
@@ -56,6 +59,7 @@ fn op() -> impl Strategy<Value = Op> {
 #[derive(Debug, Clone)]
 struct Logged {
     id: String,
+    direction: &'static str,
     text: String,
     metadata: BTreeMap<String, String>,
     time: String,
@@ -70,6 +74,7 @@ struct World {
     history_requests: Vec<HistoryQuery>,
     log: Vec<Logged>,
     session_exists: bool,
+    configured: bool,
     accepted_at: Vec<u64>,
     sent_texts: Vec<String>,
 }
@@ -94,6 +99,7 @@ impl World {
             history_requests: Vec::new(),
             log: Vec::new(),
             session_exists: false,
+            configured: false,
             accepted_at: Vec::new(),
             sent_texts: Vec::new(),
         };
@@ -118,6 +124,7 @@ impl World {
                 match effect {
                     Effect::OpenSocket { socket, .. } => {
                         self.socket = Some(socket);
+                        self.configured = false;
                         self.to_server.clear();
                         self.to_client.clear();
                         let _ = self.h.handle(Input::SocketOpened(socket));
@@ -147,6 +154,7 @@ impl World {
             ClientRequest::ConfigureSession(_) => {
                 let new_session = !self.session_exists;
                 self.session_exists = true;
+                self.configured = true;
                 Some(session_response(new_session, false))
             }
             ClientRequest::GetJwt(_) => Some(json!({"type": "response", "class": "JwtResponse",
@@ -168,6 +176,7 @@ impl World {
                     self.accepted_at.push(now);
                     let logged = Logged {
                         id: format!("s{}", self.log.len()),
+                        direction: "Inbound",
                         text: message.message.text.clone().unwrap_or_default(),
                         metadata: message.message.metadata.clone(),
                         time: iso(now),
@@ -220,7 +229,7 @@ impl World {
             .skip(skip)
             .take(size)
             .map(|m| {
-                serde_json::from_value(json!({"id": m.id, "type": "Text", "direction": "Inbound",
+                serde_json::from_value(json!({"id": m.id, "type": "Text", "direction": m.direction,
                     "text": m.text, "metadata": m.metadata, "channel": {"time": m.time}}))
                 .unwrap()
             })
@@ -270,6 +279,22 @@ impl World {
             Op::History(n, ok) => self.history(n, ok),
             Op::Advance(ms) => self.advance(ms),
             Op::NetworkBack => self.input(Input::NetworkBack),
+            // An agent can only write into a conversation that exists.
+            Op::AgentSays if self.session_exists => {
+                let logged = Logged {
+                    id: format!("s{}", self.log.len()),
+                    direction: "Outbound",
+                    text: format!("agent {}", self.log.len()),
+                    metadata: BTreeMap::new(),
+                    time: iso(self.h.now),
+                };
+                if self.socket.is_some() && self.configured {
+                    self.to_client
+                        .push(agent_text(&logged.id, &logged.text, &logged.time, "Ann"));
+                }
+                self.log.push(logged);
+            }
+            Op::AgentSays => {}
         }
     }
 
@@ -277,9 +302,8 @@ impl World {
     /// "retry" on anything that failed.
     fn heal(&mut self) -> bool {
         for _ in 0..200 {
-            if matches!(self.h.engine.phase(), Phase::Reconnecting { .. }) {
-                self.input(Input::NetworkBack);
-            }
+            // Reconnects at once, or probes a live socket and catches up on missed history.
+            self.input(Input::NetworkBack);
             while !self.to_server.is_empty() {
                 self.server_process(0);
             }
@@ -349,5 +373,12 @@ proptest! {
         for text in &sent {
             prop_assert!(world.log.iter().any(|m| m.text == *text), "{} never reached the server", text);
         }
+        let agent_logged: Vec<&str> = world.log.iter().filter(|m| m.direction == "Outbound").map(|m| m.text.as_str()).collect();
+        let mut agent_shown: Vec<String> = world.h.engine.transcript().iter().filter_map(|entry| match &entry.kind {
+            EntryKind::Agent(m) => m.text.clone(),
+            _ => None,
+        }).collect();
+        agent_shown.sort_by_key(|text| text[6..].parse::<usize>().unwrap());
+        prop_assert_eq!(agent_shown, agent_logged, "every agent message shown exactly once");
     }
 }
