@@ -193,7 +193,11 @@ impl ViewTracker {
         self.offer_changes(engine, &mut events);
         let last_error = engine.diagnostics().last_error.clone();
         if last_error != self.last_error {
-            if let Some(message) = &last_error {
+            // Grant failures are reported by the driver itself (as fatal `grant` errors).
+            if let Some(message) = last_error
+                .as_ref()
+                .filter(|m| !m.starts_with("no session:"))
+            {
                 events.push(GuestEvent::Error {
                     kind: "engine",
                     message: message.clone(),

@@ -35,6 +35,7 @@ where
     let mut lines = BufReader::new(input).lines();
     let mut input_open = true;
     let mut interrupted = false;
+    let mut leave_by: Option<tokio::time::Instant> = None;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -55,9 +56,16 @@ where
                     }
                 }
                 Ok(None) | Err(_) => {
+                    // End of input: leave once what was typed is delivered (or failed).
                     input_open = false;
-                    let _ = guest.commands.send(Command::Close);
+                    let _ = guest.commands.send(Command::Leave);
+                    leave_by = Some(tokio::time::Instant::now() + FLUSH_ON_EXIT);
                 }
+            },
+            () = sleep_until(leave_by) => {
+                leave_by = None;
+                eprintln!("parley-headless: leaving with messages not yet delivered");
+                let _ = guest.commands.send(Command::Close);
             },
             result = &mut ctrl_c, if !interrupted => {
                 interrupted = true;
@@ -83,6 +91,16 @@ where
         return EXIT_FAILED;
     }
     if interrupted { EXIT_INTERRUPTED } else { 0 }
+}
+
+/// How long end of input waits for typed messages to be delivered before leaving anyway.
+const FLUSH_ON_EXIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// What a typed line asks for (`None`: nothing, e.g. an empty line).

@@ -64,7 +64,10 @@ fn connection(state: &str, attempt: Option<u32>, reason: Option<&str>) -> Option
             attempt.unwrap_or(1)
         ),
         "expired" => "the session expired; type /new to start a new chat".to_owned(),
-        "closed" if reason == Some("guest left") => return None,
+        // A grant failure was already printed as an error.
+        "closed" if reason.is_none_or(|r| r == "guest left" || r.starts_with("no session:")) => {
+            return None;
+        }
         "closed" => format!("closed: {}", reason.unwrap_or("unknown reason")),
         _ => return None,
     })

@@ -82,7 +82,7 @@ impl fmt::Display for Action {
 
 /// Why a script could not be used: `file:line: reason`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}: {reason}", path.display())]
+#[error("{}{}: {reason}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct ScriptError {
     /// The file.
     pub path: PathBuf,
@@ -111,7 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
     };
     let raw: RawScript = serde_saphyr::from_str(text).map_err(|e| {
         let line = e.location().map_or(0, |l| l.line() as usize);
-        error(line, first_line(&e.to_string()))
+        error(line, yaml_reason(&e.to_string()))
     })?;
     let default_timeout = match &raw.timeout {
         Some(timeout) => parse_duration(&timeout.value)
@@ -138,7 +138,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             RawAction::Expect(pattern) => Action::Expect(Regex::new(&pattern).map_err(|e| {
                 at(format!(
                     "'expect' is not a valid regular expression: {}",
-                    first_line(&e.to_string())
+                    regex_reason(&e)
                 ))
             })?),
             RawAction::Choose(label) => Action::Choose(label),
@@ -192,6 +192,27 @@ pub fn parse_duration(value: &RawDuration) -> Result<Duration, String> {
             seconds(n * scale)
         }
     }
+}
+
+/// The parser's message without its own "error: line L column C:" prefix (the line is ours).
+fn yaml_reason(text: &str) -> String {
+    let text = first_line(text);
+    let rest = text.strip_prefix("error: ").unwrap_or(&text);
+    match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((_, reason)) => reason.to_owned(),
+        None => rest.to_owned(),
+    }
+}
+
+/// The regex crate's multi-line message reduced to its last line ("unclosed group").
+fn regex_reason(error: &regex::Error) -> String {
+    let text = error.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(&text);
+    last.trim().trim_start_matches("error: ").to_owned()
 }
 
 fn first_line(text: &str) -> String {

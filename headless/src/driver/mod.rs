@@ -14,7 +14,9 @@ mod socket;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use parley_shared::engine::{Effect, Engine, EngineConfig, Input, Millis, Phase, SocketId};
+use parley_shared::engine::{
+    Delivery, Effect, Engine, EngineConfig, EntryKind, Input, Millis, Phase, SocketId,
+};
 use parley_shared::genesys::{
     ButtonResponse, Direction, Event, FrameBody, ServerFrame, StructuredMessage,
 };
@@ -70,7 +72,9 @@ pub enum Command {
     ChooseText(String),
     /// Start a new conversation.
     NewChat,
-    /// Leave: close the socket cleanly and stop.
+    /// Leave once every message sent so far is delivered (or failed): end of input.
+    Leave,
+    /// Leave now: close the socket cleanly and stop.
     Close,
 }
 
@@ -135,6 +139,7 @@ struct Driver {
     typing_sender: Option<String>,
     ever_opened: bool,
     fatal: Option<String>,
+    leaving: bool,
     closing: bool,
 }
 
@@ -158,6 +163,7 @@ impl Driver {
             typing_sender: None,
             ever_opened: false,
             fatal: None,
+            leaving: false,
             closing: false,
         }
     }
@@ -212,6 +218,11 @@ impl Driver {
                 }
             }
             Command::NewChat => Input::StartNewChat,
+            Command::Leave => {
+                self.leaving = true;
+                self.leave_when_delivered();
+                return;
+            }
             Command::Close => {
                 self.input(Input::Close);
                 self.closing = true;
@@ -367,6 +378,27 @@ impl Driver {
             }
         }
         if matches!(self.engine.phase(), Phase::Closed(_)) && self.fatal.is_some() {
+            self.closing = true;
+        }
+        self.leave_when_delivered();
+    }
+
+    /// After [`Command::Leave`]: closes once no guest message is queued or in flight (or the
+    /// conversation is over, so none can be).
+    fn leave_when_delivered(&mut self) {
+        if !self.leaving || self.closing {
+            return;
+        }
+        let in_flight = self.engine.transcript().iter().any(|entry| {
+            matches!(
+                &entry.kind,
+                EntryKind::Guest(message)
+                    if matches!(message.delivery, Delivery::Queued | Delivery::Sending)
+            )
+        });
+        if !in_flight || self.engine.phase().is_over() {
+            self.leaving = false;
+            self.input(Input::Close);
             self.closing = true;
         }
     }
