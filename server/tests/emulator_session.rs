@@ -279,3 +279,16 @@ async fn configure_with_another_deployment_than_the_socket_is_refused() {
         .await;
     assert_eq!(guest.next_frame().await.code, 400);
 }
+
+#[tokio::test]
+async fn a_silent_socket_is_closed_after_the_idle_timeout_and_the_session_survives() {
+    let server = start(EmulatorConfig {
+        socket_idle_timeout: Some(Duration::from_millis(200)),
+        ..EmulatorConfig::deterministic()
+    })
+    .await;
+    let (mut guest, _) = server.guest("t").await;
+    assert!(guest.ends().await, "the idle socket is closed");
+    let (_back, response) = server.guest("t").await;
+    assert!(!response.new_session);
+}

@@ -34,6 +34,9 @@ pub struct EmulatorConfig {
     pub typing_duration: Duration,
     /// Inactivity after which a guest session expires (`SessionExpiredEvent`, then error 4006).
     pub session_ttl: Duration,
+    /// Close a socket on which the client sent nothing (no frame, no ping) for this long. Genesys's
+    /// value is unknown (PROTOCOL.md §1.9); `None` (the default) never closes idle sockets.
+    pub socket_idle_timeout: Option<Duration>,
     /// Guest `onMessage` sends accepted per session in any one-second window (Genesys: 2).
     pub messages_per_second: u32,
     /// MIME patterns guests may upload (`image/*`, `application/pdf`, `*/*` …).
@@ -73,6 +76,7 @@ impl Default for EmulatorConfig {
             agent_reply_delay: Duration::from_millis(900),
             typing_duration: Duration::from_millis(3000),
             session_ttl: Duration::from_secs(30 * 60),
+            socket_idle_timeout: None,
             messages_per_second: 2,
             allowed_media: [
                 "image/png",
@@ -135,6 +139,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("agent_reply_delay", &self.agent_reply_delay)
             .field("typing_duration", &self.typing_duration)
             .field("session_ttl", &self.session_ttl)
+            .field("socket_idle_timeout", &self.socket_idle_timeout)
             .field("messages_per_second", &self.messages_per_second)
             .field("allowed_media", &self.allowed_media)
             .field("max_file_size_kb", &self.max_file_size_kb)

@@ -7,7 +7,8 @@
 //! does; clients map it to "check your deploymentId") and with 503 while the `refuse_sockets`
 //! fault is on. WebSocket pings are answered with pongs by tungstenite as the reader polls; a
 //! binary frame is answered with 400 and the socket stays up. Closing the socket leaves the
-//! session alive for a later resume.
+//! session alive for a later resume. With `socket_idle_timeout` set, a socket on which the client
+//! sent nothing for that long is closed (close frame 1000); the session survives.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -85,7 +86,12 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
     // Set once the writer has stopped (it sent a close frame, or the socket failed): the reader
     // then only waits a moment for the client's close reply, so unread data is not reset away.
     let mut closing: Option<Instant> = None;
+    let mut idle_timeout = emulator.config().socket_idle_timeout;
+    let mut heard_at = Instant::now();
     loop {
+        let idle_deadline = idle_timeout
+            .filter(|_| closing.is_none())
+            .map(|timeout| heard_at + timeout);
         let deadline = ctx
             .token
             .as_deref()
@@ -96,12 +102,16 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
                 closing = Some(Instant::now() + CLOSE_GRACE);
             }
             () = sleep_until(closing) => break,
+            () = sleep_until(idle_deadline) => {
+                idle_timeout = None;
+                ctx.handle.close();
+            }
             () = sleep_until(deadline) => {
                 if let Some(token) = ctx.token.as_deref() {
                     lifecycle::expire_if_due(&emulator, token);
                 }
             }
-            frame = stream.next() => match frame {
+            frame = stream.next() => match frame.inspect(|_| heard_at = Instant::now()) {
                 Some(Ok(Message::Text(text))) if closing.is_none() => {
                     dispatch::handle_text(&emulator, &mut ctx, text.as_str());
                 }
