@@ -1,22 +1,101 @@
 //! Parley's chat window in the browser (Leptos, client-side rendered, WebAssembly).
 //!
-//! Data flow: `boot.js` (see index.html) starts the wasm, `main` calls [`mount`], and the view
-//! tree rendered here is what the visitor sees. For now this is the page shell — a heading and
-//! the region the chat window will fill; the window itself (transcript, composer, the browser
-//! driver of `parley_shared::engine`) is added to this crate as its own modules.
+//! Data flow: `boot.js` (see index.html) starts the wasm and `main` calls [`mount`], which
+//! renders [`App`]: the demo host page and the [`components::widget::ChatWidget`]. The
+//! [`driver`] runs `parley_shared::engine` against the browser (WebSocket, timers, storage,
+//! HTTP) and copies the engine's view into [`chat_state::ChatState`], whose signals the
+//! components render; components act through [`commands::Commands`]. The host page talks to
+//! the window through `window.parley` ([`embed`]).
+
+pub mod chat_state;
+pub mod commands;
+pub mod components;
+pub mod config;
+pub mod driver;
+pub mod embed;
+pub mod format;
+pub mod i18n;
+pub mod linkify;
+pub mod status;
+pub mod window_state;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
-/// The whole Parley page. Tests mount it into a detached element to check what renders.
+use chat_state::ChatState;
+use components::connection_status::connection_state;
+use components::widget::ChatWidget;
+use config::Config;
+use driver::Driver;
+use window_state::WindowState;
+
+/// The demo host page with the chat: what `/` shows. Tests mount it into a detached element.
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <main class="parley">
-            <h1 class="parley-title">"Parley"</h1>
-            // The chat window mounts here; `aria-live` so screen readers announce what arrives.
-            <section class="parley-chat" aria-label="Chat" aria-live="polite"></section>
-        </main>
+    let config = Config::from_page();
+    let window = WindowState::new(config.locale, config.title.clone());
+    let state = ChatState::new();
+    provide_context(window);
+    provide_context(state);
+    let driver = Driver::new(state, window);
+    provide_context(driver.commands());
+    {
+        let driver = driver.clone();
+        driver::world_watch(move |change| driver.world(change));
     }
+    embed::install(
+        move || window.open.set(true),
+        move || window.open.set(false),
+    );
+    sync_with_page(state, window);
+    if Driver::has_stored_token() {
+        driver.start();
+    }
+    // The conversation starts when the visitor first opens the window.
+    Effect::new(move |_| {
+        if window.open.get() {
+            driver.start();
+        }
+    });
+    window.open.set(config.open);
+
+    view! {
+        <main class="parley-demo">
+            <h1 class="parley-demo-title">"Parley"</h1>
+            <p class="parley-demo-text">
+                "This page hosts the Parley chat window. Open it with the button in the corner."
+            </p>
+        </main>
+        <ChatWidget/>
+    }
+}
+
+/// Keeps the page in step with the window: the unread count in `document.title` while the tab
+/// is hidden, the unread count cleared when the visitor sees the transcript, and the host's
+/// `unread` / `connection` listeners informed.
+fn sync_with_page(state: ChatState, window: WindowState) {
+    let document = web_sys::window().and_then(|w| w.document());
+    let base_title = document.as_ref().map(|d| d.title()).unwrap_or_default();
+    Effect::new(move |_| {
+        let unread = window.unread.get();
+        let hidden = !window.page_visible.get();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            if hidden && unread > 0 {
+                document.set_title(&format!("({unread}) {base_title}"));
+            } else {
+                document.set_title(&base_title);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        window.open.track();
+        window.page_visible.track();
+        window.unread.track();
+        window.mark_seen();
+    });
+    Effect::new(move |_| embed::emit("unread", &JsValue::from(window.unread.get())));
+    let connection = connection_state(state);
+    Effect::new(move |_| embed::emit("connection", &JsValue::from_str(connection.get().as_str())));
 }
 
 /// Mounts [`App`] into `<body>`; the entry point `main` calls once the wasm has started.

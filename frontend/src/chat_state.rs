@@ -1,0 +1,262 @@
+//! The window's reactive copy of the engine's view, the one place components read from.
+//!
+//! The driver calls [`ChatState::sync`] on every `Effect::ViewChanged`. Each transcript entry
+//! gets its own signal, created once per entry key and updated only when that entry changed
+//! (a delivery state, an echo's time), and the list of rows is replaced only when keys were
+//! added, removed or reordered. A keyed `<For>` over the rows therefore never re-renders the
+//! transcript when a message arrives or a bubble turns from "sending" to "sent": only the new
+//! row renders, or only the changed bubble.
+//!
+//! Rows interleave date separators (one before the first entry of each local day); an entry
+//! without a server time is dated by when the window first showed it.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use parley_shared::api::Features;
+use parley_shared::engine::{Engine, Entry, EntryKind, Millis, Phase, SessionLimits};
+use parley_shared::genesys::QuickReply;
+
+use crate::format;
+
+/// One entry as the window shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryView {
+    /// The engine's entry.
+    pub entry: Entry,
+    /// When it happened: the server time, else when the window first showed it (epoch ms).
+    pub at: f64,
+}
+
+/// One row of the transcript list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    /// A date separator before the first entry of a day (key `d:YYYY-MM-DD`).
+    Day {
+        /// The row key.
+        key: String,
+        /// A moment of that day (epoch ms), for the label.
+        at: f64,
+    },
+    /// A transcript entry.
+    Entry {
+        /// The engine's stable key.
+        key: String,
+        /// The entry, updated in place.
+        view: RwSignal<EntryView>,
+    },
+}
+
+impl Row {
+    /// The key `<For>` uses.
+    pub fn key(&self) -> &str {
+        match self {
+            Row::Day { key, .. } | Row::Entry { key, .. } => key,
+        }
+    }
+}
+
+/// The quick replies currently offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuickReplyOffer {
+    /// The message that offered them.
+    pub message_id: String,
+    /// The choices.
+    pub replies: Vec<QuickReply>,
+}
+
+/// The agent the guest is talking to, from the latest agent message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentInfo {
+    /// The display name.
+    pub name: String,
+    /// The avatar URL, if the agent has one.
+    pub avatar: Option<String>,
+}
+
+/// A file upload in progress or failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadView {
+    /// The file's name.
+    pub name: String,
+    /// Fraction sent (0–1) when known.
+    pub progress: Option<f64>,
+    /// What went wrong, already in words.
+    pub error: Option<String>,
+}
+
+/// New entries found by one [`ChatState::sync`], for unread counts and embed events.
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    /// New entries, in order.
+    pub entries: Vec<EntryView>,
+}
+
+/// Everything the window renders, as signals (all `Copy`, cheap to pass to components).
+#[derive(Clone, Copy)]
+pub struct ChatState {
+    /// The connection phase.
+    pub phase: RwSignal<Phase>,
+    /// Transcript rows.
+    pub rows: RwSignal<Vec<Row>>,
+    /// Whether the agent is typing.
+    pub agent_typing: RwSignal<bool>,
+    /// Who sent the latest typing event (see the driver's `note_typist`).
+    pub typist: RwSignal<Option<String>>,
+    /// Quick replies on offer.
+    pub quick_replies: RwSignal<Option<QuickReplyOffer>>,
+    /// Upload limits from the session.
+    pub limits: RwSignal<SessionLimits>,
+    /// The agent's name and avatar.
+    pub agent: RwSignal<Option<AgentInfo>>,
+    /// Parley's feature switches from the grant.
+    pub features: RwSignal<Features>,
+    /// `navigator.onLine`.
+    pub online: RwSignal<bool>,
+    /// The guest confirmed "End chat" in this conversation.
+    pub ended_by_guest: RwSignal<bool>,
+    /// The current upload.
+    pub upload: RwSignal<Option<UploadView>>,
+    /// The driver's clock at the last tick (drives countdowns).
+    pub now: RwSignal<Millis>,
+    entries: StoredValue<HashMap<String, RwSignal<EntryView>>>,
+    owner: StoredValue<Option<Owner>, LocalStorage>,
+}
+
+impl ChatState {
+    /// Empty state, owned by the current reactive owner.
+    pub fn new() -> ChatState {
+        ChatState {
+            phase: RwSignal::new(Phase::Idle),
+            rows: RwSignal::new(Vec::new()),
+            agent_typing: RwSignal::new(false),
+            typist: RwSignal::new(None),
+            quick_replies: RwSignal::new(None),
+            limits: RwSignal::new(SessionLimits::default()),
+            agent: RwSignal::new(None),
+            features: RwSignal::new(Features::default()),
+            online: RwSignal::new(true),
+            ended_by_guest: RwSignal::new(false),
+            upload: RwSignal::new(None),
+            now: RwSignal::new(0),
+            entries: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new_local(Owner::current()),
+        }
+    }
+
+    /// Copies what changed in `engine`'s view; returns the entries that are new.
+    pub fn sync(&self, engine: &Engine, now: Millis) -> Arrivals {
+        self.now.set(now);
+        set_if_changed(self.phase, engine.phase().clone());
+        set_if_changed(self.agent_typing, engine.agent_typing(now));
+        set_if_changed(self.limits, engine.limits().clone());
+        set_if_changed(
+            self.quick_replies,
+            engine.quick_replies().map(|offer| QuickReplyOffer {
+                message_id: offer.message_id.to_owned(),
+                replies: offer.replies.into_iter().cloned().collect(),
+            }),
+        );
+        set_if_changed(self.agent, latest_agent(engine.transcript()));
+        let arrivals = self.set_entries(engine.transcript());
+        if !engine.phase().is_over() {
+            // The flag names the conversation the guest ended; a live one clears it.
+            set_if_changed(self.ended_by_guest, false);
+        }
+        arrivals
+    }
+
+    /// Shows `entries` (in display order) as rows; see the module docs.
+    pub fn set_entries(&self, entries: &[Entry]) -> Arrivals {
+        let mut arrivals = Arrivals::default();
+        let now = format::wall_now();
+        let mut rows = Vec::with_capacity(entries.len() + 2);
+        let mut last_day: Option<String> = None;
+        let mut last_at = None;
+        let mut known = self.entries.get_value();
+        let mut seen = HashMap::with_capacity(entries.len());
+        for entry in entries {
+            let view = match known.get(&entry.key) {
+                Some(signal) => {
+                    let at = signal.with_untracked(|old| old.at);
+                    let at = entry
+                        .time
+                        .as_deref()
+                        .and_then(format::parse_time)
+                        .unwrap_or(at);
+                    let fresh = EntryView {
+                        entry: entry.clone(),
+                        at,
+                    };
+                    if signal.with_untracked(|old| *old != fresh) {
+                        signal.set(fresh);
+                    }
+                    *signal
+                }
+                None => {
+                    let at = entry
+                        .time
+                        .as_deref()
+                        .and_then(format::parse_time)
+                        .unwrap_or(now);
+                    let fresh = EntryView {
+                        entry: entry.clone(),
+                        at,
+                    };
+                    arrivals.entries.push(fresh.clone());
+                    let owner = self.owner.with_value(Clone::clone);
+                    match owner {
+                        Some(owner) => owner.with(|| RwSignal::new(fresh)),
+                        None => RwSignal::new(fresh),
+                    }
+                }
+            };
+            let at = view.with_untracked(|v| v.at);
+            // Entries keep display order; a day is shown once, before its first entry.
+            let at = last_at.map_or(at, |last: f64| at.max(last));
+            last_at = Some(at);
+            let day = format::day_key(at);
+            if last_day.as_deref() != Some(day.as_str()) {
+                rows.push(Row::Day {
+                    key: format!("d:{day}"),
+                    at,
+                });
+                last_day = Some(day);
+            }
+            seen.insert(entry.key.clone(), view);
+            rows.push(Row::Entry {
+                key: entry.key.clone(),
+                view,
+            });
+        }
+        known.retain(|key, _| seen.contains_key(key));
+        known.extend(seen);
+        self.entries.set_value(known);
+        if self.rows.with_untracked(|old| *old != rows) {
+            self.rows.set(rows);
+        }
+        arrivals
+    }
+}
+
+impl Default for ChatState {
+    fn default() -> Self {
+        ChatState::new()
+    }
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|old| *old != value) {
+        signal.set(value);
+    }
+}
+
+fn latest_agent(entries: &[Entry]) -> Option<AgentInfo> {
+    entries.iter().rev().find_map(|entry| match &entry.kind {
+        EntryKind::Agent(message) => message.nickname.as_ref().map(|name| AgentInfo {
+            name: name.clone(),
+            avatar: message.avatar.clone(),
+        }),
+        _ => None,
+    })
+}

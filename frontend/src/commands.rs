@@ -1,0 +1,52 @@
+//! What the window asks of the conversation, and the handle components use to ask it.
+//!
+//! Components never reach the engine or the driver: they send a [`Command`] through the
+//! [`Commands`] found in context. The browser driver turns each into an engine input (or, for
+//! the few actions the engine does not own yet, into the thinnest possible I/O); tests provide
+//! a recording handle instead.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use parley_shared::genesys::ButtonResponse;
+
+/// One thing the visitor asked for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Send this text.
+    SendText(String),
+    /// A key was typed in the composer.
+    Typing,
+    /// Resend the failed message with this client id.
+    Retry(String),
+    /// A quick reply or card button was chosen.
+    Choose(ButtonResponse),
+    /// Reconnect now instead of waiting.
+    RetryNow,
+    /// End the conversation (after confirmation).
+    EndChat,
+    /// Begin a fresh conversation.
+    StartNewChat,
+    /// Upload this file and send it.
+    Attach(web_sys::File),
+}
+
+/// Why a command was not carried out, in the visitor's words (shown next to the composer).
+pub type Rejection = Option<String>;
+
+/// The handle components send commands through (`Copy`, provided as context).
+#[derive(Clone, Copy)]
+pub struct Commands(StoredValue<Rc<dyn Fn(Command) -> Rejection>, LocalStorage>);
+
+impl Commands {
+    /// A handle that calls `handler` for every command.
+    pub fn new(handler: impl Fn(Command) -> Rejection + 'static) -> Commands {
+        Commands(StoredValue::new_local(Rc::new(handler)))
+    }
+
+    /// Carries out `command`; `Some(reason)` when it was refused.
+    pub fn send(&self, command: Command) -> Rejection {
+        let handler = self.0.with_value(Rc::clone);
+        handler(command)
+    }
+}

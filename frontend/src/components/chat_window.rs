@@ -1,0 +1,65 @@
+//! The chat window (`role="dialog"`, named "Chat"): header, transcript, quick replies and
+//! composer. Escape minimises it. On narrow screens it fills the screen and follows the
+//! visual viewport, so the composer stays above a mobile keyboard.
+
+use leptos::html::Section;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use super::composer::Composer;
+use super::header::Header;
+use super::quick_replies::QuickReplies;
+use super::transcript::Transcript;
+use crate::i18n::Key;
+use crate::window_state::WindowState;
+
+/// The window.
+#[component]
+pub fn ChatWindow() -> impl IntoView {
+    let window = expect_context::<WindowState>();
+    let section = NodeRef::<Section>::new();
+    follow_visual_viewport(section);
+    view! {
+        <section class="parley-window" role="dialog" aria-label=window.t(Key::ChatDialog)
+            data-parley-window="" lang=window.locale.tag() node_ref=section
+            data-state=move || if window.open.get() { "open" } else { "closed" }
+            hidden=move || !window.open.get()
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    window.open.set(false);
+                }
+            }>
+            <Header/>
+            <Transcript/>
+            <QuickReplies/>
+            <Composer/>
+        </section>
+    }
+}
+
+/// Keeps `--parley-viewport-height` on the window equal to the visual viewport's height (the
+/// part of the screen a mobile keyboard leaves). Set through the CSSOM, which the page's CSP
+/// allows (an inline `style=` attribute would be blocked).
+fn follow_visual_viewport(section: NodeRef<Section>) {
+    let Some(viewport) = web_sys::window().and_then(|w| w.visual_viewport()) else {
+        return;
+    };
+    let update = {
+        let viewport = viewport.clone();
+        move || {
+            if let Some(element) = section.get_untracked() {
+                let height = format!("{}px", viewport.height());
+                let _ = element
+                    .style()
+                    .set_property("--parley-viewport-height", &height);
+            }
+        }
+    };
+    let handler = Closure::<dyn FnMut()>::new(update.clone());
+    let _ = viewport.add_event_listener_with_callback("resize", handler.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    handler.forget();
+    request_animation_frame(update);
+}

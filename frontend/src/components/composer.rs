@@ -1,0 +1,171 @@
+//! Writing a message: the "Message" textarea (Enter sends, Shift+Enter breaks the line), the
+//! Send button, a character counter near the limit, the attach button, and — once the
+//! conversation is over — the reason it is read-only and "Start new chat".
+
+use leptos::html::{Input, Textarea};
+use leptos::prelude::*;
+use parley_shared::genesys::MAX_TEXT_CHARS;
+use wasm_bindgen::JsCast;
+
+use super::connection_status::connection_state;
+use super::icon::{Icon, IconName};
+use super::upload_status::UploadStatus;
+use crate::chat_state::{ChatState, UploadView};
+use crate::commands::{Command, Commands};
+use crate::i18n::{Key, fill};
+use crate::window_state::WindowState;
+
+/// From this many characters the counter shows.
+pub const COUNTER_FROM: usize = 3_500;
+
+/// Where focus goes when the window opens (provided by the window).
+#[derive(Clone, Copy)]
+pub struct ComposerFocus {
+    /// The textarea.
+    pub input: NodeRef<Textarea>,
+}
+
+/// The composer.
+#[component]
+pub fn Composer() -> impl IntoView {
+    let state = expect_context::<ChatState>();
+    let window = expect_context::<WindowState>();
+    let commands = use_context::<Commands>();
+    let focus = use_context::<ComposerFocus>();
+    let input = focus.map_or_else(NodeRef::new, |f| f.input);
+    let file_input = NodeRef::<Input>::new();
+    let connection = connection_state(state);
+    let text = RwSignal::new(String::new());
+    let rejection = RwSignal::new(None::<String>);
+    let chars = Memo::new(move |_| text.with(|t| t.chars().count()));
+    let over = move || chars.get() > MAX_TEXT_CHARS;
+    let read_only = move || connection.get().is_over();
+    let reason = move || {
+        if read_only() {
+            Some(window.t(Key::ReasonReadOnly).to_owned())
+        } else if over() {
+            Some(fill(
+                window.t(Key::ReasonTooLong),
+                &[("max", &MAX_TEXT_CHARS.to_string())],
+            ))
+        } else {
+            rejection.get()
+        }
+    };
+    let send = move || {
+        let message = text.get_untracked();
+        if message.trim().is_empty() || over() || read_only() {
+            return;
+        }
+        let refused = commands.and_then(|c| c.send(Command::SendText(message)));
+        if refused.is_none() {
+            text.set(String::new());
+        }
+        rejection.set(refused);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        text.set(event_target_value(&ev));
+        rejection.set(None);
+        if let Some(commands) = commands {
+            commands.send(Command::Typing);
+        }
+    };
+    let on_file = move |_| {
+        let Some(element) = file_input.get_untracked() else {
+            return;
+        };
+        let file = element.files().and_then(|files| files.get(0));
+        element.set_value("");
+        if let (Some(file), Some(commands)) = (file, commands)
+            && let Some(error) = commands.send(Command::Attach(file))
+        {
+            state.upload.set(Some(UploadView {
+                name: String::new(),
+                progress: None,
+                error: Some(error),
+            }));
+        }
+    };
+    let accept = move || {
+        state.limits.with(|limits| {
+            limits
+                .allowed_media
+                .as_ref()
+                .and_then(|m| m.inbound.as_ref())
+                .map(|inbound| {
+                    inbound
+                        .file_types
+                        .iter()
+                        .map(|t| t.mime_pattern.clone())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .filter(|accept| !accept.is_empty() && accept != "*/*")
+        })
+    };
+    let can_attach = move || {
+        state.features.with(|f| f.attachments)
+            && matches!(connection.get(), crate::status::ConnectionState::Ready)
+            && state
+                .upload
+                .with(|u| u.as_ref().is_none_or(|u| u.error.is_some()))
+    };
+    view! {
+        <div class="parley-composer-area">
+            <UploadStatus/>
+            <Show when=move || { chars.get() >= COUNTER_FROM }>
+                <p class="parley-counter" data-parley-counter="" class:parley-counter-over=over>
+                    {move || format!("{} / {}", chars.get(), MAX_TEXT_CHARS)}
+                </p>
+            </Show>
+            {move || reason().map(|reason| view! {
+                <p class="parley-composer-reason" data-parley-composer-reason="">{reason}</p>
+            })}
+            <Show when=move || read_only()>
+                <button type="button" class="parley-button parley-new-chat" on:click=move |_| {
+                    if let Some(commands) = commands {
+                        commands.send(Command::StartNewChat);
+                    }
+                }>{window.t(Key::StartNewChat)}</button>
+            </Show>
+            <form class="parley-composer" on:submit=move |ev| {
+                ev.prevent_default();
+                send();
+            }>
+                <button type="button" class="parley-icon-button parley-attach" aria-label=window.t(Key::AttachFile)
+                    title=window.t(Key::AttachFile) hidden=move || !state.features.with(|f| f.attachments)
+                    disabled=move || !can_attach()
+                    on:click=move |_| {
+                        if let Some(element) = file_input.get_untracked() {
+                            element.click();
+                        }
+                    }>
+                    <Icon name=IconName::Attach/>
+                </button>
+                <input type="file" class="parley-file-input" data-parley-file-input="" tabindex="-1"
+                    aria-hidden="true" accept=accept node_ref=file_input on:change=on_file/>
+                <textarea class="parley-input" data-parley-input="" rows="1" aria-label=window.t(Key::Message)
+                    placeholder=window.t(Key::MessagePlaceholder) node_ref=input
+                    disabled=read_only prop:value=move || text.get()
+                    on:input=on_input on:keydown=on_keydown></textarea>
+                <button type="submit" class="parley-send" aria-label=window.t(Key::Send) title=window.t(Key::Send) disabled=move || read_only() || over()
+                    || text.with(|t| t.trim().is_empty())>
+                    <Icon name=IconName::Send/>
+                </button>
+            </form>
+        </div>
+    }
+}
+
+/// Focuses `element` if it is an HTML element.
+pub fn focus(element: &web_sys::Element) {
+    if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+}

@@ -1,0 +1,181 @@
+//! One transcript row: a guest bubble (with its delivery state and, when failed, the reason
+//! and Retry), an agent or bot bubble (name, time, text, rich content), a system notice, or a
+//! date separator. Markup per UI-CONTRACT.md "Transcript".
+//!
+//! An entry's kind and text never change under its key; only its delivery state and time do,
+//! so those are the only reactive parts.
+
+use leptos::prelude::*;
+use parley_shared::engine::{Delivery, EntryKind, FailReason, Notice};
+
+use super::content::ContentList;
+use super::rich_text::RichText;
+use crate::chat_state::{EntryView, Row};
+use crate::commands::{Command, Commands};
+use crate::format;
+use crate::i18n::{Key, Locale, fill};
+use crate::window_state::WindowState;
+
+/// A transcript row.
+#[component]
+pub fn RowView(
+    /// The row.
+    row: Row,
+) -> impl IntoView {
+    let window = expect_context::<WindowState>();
+    match row {
+        Row::Day { at, .. } => {
+            let label = format::day_label(window.locale, at);
+            let name = label.clone();
+            view! {
+                <div class="parley-day" role="separator" data-parley-date-separator="" aria-label=name>
+                    <span aria-hidden="true">{label}</span>
+                </div>
+            }
+            .into_any()
+        }
+        Row::Entry { key, view } => view! { <EntryItem entry_key=key view=view/> }.into_any(),
+    }
+}
+
+/// `<time>` for an entry, kept current (an echo brings the server time).
+fn time_of(view: RwSignal<EntryView>, locale: Locale) -> impl IntoView {
+    let at = move || view.with(|v| v.at);
+    view! {
+        <time class="parley-time" datetime=move || format::iso(at())>
+            {move || format::time_of_day(locale, at())}
+        </time>
+    }
+}
+
+#[component]
+fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
+    let window = expect_context::<WindowState>();
+    let locale = window.locale;
+    let initial = view.get_untracked().entry;
+    match initial.kind {
+        EntryKind::Guest(message) => {
+            let delivery = move || {
+                view.with(|v| match &v.entry.kind {
+                    EntryKind::Guest(m) => m.delivery.clone(),
+                    _ => Delivery::Sent,
+                })
+            };
+            let state = move || match delivery() {
+                Delivery::Queued | Delivery::Sending => "sending",
+                Delivery::Sent => "sent",
+                Delivery::Failed(_) => "failed",
+            };
+            let status = move || match delivery() {
+                Delivery::Queued | Delivery::Sending => window.t(Key::Sending),
+                Delivery::Sent => window.t(Key::Sent),
+                Delivery::Failed(_) => "",
+            };
+            let client_id = message.client_id.clone();
+            let failure = move || match delivery() {
+                Delivery::Failed(reason) => {
+                    let client_id = client_id.clone();
+                    Some(view! { <FailureView reason=reason client_id=client_id/> })
+                }
+                _ => None,
+            };
+            let text = (!message.text.is_empty()).then(|| view! { <RichText text=message.text.clone()/> });
+            let message_id = message.message_id.clone().unwrap_or_default();
+            view! {
+                <div class="parley-entry parley-entry-guest" data-parley-entry="" data-kind="guest"
+                    data-key=entry_key.clone() data-state=state>
+                    <span class="parley-visually-hidden">{window.t(Key::You)}": "</span>
+                    <div class="parley-bubble">
+                        {text}
+                        <ContentList content=message.content.clone() message_id=message_id/>
+                    </div>
+                    <div class="parley-meta">
+                        {time_of(view, locale)}
+                        <span class="parley-delivery">{status}</span>
+                    </div>
+                    {failure}
+                </div>
+            }
+            .into_any()
+        }
+        EntryKind::Agent(message) => {
+            let kind = if message.originating_entity.as_deref() == Some("Bot") {
+                "bot"
+            } else {
+                "agent"
+            };
+            let name = message
+                .nickname
+                .clone()
+                .unwrap_or_else(|| window.t(Key::Agent).to_owned());
+            let text = message
+                .text
+                .clone()
+                .filter(|t| !t.is_empty())
+                .map(|text| view! { <RichText text=text/> });
+            view! {
+                <div class="parley-entry parley-entry-agent" data-parley-entry="" data-kind=kind data-key=entry_key.clone()>
+                    <div class="parley-meta">
+                        <span class="parley-sender" data-parley-sender="">{name}</span>
+                        {time_of(view, locale)}
+                    </div>
+                    <div class="parley-bubble">
+                        {text}
+                        <ContentList content=message.content.clone() message_id=message.message_id.clone()/>
+                    </div>
+                </div>
+            }
+            .into_any()
+        }
+        EntryKind::Notice(notice) => view! {
+            <div class="parley-entry parley-notice" data-parley-entry="" data-kind="system" data-key=entry_key.clone()>
+                <span data-parley-text="">{notice_text(&notice, locale)}</span>
+                {time_of(view, locale)}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// Why a guest message failed, and the Retry button.
+#[component]
+fn FailureView(reason: FailReason, client_id: Option<String>) -> impl IntoView {
+    let window = expect_context::<WindowState>();
+    let commands = use_context::<Commands>();
+    let text = match &reason {
+        FailReason::TooLong => window.t(Key::FailTooLong).to_owned(),
+        FailReason::AttributesTooLarge => window.t(Key::FailAttributes).to_owned(),
+        FailReason::SessionEnded => window.t(Key::FailSessionEnded).to_owned(),
+        FailReason::Rejected { code, .. } => {
+            fill(window.t(Key::FailRejected), &[("code", &code.to_string())])
+        }
+    };
+    let retry = client_id.map(|id| {
+        view! {
+            <button type="button" class="parley-retry" on:click=move |_| {
+                if let Some(commands) = commands {
+                    commands.send(Command::Retry(id.clone()));
+                }
+            }>{window.t(Key::Retry)}</button>
+        }
+    });
+    view! {
+        <div class="parley-failure">
+            <span data-parley-failure="">{text}</span>
+            {retry}
+        </div>
+    }
+}
+
+/// A notice in words.
+pub fn notice_text(notice: &Notice, locale: Locale) -> String {
+    match notice {
+        Notice::AgentJoined { nickname } => {
+            fill(locale.text(Key::NoticeJoined), &[("name", nickname)])
+        }
+        Notice::ConversationEnded { .. } => locale.text(Key::NoticeEnded).to_owned(),
+        Notice::SessionExpired => locale.text(Key::NoticeExpired).to_owned(),
+        Notice::ConnectionClosed { .. } => locale.text(Key::NoticeClosed).to_owned(),
+        Notice::NewConversation => locale.text(Key::NoticeNewConversation).to_owned(),
+    }
+}

@@ -1,0 +1,90 @@
+//! The window's header: title, the agent's name and avatar once known, the connection line,
+//! and the minimise and end-chat controls (ending asks for confirmation inline).
+
+use leptos::prelude::*;
+
+use super::connection_status::{ConnectionStatus, connection_state};
+use super::icon::{Icon, IconName};
+use crate::chat_state::ChatState;
+use crate::commands::{Command, Commands};
+use crate::i18n::Key;
+use crate::linkify::is_safe_url;
+use crate::window_state::WindowState;
+
+/// The header.
+#[component]
+pub fn Header() -> impl IntoView {
+    let state = expect_context::<ChatState>();
+    let window = expect_context::<WindowState>();
+    let commands = use_context::<Commands>();
+    let connection = connection_state(state);
+    let confirming = RwSignal::new(false);
+    let avatar = move || {
+        let agent = state.agent.get();
+        match agent {
+            Some(agent) => match agent.avatar.filter(|u| is_safe_url(u) || u.starts_with('/')) {
+                Some(src) => view! {
+                    <img class="parley-avatar" data-parley-agent-avatar="" src=src alt=agent.name.clone()/>
+                }
+                .into_any(),
+                None => view! {
+                    <span class="parley-avatar parley-avatar-initial" aria-hidden="true">
+                        {agent.name.chars().next().map(String::from).unwrap_or_default()}
+                    </span>
+                }
+                .into_any(),
+            },
+            None => view! { <span class="parley-avatar parley-avatar-logo" aria-hidden="true"></span> }
+                .into_any(),
+        }
+    };
+    let end = move |_| {
+        confirming.set(false);
+        if let Some(commands) = commands {
+            commands.send(Command::EndChat);
+        }
+    };
+    view! {
+        <header class="parley-header">
+            <div class="parley-identity">
+                {avatar}
+                <div class="parley-heading">
+                    <h2 class="parley-window-title" data-parley-title="">{window.title.get_value()}</h2>
+                    {move || state.agent.get().map(|agent| view! {
+                        <span class="parley-agent-name" data-parley-agent-name="">{agent.name}</span>
+                    })}
+                    <ConnectionStatus/>
+                </div>
+            </div>
+            <div class="parley-header-actions">
+                <Show when=move || !connection.get().is_over()>
+                    <button type="button" class="parley-icon-button" aria-label=window.t(Key::EndChat)
+                        title=window.t(Key::EndChat) aria-expanded=move || confirming.get().to_string()
+                        on:click=move |_| confirming.update(|c| *c = !*c)>
+                        <Icon name=IconName::End/>
+                    </button>
+                </Show>
+                <button type="button" class="parley-icon-button" aria-label=window.t(Key::MinimiseChat)
+                    title=window.t(Key::MinimiseChat) on:click=move |_| window.open.set(false)>
+                    <Icon name=IconName::Minimise/>
+                </button>
+            </div>
+        </header>
+        <Show when=move || confirming.get() && !connection.get().is_over()>
+            <div class="parley-confirm" role="group" aria-label=window.t(Key::EndChatQuestion)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.stop_propagation();
+                        confirming.set(false);
+                    }
+                }>
+                <span>{window.t(Key::EndChatQuestion)}</span>
+                <button type="button" class="parley-button parley-button-danger" on:click=end>
+                    {window.t(Key::YesEndChat)}
+                </button>
+                <button type="button" class="parley-button parley-button-quiet"
+                    on:click=move |_| confirming.set(false)>{window.t(Key::Cancel)}</button>
+            </div>
+        </Show>
+    }
+}

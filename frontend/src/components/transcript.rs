@@ -1,0 +1,73 @@
+//! The conversation (`role="log"`): a keyed list of rows, the agent typing indicator, and
+//! auto-scroll to the newest message unless the visitor scrolled up to read, in which case a
+//! "New messages" pill offers the way back down.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::entry::RowView;
+use super::typing_indicator::TypingIndicator;
+use crate::chat_state::ChatState;
+use crate::i18n::Key;
+use crate::window_state::WindowState;
+
+/// How close to the bottom (px) still counts as "reading the newest messages".
+const STICK_DISTANCE: i32 = 48;
+
+/// The transcript with its scroll behaviour.
+#[component]
+pub fn Transcript() -> impl IntoView {
+    let state = expect_context::<ChatState>();
+    let window = expect_context::<WindowState>();
+    let scroller = NodeRef::<Div>::new();
+    let stuck = RwSignal::new(true);
+    let pill = RwSignal::new(false);
+
+    let scroll_to_bottom = move || {
+        if let Some(element) = scroller.get_untracked() {
+            element.set_scroll_top(element.scroll_height());
+        }
+    };
+    let on_scroll = move |_| {
+        if let Some(element) = scroller.get_untracked() {
+            let distance = element.scroll_height() - element.scroll_top() - element.client_height();
+            let at_bottom = distance <= STICK_DISTANCE;
+            stuck.set(at_bottom);
+            if at_bottom {
+                pill.set(false);
+            }
+        }
+    };
+    // New rows, the typing indicator or opening the window: follow the newest message.
+    let row_count = Memo::new(move |_| state.rows.with(Vec::len));
+    Effect::new(move |previous: Option<usize>| {
+        let count = row_count.get();
+        state.agent_typing.track();
+        window.open.track();
+        if stuck.get_untracked() {
+            request_animation_frame(scroll_to_bottom);
+        } else if previous.is_some_and(|p| count > p) {
+            pill.set(true);
+        }
+        count
+    });
+
+    view! {
+        // The log is the scroll container, focusable so keyboard users can scroll it.
+        <div class="parley-transcript" role="log" aria-live="polite" tabindex="0"
+            aria-label=window.t(Key::Conversation) data-parley-transcript=""
+            node_ref=scroller on:scroll=on_scroll>
+            <For each=move || state.rows.get() key=|row| row.key().to_owned() let:row>
+                <RowView row=row/>
+            </For>
+        </div>
+        <TypingIndicator/>
+        <Show when=move || pill.get()>
+            <button type="button" class="parley-pill" on:click=move |_| {
+                pill.set(false);
+                stuck.set(true);
+                scroll_to_bottom();
+            }>{window.t(Key::NewMessages)}<span aria-hidden="true">" ↓"</span></button>
+        </Show>
+    }
+}

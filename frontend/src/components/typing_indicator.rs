@@ -1,0 +1,31 @@
+//! "Alex is typing…" with animated dots (still under `prefers-reduced-motion`), shown only
+//! while the engine says the agent types.
+
+use leptos::prelude::*;
+
+use crate::chat_state::ChatState;
+use crate::i18n::{Key, fill};
+use crate::window_state::WindowState;
+
+/// The agent typing indicator (`[data-parley-typing]`, `role="status"`).
+#[component]
+pub fn TypingIndicator() -> impl IntoView {
+    let state = expect_context::<ChatState>();
+    let window = expect_context::<WindowState>();
+    let label = move || {
+        let name = state
+            .typist
+            .get()
+            .or_else(|| state.agent.with(|a| a.as_ref().map(|a| a.name.clone())))
+            .unwrap_or_else(|| window.t(Key::Agent).to_owned());
+        fill(window.t(Key::Typing), &[("name", &name)])
+    };
+    view! {
+        <Show when=move || state.agent_typing.get()>
+            <div class="parley-typing" role="status" data-parley-typing="">
+                <span class="parley-dots" aria-hidden="true"><i></i><i></i><i></i></span>
+                <span class="parley-typing-label">{label}</span>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,40 @@
+//! The upload in progress (`[data-parley-upload]`, a `<progress>`: indeterminate until the
+//! browser reports sizes) or why it failed (`[data-parley-upload-error]`, `role="alert"`).
+
+use leptos::prelude::*;
+
+use crate::chat_state::ChatState;
+use crate::i18n::{Key, fill};
+use crate::window_state::WindowState;
+
+/// Upload progress or error, above the composer.
+#[component]
+pub fn UploadStatus() -> impl IntoView {
+    let state = expect_context::<ChatState>();
+    let window = expect_context::<WindowState>();
+    move || {
+        let upload = state.upload.get()?;
+        Some(match upload.error {
+            Some(error) => view! {
+                <div class="parley-upload-error" role="alert" data-parley-upload-error="">
+                    <span>{error}</span>
+                    <button type="button" class="parley-link-button" on:click=move |_| state.upload.set(None)>
+                        {window.t(Key::Dismiss)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            None => {
+                let label = fill(window.t(Key::Uploading), &[("name", &upload.name)]);
+                view! {
+                    <div class="parley-upload">
+                        <span class="parley-upload-label">{label.clone()}</span>
+                        <progress data-parley-upload="" role="progressbar" aria-label=label max="1"
+                            value=upload.progress.map(|p| p.to_string())></progress>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The driver's two HTTP calls: the session grant from Parley's server and a history page
+//! from the guest API. Both answer with the engine input the effect asked for.
+
+use gloo_net::http::Request;
+use parley_shared::api::{ApiErrorBody, SessionGrant, SessionGrantRequest};
+use parley_shared::genesys::{HistoryPage, HistoryQuery};
+
+/// Where the grant comes from: the page's own server (see README, "Embedding").
+pub const SESSION_PATH: &str = "/api/session";
+
+/// `POST /api/session`, resuming `resume` when given. `Err` is a sentence for the visitor's
+/// diagnostics (never the token).
+pub async fn request_session(resume: Option<String>) -> Result<SessionGrant, String> {
+    let body = SessionGrantRequest { resume };
+    let response = Request::post(SESSION_PATH)
+        .json(&body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("session request failed: {e}"))?;
+    if !response.ok() {
+        let status = response.status();
+        let message = response
+            .json::<ApiErrorBody>()
+            .await
+            .map(|body| body.message)
+            .unwrap_or_default();
+        return Err(format!("session refused ({status}) {message}"));
+    }
+    response
+        .json::<SessionGrant>()
+        .await
+        .map_err(|e| format!("unreadable session grant: {e}"))
+}
+
+/// `GET` one history page with the guest JWT as bearer token.
+pub async fn fetch_history(
+    api_base_url: &str,
+    jwt: &str,
+    query: &HistoryQuery,
+) -> Result<HistoryPage, String> {
+    let response = Request::get(&query.url(api_base_url))
+        .header("Authorization", &format!("bearer {jwt}"))
+        .send()
+        .await
+        .map_err(|e| format!("history request failed: {e}"))?;
+    if !response.ok() {
+        return Err(format!("history refused ({})", response.status()));
+    }
+    response
+        .json::<HistoryPage>()
+        .await
+        .map_err(|e| format!("unreadable history page: {e}"))
+}

@@ -1,0 +1,107 @@
+//! Dates and times for the transcript, formatted for the visitor's locale by the browser's
+//! `Intl.DateTimeFormat` (no date library in the bundle).
+//!
+//! Times on the wire are ISO-8601 strings (`channel.time`); entries without one (a message
+//! still sending, a local notice) use the moment the window first showed them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Date, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::i18n::{Key, Locale};
+
+/// Wall-clock milliseconds since the epoch (for display only; the engine has its own clock).
+pub fn wall_now() -> f64 {
+    Date::now()
+}
+
+/// Milliseconds since the epoch of an ISO-8601 time, if the browser can parse it.
+pub fn parse_time(iso: &str) -> Option<f64> {
+    let millis = Date::parse(iso);
+    millis.is_finite().then_some(millis)
+}
+
+/// The ISO-8601 form of `millis`, for `<time datetime>`.
+pub fn iso(millis: f64) -> String {
+    Date::new(&JsValue::from_f64(millis))
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// The local calendar day of `millis`, as a sortable key `YYYY-MM-DD`.
+pub fn day_key(millis: f64) -> String {
+    let date = Date::new(&JsValue::from_f64(millis));
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+/// "14:05" / "2:05 PM": the time of day in `locale`.
+pub fn time_of_day(locale: Locale, millis: f64) -> String {
+    format_with(
+        locale,
+        "time",
+        millis,
+        &[("hour", "numeric"), ("minute", "2-digit")],
+    )
+}
+
+/// "Today", "Yesterday" or e.g. "Friday, 20 November 2026" for a date separator.
+pub fn day_label(locale: Locale, millis: f64) -> String {
+    let now = wall_now();
+    let day = day_key(millis);
+    if day == day_key(now) {
+        return locale.text(Key::Today).to_owned();
+    }
+    if day == day_key(now - 86_400_000.0) {
+        return locale.text(Key::Yesterday).to_owned();
+    }
+    format_with(
+        locale,
+        "day",
+        millis,
+        &[
+            ("weekday", "long"),
+            ("day", "numeric"),
+            ("month", "long"),
+            ("year", "numeric"),
+        ],
+    )
+}
+
+thread_local! {
+    /// Formatters are costly to build; one per (locale, style) is kept.
+    static FORMATTERS: RefCell<HashMap<(Locale, &'static str), Intl::DateTimeFormat>> =
+        RefCell::new(HashMap::new());
+}
+
+fn format_with(
+    locale: Locale,
+    style: &'static str,
+    millis: f64,
+    options: &[(&str, &str)],
+) -> String {
+    FORMATTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let formatter = cache.entry((locale, style)).or_insert_with(|| {
+            let locales = Array::of1(&JsValue::from_str(locale.tag()));
+            let opts = Object::new();
+            for (key, value) in options {
+                let _ = Reflect::set(&opts, &JsValue::from_str(key), &JsValue::from_str(value));
+            }
+            Intl::DateTimeFormat::new(&locales, &opts)
+        });
+        formatter
+            .format()
+            .call1(formatter, &Date::new(&JsValue::from_f64(millis)))
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default()
+    })
+}

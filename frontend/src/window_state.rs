@@ -1,0 +1,67 @@
+//! The window's own state, apart from the conversation: open or minimised, whether the page
+//! is visible, how many agent messages arrived unseen, and the language.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Key, Locale, fill};
+
+/// Open/minimised, visibility and unread count (all `Copy`; provided as context).
+#[derive(Clone, Copy)]
+pub struct WindowState {
+    /// The chat window is open (else only the launcher shows).
+    pub open: RwSignal<bool>,
+    /// The page is visible (`document.visibilityState`).
+    pub page_visible: RwSignal<bool>,
+    /// Agent messages the visitor has not seen.
+    pub unread: RwSignal<u32>,
+    /// The language.
+    pub locale: Locale,
+    /// The header title.
+    pub title: StoredValue<String>,
+}
+
+impl WindowState {
+    /// Minimised, visible, nothing unread.
+    pub fn new(locale: Locale, title: Option<String>) -> WindowState {
+        WindowState {
+            open: RwSignal::new(false),
+            page_visible: RwSignal::new(true),
+            unread: RwSignal::new(0),
+            locale,
+            title: StoredValue::new(title.unwrap_or_else(|| locale.text(Key::HeaderTitle).into())),
+        }
+    }
+
+    /// Whether the visitor can see the transcript right now.
+    pub fn seen(&self) -> bool {
+        self.open.get_untracked() && self.page_visible.get_untracked()
+    }
+
+    /// Counts `n` agent messages that arrived; unseen ones become unread.
+    pub fn arrived(&self, n: u32) {
+        if n > 0 && !self.seen() {
+            self.unread.update(|u| *u += n);
+        }
+    }
+
+    /// The transcript is visible again: nothing is unread.
+    pub fn mark_seen(&self) {
+        if self.seen() && self.unread.get_untracked() != 0 {
+            self.unread.set(0);
+        }
+    }
+
+    /// The string for `key` in the window's language.
+    pub fn t(&self, key: Key) -> &'static str {
+        self.locale.text(key)
+    }
+
+    /// The launcher's accessible name for `unread` messages.
+    pub fn launcher_label(&self, unread: u32) -> String {
+        match unread {
+            0 => self.t(Key::OpenChat).to_owned(),
+            1 => self.t(Key::OpenChatUnreadOne).to_owned(),
+            n => fill(self.t(Key::OpenChatUnreadMany), &[("n", &n.to_string())]),
+        }
+    }
+}
