@@ -298,10 +298,10 @@ impl World {
         }
     }
 
-    /// The network heals: everything is delivered promptly, in order, and the guest presses
-    /// "retry" on anything that failed.
+    /// The network heals: everything is delivered promptly, in order, for at least 10 s of
+    /// simulated time, and the guest presses "retry" on anything that failed.
     fn heal(&mut self) -> bool {
-        for _ in 0..200 {
+        for round in 0..200 {
             // Reconnects at once, or probes a live socket and catches up on missed history.
             self.input(Input::NetworkBack);
             while !self.to_server.is_empty() {
@@ -332,7 +332,8 @@ impl World {
                     .guest_messages()
                     .iter()
                     .all(|(_, _, d)| *d == Delivery::Sent);
-            if settled {
+            // Give retries scheduled on the engine's timer (history: 1 + 2 + 4 s) time to run.
+            if settled && round >= 20 {
                 return true;
             }
             self.advance(500);
