@@ -25,8 +25,9 @@ pub struct EmulatorConfig {
     /// Deployment ids whose guest sockets and `config.json` the emulator serves; any other id is
     /// refused with 403 (socket) or 404 (config).
     pub deployment_ids: Vec<String>,
-    /// Deterministic mode for tests: predictable ids (`emu-msg-000001` …), fixed agent delays,
-    /// no randomness anywhere.
+    /// Deterministic mode for tests: predictable ids (`emu-msg-000001` …). The agent's delays
+    /// are fixed in every mode and nothing else is random, except bearer secrets (JWT
+    /// signatures, OAuth tokens, upload tags, download keys).
     pub deterministic: bool,
     /// How long the scripted agent "types" before each reply.
     pub agent_reply_delay: Duration,

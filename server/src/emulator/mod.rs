@@ -2,17 +2,20 @@
 //! PROTOCOL.md §1.14, and Parley's default backend. With it, the browser, the headless guest and
 //! every test talk to the same code paths they would use against Genesys, on one local port.
 //!
-//! Data flow: `router` mounts the guest socket (`/v1`, handled by `connection`, which parses each
-//! frame and hands it to `dispatch`), the history endpoint (`history`), the attachment upload and
-//! download URLs (`attachments`), the OAuth token endpoint (`oauth`), estimated wait
-//! (`routing`), the public deployment config (`deployment`) and the loopback-only control
-//! endpoints (`control`: faults, transcripts, stats). All state lives in memory behind the
-//! cloneable [`Emulator`] handle: sessions and connections (`session`), fault switches
-//! (`faults`), issued OAuth tokens (`oauth`). The scripted agent (`agent`, answering per
-//! `script`) runs as a task per guest message.
+//! Data flow: `router` mounts the guest socket (`/v1`, handled by `connection`, which reads each
+//! frame and hands it to `dispatch`, which routes it to `lifecycle`, `messaging`, `attachments`
+//! or `history`; frames go out through `writer`), the history endpoint (`history`), the
+//! attachment upload and download URLs (`uploads`), the OAuth token endpoint (`oauth`),
+//! estimated wait (`routing`), the public deployment config (`deployment`) and the
+//! loopback-only control endpoints (`control`: faults, transcripts, stats). All state lives in
+//! memory behind the cloneable [`Emulator`] handle: sessions and connections (`session`),
+//! attachments (`attachments`), fault switches (`faults`), issued OAuth tokens (`oauth`). The
+//! scripted agent (`agent`, answering per `script`) runs as a task per guest message.
 //!
-//! Limits, candidly: sessions live in memory and a restart forgets them; authenticated sessions
-//! are accepted but not verified; the scripted agent is a toy with a handful of keywords.
+//! Limits, candidly: sessions live in memory and a restart forgets them;
+//! `configureAuthenticatedSession` is treated like `configureSession` (the JWT in `data.code` is
+//! not verified); `Origin` is not checked; the scripted agent is a toy with a handful of
+//! keywords.
 
 mod access;
 mod agent;

@@ -3,7 +3,8 @@
 //! `TooManyRequestsErrorMessage` with `retryAfter` in whole seconds.
 //!
 //! Only accepted sends count, so a client that retries after `retryAfter` gets through. Typing
-//! events are not counted (see `dispatch`): the guest's typing throttle is the client's business.
+//! events and Presence Clear are not counted (see `messaging`): the guest's typing throttle is
+//! the client's business.
 //! Time is an argument, so the window is tested without a clock.
 
 use std::collections::VecDeque;
