@@ -170,7 +170,9 @@ export async function launchBrowser() {
  * console error, uncaught exception, failed request and CSP violation, for a test to assert
  * there were none (`problems()`).
  * With `strictCsp`, every document is served with STRICT_CSP in place of the server's own policy,
- * so the bundle is proven to run under it whatever the server sends. `context` is passed to
+ * so the bundle is proven to run under it whatever the server sends. Such a document is
+ * fulfilled by Playwright, and Chromium's Local Network Access checks then block its WebSocket
+ * to 127.0.0.1: use it for start-up checks, not for a conversation. `context` is passed to
  * `browser.newContext` (e.g. `{colorScheme: 'dark'}`, `{bypassCSP: true}`).
  */
 export async function newPage(browser, { strictCsp = false, context: contextOptions = {} } = {}) {

@@ -30,7 +30,7 @@ async function axeViolations(page) {
     id: violation.id,
     impact: violation.impact,
     help: violation.help,
-    nodes: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary}`),
+    nodes: violation.nodes.map((node) => `${node.html} (${node.target.join(' ')}): ${node.failureSummary}`),
   }));
 }
 

@@ -75,7 +75,7 @@ test('the agent typing indicator shows before a reply and is gone when it arrive
 
     await visitor.typing.waitFor();
     assert.equal(await visitor.typing.getAttribute('role'), 'status');
-    assert.match((await visitor.typing.textContent()).trim(), /^Parley Bot is typing…$/);
+    assert.match((await visitor.typing.textContent()).trim(), /^.+ is typing…$/);
 
     await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP) });
     await visitor.typing.waitFor({ state: 'detached' });
@@ -90,6 +90,23 @@ test('the agent typing indicator shows before a reply and is gone when it arrive
     // indicator would outlive the reply by ~2.6 s; gone within 2 s means the reply removed it.
     const lingered = log[typingOff].t - log[reply].t;
     assert.ok(lingered < 2000, `typing indicator outlived the reply by ${Math.round(lingered)} ms`);
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('the typing indicator names who is typing, from the typing event itself', { timeout: 60_000 }, async () => {
+  // The emulator's Typing event carries the sender (channel.from.nickname "Parley Bot"), so the
+  // name is known even before that sender's first message.
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.startRecording();
+    await visitor.send('what can you do?');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP) });
+    const shown = (await visitor.recorded()).filter((event) => event.what === 'typing' && event.present);
+    assert.ok(shown.length > 0, 'the indicator was shown');
+    assert.equal(shown[0].text, 'Parley Bot is typing…');
   } finally {
     await visitor.leave();
   }

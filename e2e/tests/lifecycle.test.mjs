@@ -92,7 +92,18 @@ test('an expired session shows a clear notice and a fresh session that works', {
 
     // "Session expired — a new chat will start" (UI contract): the notice, then a new session
     // with a new token, without the visitor doing anything.
-    const fresh = await visitor.waitForNewToken(token);
+    let fresh;
+    try {
+      fresh = await visitor.waitForNewToken(token);
+    } catch (error) {
+      const offered = await visitor.startNewChat.isVisible();
+      const reason = offered ? (await visitor.composerReason.textContent())?.trim() : null;
+      assert.fail(
+        `no new session started after expiry (${error.message}); the window shows ` +
+          (offered ? `"Start new chat" and the composer reason "${reason}"` : 'no way forward') +
+          `; recorded: ${JSON.stringify((await visitor.recorded()).filter((e) => e.what !== 'entry' || e.kind === 'system'))}`,
+      );
+    }
     const log = await visitor.recorded();
     const notices = log.filter(
       (event) => (event.what === 'entry' && event.kind === 'system') || event.what === 'connection',

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startParley, STRICT_CSP } from '../lib/harness.mjs';
+import { startParley } from '../lib/harness.mjs';
 import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
 
 let parley;
@@ -51,11 +51,19 @@ test('message text is shown literally, never as HTML; URLs become safe links, ja
   }
 });
 
-test('a normal conversation under the strict CSP logs no violation and no console error', { timeout: 60_000 }, async () => {
-  const visitor = await Visitor.arrive(parley, { strictCsp: true });
+// The server's own policy (server/src/security_headers.rs) is the one a real visitor gets. (The
+// harness's `strictCsp` page option swaps the policy by fulfilling the document from Playwright,
+// which Chromium then treats as a non-local page: its WebSocket to 127.0.0.1 is blocked by Local
+// Network Access checks, so a whole conversation cannot run that way; the smoke test uses it for
+// start-up only.)
+test('a normal conversation under the server\'s strict CSP logs no violation and no console error', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
   try {
-    const served = visitor.response.headers()['content-security-policy'];
-    assert.equal(served, STRICT_CSP, 'the page was served with the strict policy');
+    const policy = visitor.response.headers()['content-security-policy'] ?? '';
+    assert.match(policy, /(^|;)\s*script-src 'self' 'wasm-unsafe-eval'\s*(;|$)/, policy);
+    assert.match(policy, /(^|;)\s*style-src 'self'\s*(;|$)/, policy);
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/);
+
     await visitor.waitUntilReady();
     await visitor.send('hello');
     await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
@@ -67,22 +75,10 @@ test('a normal conversation under the strict CSP logs no violation and no consol
     await visitor.send('agent');
     await visitor.waitForEntry({ kind: 'agent', text: /^Hi, I'm Alex/ });
     await visitor.page.locator('img[data-parley-agent-avatar][alt="Alex"]').waitFor();
+    await visitor.page.waitForFunction(() =>
+      window.__parleyE2E.all('img').every((img) => img.complete),
+    );
 
-    assert.deepEqual(await visitor.page.problems(), []);
-  } finally {
-    await visitor.leave();
-  }
-});
-
-test('the server\'s own policy is strict too, and the conversation runs under it cleanly', { timeout: 60_000 }, async () => {
-  const visitor = await Visitor.arrive(parley);
-  try {
-    const policy = visitor.response.headers()['content-security-policy'] ?? '';
-    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
-    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/);
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
     assert.deepEqual(await visitor.page.problems(), []);
   } finally {
     await visitor.leave();
