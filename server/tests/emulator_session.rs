@@ -292,3 +292,18 @@ async fn a_silent_socket_is_closed_after_the_idle_timeout_and_the_session_surviv
     let (_back, response) = server.guest("t").await;
     assert!(!response.new_session);
 }
+
+#[tokio::test]
+async fn configure_authenticated_session_is_accepted_like_an_anonymous_one() {
+    let server = start_default().await;
+    let mut guest = server.connect().await;
+    let request = format!(
+        r#"{{"action":"configureAuthenticatedSession","deploymentId":"{}","token":"t","data":{{"code":"a.jwt.here"}}}}"#,
+        parley_server::emulator::DEFAULT_DEPLOYMENT_ID
+    );
+    guest.send_raw(&request).await;
+    match guest.next_frame().await.body {
+        FrameBody::SessionResponse(response) => assert!(response.new_session),
+        other => panic!("expected SessionResponse, got {other:?}"),
+    }
+}
