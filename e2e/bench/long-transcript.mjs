@@ -63,7 +63,6 @@ function instrument() {
 const parley = await startBenchParley({ PARLEY_EMULATOR_AGENT_DELAY_MS: '0' });
 try {
   const page = await parley.newPage();
-  await page.addInitScript(instrument);
 
   // Proxy the guest socket; keep the emulator's greeting frame as the template for injected ones.
   let route = null;
@@ -82,6 +81,8 @@ try {
     });
   });
 
+  // After routeWebSocket, whose own page script replaces window.WebSocket: ours wraps that one.
+  await page.addInitScript(instrument);
   await page.goto(parley.url('/?open=1'));
   const input = page.getByRole('textbox', { name: 'Message' });
   await page.locator('[data-parley-connection][data-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
