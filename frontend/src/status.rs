@@ -72,7 +72,7 @@ impl ConnectionState {
     pub fn label(self, locale: Locale, now: Millis) -> String {
         let key = match self {
             ConnectionState::Connecting | ConnectionState::Configuring => Key::Connecting,
-            ConnectionState::Ready => return String::new(),
+            ConnectionState::Ready => Key::Connected,
             ConnectionState::Reconnecting { at } => {
                 let seconds = at.saturating_sub(now).div_ceil(1000);
                 if seconds == 0 {
