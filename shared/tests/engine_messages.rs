@@ -619,3 +619,18 @@ fn pending_messages_fail_when_the_session_ends() {
         Delivery::Failed(FailReason::SessionEnded)
     );
 }
+
+#[test]
+fn an_uncorrelated_403_right_after_typing_switches_typing_off() {
+    let mut h = Harness::ready();
+    h.ok(Input::Typing);
+    h.sent();
+    h.advance(200);
+    h.frame(error_frame(
+        403,
+        "Turn on the Feature Toggle or fix the configuration.",
+        None,
+    ));
+    assert!(h.engine.guest_typing_disabled());
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+}

@@ -591,3 +591,28 @@ fn server_forgetting_the_session_on_resume_is_announced() {
         &format!("[{:?}]", Notice::NewConversation)
     );
 }
+
+#[test]
+fn new_chat_asked_while_configuring_still_starts_a_new_conversation() {
+    let mut h = Harness::new();
+    h.ok(Input::Start);
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.take();
+    h.ok(Input::StartNewChat);
+    assert!(matches!(
+        h.sent().as_slice(),
+        [ClientRequest::CloseSession(_)]
+    ));
+    // The answer to the first configure arrives first and changes nothing.
+    h.frame(session_response(false, true));
+    assert!(h.sent().is_empty());
+    h.frame(
+        json!({"type": "response", "class": "SessionResponse", "code": 200,
+                   "body": {"connected": false}}),
+    );
+    assert!(matches!(h.sent().as_slice(),
+        [ClientRequest::ConfigureSession(c)] if c.start_new == Some(true)));
+    h.frame(session_response(true, false));
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+}

@@ -66,11 +66,17 @@ impl Engine {
     }
 
     fn session_response(&mut self, response: &SessionResponse, now: Millis) {
-        self.configure_deadline = None;
         if !response.connected {
+            self.configure_deadline = None;
             self.session_closed_for_new_chat(now);
             return;
         }
+        if self.new_chat == NewChat::Closing {
+            // Answers a configureSession sent before the guest asked for a new chat; the
+            // closeSession's answer follows.
+            return;
+        }
+        self.configure_deadline = None;
         if !matches!(self.phase, Phase::Configuring) {
             return;
         }
@@ -328,9 +334,17 @@ impl Engine {
         self.diagnostics.last_error = Some(format!("error {code}: {text}"));
         self.dirty = true;
         let known = ErrorCode::from_code(code);
-        if let Some(id) = tracing_id
-            && self.guest_typing.owns(id)
-        {
+        // Genesys's 403 for disabled typing may come without a tracingId: a 403 with none,
+        // while ready and right after a typing event, is taken to answer it.
+        let answers_typing = match tracing_id {
+            Some(id) => self.guest_typing.owns(id),
+            None => {
+                known == Some(ErrorCode::Forbidden)
+                    && self.phase == Phase::Ready
+                    && self.guest_typing.sent_recently(now)
+            }
+        };
+        if answers_typing {
             if known == Some(ErrorCode::Forbidden) {
                 self.guest_typing.disable();
             }

@@ -241,7 +241,7 @@ impl Engine {
                 self.effects.push_back(Effect::ForgetToken);
                 self.request_session(None);
             }
-            Phase::Ready | Phase::Ended if self.socket_open() => {
+            Phase::Ready | Phase::Ended | Phase::Configuring if self.socket_open() => {
                 let Some(token) = self.token.clone() else {
                     return;
                 };

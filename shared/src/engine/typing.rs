@@ -79,6 +79,12 @@ impl GuestTyping {
         }
     }
 
+    /// Whether a typing event went out within the last throttle interval.
+    pub fn sent_recently(&self, now: Millis) -> bool {
+        self.last_sent
+            .is_some_and(|last| now < last + GUEST_TYPING_INTERVAL_MS)
+    }
+
     /// True if `tracing_id` belongs to one of our typing requests.
     pub fn owns(&self, tracing_id: &str) -> bool {
         self.in_flight.iter().any(|id| id == tracing_id)
