@@ -90,6 +90,27 @@ async fn malformed_and_unknown_requests_get_error_frames_and_the_socket_stays_up
         assert_eq!(frame.code, code, "answer to {text}");
         assert_eq!(frame.body.class(), "string", "answer to {text}");
     }
+    let deeply_nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let adversarial = [
+        deeply_nested,
+        r#"{"action":"onAttachment","token":"t","fileName":"a","fileType":"image/png","fileSize":-1}"#
+            .to_owned(),
+        r#"{"action":"configureSession","deploymentId":null,"token":null}"#.to_owned(),
+        r#"{"action":"onMessage","token":"t","message":{"type":"Text","text":"x","content":[{"contentType":"Attachment"}]}}"#
+            .to_owned(),
+        r#"{"action":"onAttachment","token":"t","attachmentId":"../../etc","fileName":"a.png","fileType":"image/png","fileSize":1}"#
+            .to_owned(),
+    ];
+    for text in &adversarial {
+        guest.send_raw(text).await;
+        let frame = guest.next_frame().await;
+        let refused = frame.code != 200 || frame.body.class() == "GenerateUrlError";
+        assert!(
+            refused,
+            "answer to {}: {frame:?}",
+            &text[..text.len().min(80)]
+        );
+    }
     guest.ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
     assert_eq!(guest.next_frame().await.code, 400);
     guest.say("t", "still here?", "after-errors").await;

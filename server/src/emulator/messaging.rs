@@ -7,7 +7,8 @@
 //! place the SDKs put them) → 4013; empty message → 400; session unknown / expired → 4007 /
 //! 4006; read-only conversation → 403 (the reference names no code for this; 403 is what Genesys
 //! uses for "not allowed in this state"); attachment unknown / not uploaded / forgotten → 4009 /
-//! 4010 / 4008; over the rate limit → `TooManyRequestsErrorMessage` 429 with `retryAfter` and
+//! 4010 / 4008; content other than attachments and button responses (or malformed) → 400;
+//! over the rate limit → `TooManyRequestsErrorMessage` 429 with `retryAfter` and
 //! 4029. Checks run before the rate limit, so refused messages do not use up the budget.
 //!
 //! Guest typing is accepted silently: it is not echoed, not logged, not rate limited (the
@@ -107,7 +108,12 @@ fn send(emulator: &Emulator, ctx: &mut ConnCtx, request: OnMessage) {
                     }
                 }
             }
-            other => content.push(other),
+            Content::ButtonResponse(_) => content.push(item),
+            other => {
+                let shown: String = other.content_type().chars().take(40).collect();
+                let text = format!("Request failed: guests cannot send {shown:?} content");
+                return ctx.reply(&ServerFrame::error(ErrorCode::BadRequest, text, tracing_id));
+            }
         }
     }
     let now = Instant::now();
