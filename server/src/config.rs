@@ -152,8 +152,28 @@ impl Config {
         Config::from_args(Args::parse())
     }
 
-    /// Validates raw arguments into a [`Config`].
-    pub fn from_args(args: Args) -> Result<Config, ConfigError> {
+    /// Validates raw arguments into a [`Config`]. A variable set to an empty string counts as
+    /// unset (as `FOO=` in a compose file means).
+    pub fn from_args(mut args: Args) -> Result<Config, ConfigError> {
+        for optional in [
+            &mut args.public_url,
+            &mut args.allowed_origins,
+            &mut args.genesys_region,
+            &mut args.genesys_domain,
+            &mut args.genesys_deployment_id,
+            &mut args.genesys_client_id,
+            &mut args.genesys_client_secret,
+            &mut args.genesys_queue_id,
+            &mut args.emulator_agent_delay_ms,
+            &mut args.emulator_session_ttl_secs,
+        ] {
+            if optional
+                .as_deref()
+                .is_some_and(|value| value.trim().is_empty())
+            {
+                *optional = None;
+            }
+        }
         let backend = match args.backend.trim().to_ascii_lowercase().as_str() {
             "emulator" => Backend::Emulator,
             "genesys" => Backend::Genesys,

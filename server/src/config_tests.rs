@@ -185,3 +185,16 @@ fn emulator_knobs_are_parsed() {
         }
     );
 }
+
+#[test]
+fn empty_values_count_as_unset() {
+    let config = parse(&[
+        "--genesys-region=",
+        "--genesys-client-id=",
+        "--genesys-client-secret=",
+        "--allowed-origins=",
+    ])
+    .unwrap();
+    assert!(config.genesys.is_none() && config.credentials.is_none());
+    assert!(config.allowed_origins.is_none());
+}

@@ -4,6 +4,7 @@
 //! and bodies are never logged, so neither the OAuth secret nor any token can reach a log line
 //! through here. The level comes from `RUST_LOG` (default `info`).
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -18,6 +19,7 @@ pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
