@@ -13,13 +13,11 @@
 //! - Unknown classes and undecodable bodies are counted and ignored.
 
 use crate::genesys::{
-    ClientRequest, Direction, ErrorCode, Event, FrameBody, FrameType, GetJwt, HistoryPage,
-    HistoryQuery, MessageType, PresenceType, ServerFrame, SessionResponse, StructuredMessage,
-    TooManyRequestsErrorMessage, TypingType,
+    Direction, ErrorCode, Event, FrameBody, FrameType, MessageType, PresenceType, ServerFrame,
+    SessionResponse, StructuredMessage, TooManyRequestsErrorMessage, TypingType,
 };
 
 use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
-use super::history::oldest_first;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
 use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
 
@@ -108,36 +106,6 @@ impl Engine {
         self.dirty = true;
     }
 
-    /// Starts a history catch-up: a fresh JWT first (a JWT is only good for the session that
-    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for page 1.
-    pub(super) fn catch_up(&mut self, now: Millis, gate: bool) {
-        let Some(token) = self.token.clone() else {
-            return;
-        };
-        self.history.begin(now, gate);
-        self.send(ClientRequest::GetJwt(GetJwt {
-            token,
-            tracing_id: Some(Self::tracing_id()),
-        }));
-    }
-
-    /// Asks for the page again if a retry is due.
-    pub(super) fn history_timer(&mut self, now: Millis) {
-        if let Some(query) = self.history.retry_due(now) {
-            self.fetch_history(query);
-        }
-    }
-
-    fn fetch_history(&mut self, query: HistoryQuery) {
-        if let (Some(grant), Some(jwt)) = (&self.grant, &self.jwt) {
-            self.effects.push_back(Effect::FetchHistory {
-                api_base_url: grant.api_base_url.clone(),
-                jwt: jwt.clone(),
-                query,
-            });
-        }
-    }
-
     fn end_read_only(&mut self) {
         for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
             self.transcript
@@ -167,7 +135,7 @@ impl Engine {
     }
 
     /// A guest message from a live echo or history; confirms our own when it matches.
-    fn guest_message(
+    pub(super) fn guest_message(
         &mut self,
         message: &StructuredMessage,
         tracing_id: Option<&str>,
@@ -199,7 +167,12 @@ impl Engine {
     }
 
     /// Agent text or content; `live` frames may announce a handover.
-    fn agent_message(&mut self, message: &StructuredMessage, fallback: Option<i64>, live: bool) {
+    pub(super) fn agent_message(
+        &mut self,
+        message: &StructuredMessage,
+        fallback: Option<i64>,
+        live: bool,
+    ) {
         if live {
             self.agent_typing.stopped();
             self.dirty = true;
@@ -253,54 +226,6 @@ impl Engine {
             }
         }
         self.dirty = true;
-    }
-
-    fn jwt_received(&mut self, jwt: String) {
-        // Only a JWT asked for by the current catch-up starts a fetch.
-        if let Some(query) = self.history.jwt_received() {
-            self.jwt = Some(jwt);
-            self.fetch_history(query);
-        }
-    }
-
-    pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
-        let mut all_new = true;
-        for (message, fallback) in oldest_first(page) {
-            if matches!(
-                message.message_type,
-                MessageType::Event | MessageType::Receipt
-            ) {
-                continue;
-            }
-            if !message.id.is_empty() && self.transcript.knows_message(&message.id) {
-                all_new = false;
-            }
-            match message.direction {
-                Direction::Inbound => self.guest_message(message, None, fallback),
-                _ => self.agent_message(message, fallback, false),
-            }
-        }
-        let outcome = self.history.page_merged(page, all_new);
-        if outcome.gate_lifted {
-            self.resolve_unconfirmed();
-        }
-        if let Some(query) = outcome.next {
-            self.fetch_history(query);
-        }
-        self.dirty = true;
-    }
-
-    pub(super) fn history_failed(&mut self, reason: String, now: Millis) {
-        self.diagnostics.last_error = Some(format!("history: {reason}"));
-        if self.history.failed(now) {
-            self.resolve_unconfirmed();
-        }
-        self.dirty = true;
-    }
-
-    /// Messages lost with a socket that history did not show delivered go out again.
-    pub(super) fn resolve_unconfirmed(&mut self) {
-        self.outbox.resolve_unconfirmed();
     }
 
     fn rate_limited(

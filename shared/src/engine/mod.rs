@@ -34,8 +34,9 @@
 //!    - [`Effect::FetchHistory`] → an HTTP GET; answer with [`Input::HistoryReceived`] /
 //!      [`Input::HistoryFailed`].
 //!    - [`Effect::ArmTimer`] → one timer slot: "call me at `at`" (replaces the previous
-//!      deadline); when it fires, `handle(Input::TimerFired, now)`. Firing early or late is
-//!      harmless; firing never is not.
+//!      deadline); when it fires, `handle(Input::TimerFired, now)`. It is only emitted when the
+//!      deadline changes; a timer left armed after the engine stopped needing it fires a
+//!      harmless spurious `TimerFired`. Firing early or late is harmless; firing never is not.
 //!    - [`Effect::PersistToken`] / [`Effect::ForgetToken`] → storage.
 //!    - [`Effect::ViewChanged`] → re-read the view accessors below (at most one per `handle`).
 //! 4. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
@@ -47,14 +48,29 @@
 //! [`Engine::quick_replies`], [`Engine::limits`] (upload rules from the `SessionResponse`),
 //! [`Engine::diagnostics`] (ignored frames, last error), [`Engine::view_version`].
 //!
+//! # Rules at a glance (details in each module)
+//!
+//! - Guest messages show at once ([`Delivery::Queued`] → [`Delivery::Sending`]) and turn
+//!   [`Delivery::Sent`] when the server's echo (matched on the request's tracingId) or a history
+//!   entry (matched on [`CLIENT_MESSAGE_ID_KEY`] in `message.metadata`) proves them delivered.
+//!   One is in flight at a time, at most 2 `onMessage` per second, a 429 waits `retryAfter`.
+//!   After a reconnect an unconfirmed message is resent only once history did not show it.
+//! - The transcript is ordered by server time and de-duplicated by message id and client id.
+//! - Unexpected closes reconnect with jittered exponential back-off (0.5 s … 30 s); 30 s of
+//!   silence sends an `echo`, 10 s more without a frame declares the socket dead.
+//! - Read-only disconnects end the conversation ([`Phase::Ended`]), expiry forgets the token
+//!   ([`Phase::Expired`]), `ConnectionClosedEvent` stops for good ([`Phase::Closed`]); from all
+//!   three, [`Input::StartNewChat`] starts over.
+//!
 //! # Modules
 //!
 //! Data flows input → rules → effects: [`input`] / [`effect`] are the vocabulary;
-//! `session` (connection lifecycle), `frames` (server frames) and `sending` (guest actions)
-//! are the rules, built on the small state machines [`transcript`], [`outbox`], [`pacing`],
+//! `session` (connection lifecycle), `frames` (server frames), `catch_up` (history after a
+//! reconnect) and `sending` (guest actions) are the rules, built on the small state machines [`transcript`], [`outbox`], [`pacing`],
 //! [`backoff`], [`jitter`], [`heartbeat`], [`typing`], [`history`] and [`timestamp`].
 
 pub mod backoff;
+mod catch_up;
 pub mod effect;
 mod frames;
 pub mod heartbeat;
