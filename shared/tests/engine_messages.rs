@@ -634,3 +634,18 @@ fn an_uncorrelated_403_right_after_typing_switches_typing_off() {
     assert!(h.engine.guest_typing_disabled());
     assert_eq!(h.engine.phase(), &Phase::Ready);
 }
+
+#[test]
+fn quick_replies_are_withdrawn_when_the_conversation_ends() {
+    let mut h = Harness::ready();
+    h.frame(json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick",
+                 "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [{"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a"}}]}}));
+    h.frame(agent_event(
+        "d1",
+        json!({"eventType": "Presence", "presence": {"type": "Disconnect"}}),
+        json!({"readOnly": "true"}),
+    ));
+    assert!(h.engine.quick_replies().is_none());
+}

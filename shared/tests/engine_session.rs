@@ -616,3 +616,13 @@ fn new_chat_asked_while_configuring_still_starts_a_new_conversation() {
     h.frame(session_response(true, false));
     assert_eq!(h.engine.phase(), &Phase::Ready);
 }
+
+#[test]
+fn a_socket_reported_open_twice_is_configured_once() {
+    let mut h = Harness::new();
+    h.ok(Input::Start);
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.open();
+    assert_eq!(h.sent().len(), 1);
+}

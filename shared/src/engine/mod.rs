@@ -372,8 +372,11 @@ impl Engine {
 
     /// The quick replies to offer: those of the latest message, if it is an agent message
     /// that carries some. They disappear once the guest sends anything (a choice included),
-    /// because the guest's message becomes the latest.
+    /// because the guest's message becomes the latest, and when the conversation is over.
     pub fn quick_replies(&self) -> Option<QuickReplies<'_>> {
+        if !self.can_send() {
+            return None;
+        }
         let latest = self
             .transcript
             .entries()

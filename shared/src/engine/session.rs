@@ -82,8 +82,9 @@ impl Engine {
             self.effects.push_back(Effect::CloseSocket { socket });
             return;
         }
-        if let Some(current) = &mut self.socket {
-            current.open = true;
+        match &mut self.socket {
+            Some(current) if !current.open => current.open = true,
+            _ => return, // reported twice
         }
         self.heartbeat.start(now);
         self.configure(now);
