@@ -120,7 +120,8 @@ export async function startServer({ env = {}, args = [] } = {}) {
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), delay(SERVER_STOP_TIMEOUT_MS, false)]);
+      // An unref'd timer: once the server has exited, it must not keep the test process alive.
+      const stopped = await Promise.race([exited.then(() => true), delay(SERVER_STOP_TIMEOUT_MS, false, { ref: false })]);
       if (!stopped) {
         child.kill('SIGKILL');
         await exited;
