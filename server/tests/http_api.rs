@@ -196,6 +196,29 @@ async fn one_address_over_the_rate_gets_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_the_last_forwarded_address_is_limited() {
+    let app = test_app(
+        &config(&["--grant-rate-per-minute=1", "--trust-forwarded-for=true"]),
+        BOUND.parse().unwrap(),
+    );
+    let via_proxy = |forwarded: &str| {
+        let mut request = grant_request("{}", [10, 0, 0, 254]);
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", forwarded.parse().unwrap());
+        request
+    };
+    assert_eq!(send(&app, via_proxy("203.0.113.7")).await.0, 200);
+    // A client cannot escape its limit by prepending addresses of its own choosing.
+    assert_eq!(
+        send(&app, via_proxy("198.51.100.1, 203.0.113.7")).await.0,
+        429
+    );
+    // Another client behind the same proxy has its own allowance.
+    assert_eq!(send(&app, via_proxy("203.0.113.8")).await.0, 200);
+}
+
+#[tokio::test]
 async fn grant_answers_503_when_the_oauth_host_is_unreachable() {
     let config = config(&[
         "--genesys-client-id=client-a",
