@@ -649,3 +649,74 @@ fn quick_replies_are_withdrawn_when_the_conversation_ends() {
     ));
     assert!(h.engine.quick_replies().is_none());
 }
+
+fn attributes_of(message: &parley_shared::genesys::OnMessage) -> Option<Vec<(String, String)>> {
+    let channel = message.message.channel.as_ref()?;
+    let metadata = channel.metadata.as_ref()?;
+    Some(metadata.custom_attributes.clone().into_iter().collect())
+}
+
+#[test]
+fn custom_attributes_travel_with_the_first_message_until_delivered() {
+    let mut h = Harness::ready();
+    let attributes =
+        std::collections::BTreeMap::from([("customerName".to_owned(), "Jane".to_owned())]);
+    h.ok(Input::SetCustomAttributes(attributes));
+    h.ok(Input::text("first"));
+    let first = h.sent_messages().remove(0);
+    let expected = Some(vec![("customerName".to_owned(), "Jane".to_owned())]);
+    assert_eq!(attributes_of(&first), expected);
+    // Lost with the socket: the resend carries them again.
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(true, false));
+    let resent = h.sent_messages().remove(0);
+    assert_eq!(attributes_of(&resent), expected);
+    h.echo(&resent, "s1", "2024-01-01T10:00:00Z");
+    h.ok(Input::text("second"));
+    h.advance(1_000); // two sends already in this second
+    let second = h.sent_messages().remove(0);
+    assert_eq!(attributes_of(&second), None, "delivered once is enough");
+}
+
+#[test]
+fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
+    let mut h = Harness::ready();
+    let huge = std::collections::BTreeMap::from([("blob".to_owned(), "x".repeat(3_000))]);
+    h.ok(Input::SetCustomAttributes(huge));
+    assert!(
+        h.engine
+            .diagnostics()
+            .last_error
+            .as_ref()
+            .unwrap()
+            .contains("2048")
+    );
+    h.ok(Input::text("without the blob"));
+    let plain = h.sent_messages().remove(0);
+    assert_eq!(
+        attributes_of(&plain),
+        None,
+        "oversized attributes are not sent"
+    );
+    h.echo(&plain, "s0", "2024-01-01T10:00:00Z");
+    h.advance(1_000);
+    let fine = std::collections::BTreeMap::from([("a".to_owned(), "b".to_owned())]);
+    h.ok(Input::SetCustomAttributes(fine));
+    h.ok(Input::text("hi"));
+    let sent = h.sent_messages().remove(0);
+    h.frame(error_frame(
+        4013,
+        "Custom Attributes in channel metadata is larger than 2048 bytes",
+        sent.tracing_id.as_deref(),
+    ));
+    assert_eq!(
+        guest(&h, 1).delivery,
+        Delivery::Failed(FailReason::AttributesTooLarge)
+    );
+    let client_id = guest(&h, 1).client_id.unwrap();
+    h.ok(Input::Retry(client_id));
+    let retried = h.sent_messages().remove(0);
+    assert_eq!(attributes_of(&retried), None, "the retry goes without them");
+}

@@ -91,6 +91,7 @@ impl Engine {
         } else if response.new_session && !self.transcript.entries().is_empty() {
             // We expected to resume, but the server no longer knows the conversation.
             self.transcript.push_notice(Notice::NewConversation, None);
+            self.attributes.delivered = false;
         }
         if response.read_only {
             self.end_read_only();
@@ -162,6 +163,7 @@ impl Engine {
             && self.outbox.confirmed(&client_id)
         {
             self.transcript.set_delivery(&client_id, Delivery::Sent);
+            self.attributes_confirmed(&client_id);
             self.dirty = true;
         }
     }
@@ -302,6 +304,9 @@ impl Engine {
             }),
             _ => None,
         };
+        if reason == Some(FailReason::AttributesTooLarge) {
+            self.attributes_refused();
+        }
         if let Some(reason) = reason {
             let target = ours.or_else(|| self.outbox.in_flight().map(str::to_owned));
             if let Some(client_id) = target

@@ -1,5 +1,7 @@
 //! Everything that can happen to a conversation, as the driver reports it.
 
+use std::collections::BTreeMap;
+
 use crate::genesys::{ButtonResponse, HistoryPage, ServerFrame};
 
 use super::effect::SocketId;
@@ -51,6 +53,12 @@ pub enum Input {
     /// The guest clicked a quick reply, card button or picker. `originating_message_id` should
     /// name the message that offered it.
     SendButtonResponse(ButtonResponse),
+    /// Custom attributes (participant data, e.g. the visitor's name from the host page) to
+    /// send with the next guest message of this and every later conversation, until a message
+    /// carrying them is delivered. Replaces any set before. Attributes larger (as JSON) than
+    /// the session's `maxCustomDataBytes` are not kept, and [`super::Diagnostics::last_error`]
+    /// says so: they would only make the guest's message fail with 4013.
+    SetCustomAttributes(BTreeMap<String, String>),
     /// The guest typed a key. Cheap to send on every keystroke: the engine throttles.
     Typing,
     /// The guest asked to retry a failed message (its client id, see

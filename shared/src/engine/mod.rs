@@ -198,6 +198,15 @@ enum NewChat {
     Configure,
 }
 
+/// Custom attributes and whether this conversation has them yet.
+#[derive(Debug, Clone, Default)]
+struct CustomAttributes {
+    values: std::collections::BTreeMap<String, String>,
+    delivered: bool,
+    /// The message they were last sent with.
+    sent_with: Option<String>,
+}
+
 /// One guest conversation. See the module docs for how to drive it.
 #[derive(Debug)]
 pub struct Engine {
@@ -222,6 +231,7 @@ pub struct Engine {
     jwt: Option<String>,
     new_chat: NewChat,
     limits: SessionLimits,
+    attributes: CustomAttributes,
     diagnostics: Diagnostics,
     effects: VecDeque<Effect>,
     armed: Option<Millis>,
@@ -252,6 +262,7 @@ impl Engine {
             jwt: None,
             new_chat: NewChat::No,
             limits: SessionLimits::default(),
+            attributes: CustomAttributes::default(),
             diagnostics: Diagnostics::default(),
             effects: VecDeque::new(),
             armed: None,
@@ -282,6 +293,7 @@ impl Engine {
                 attachment_ids,
             } => self.send_text(text, attachment_ids, now),
             Input::SendButtonResponse(response) => self.send_button_response(response, now),
+            Input::SetCustomAttributes(attributes) => self.set_custom_attributes(attributes),
             Input::Typing => {
                 self.guest_typed(now);
                 Ok(())

@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::genesys::{
-    Attachment, ButtonResponse, ClientRequest, Content, IncomingMessage, MessageType, OnMessage,
+    Attachment, ButtonResponse, ChannelMetadata, ClientRequest, Content, IncomingChannel,
+    IncomingMessage, MessageType, OnMessage,
 };
 
 use super::outbox::OutgoingMessage;
@@ -140,6 +141,53 @@ impl Engine {
         Ok(())
     }
 
+    pub(super) fn set_custom_attributes(
+        &mut self,
+        values: BTreeMap<String, String>,
+    ) -> Result<(), Refused> {
+        let bytes = serde_json::to_string(&values).map_or(0, |json| json.len());
+        if let Some(max) = self.limits.max_custom_data_bytes
+            && bytes as u64 > max
+        {
+            self.diagnostics.last_error = Some(format!(
+                "custom attributes take {bytes} bytes, over the session's {max}: not sent"
+            ));
+            self.dirty = true;
+            return Ok(());
+        }
+        self.attributes.delivered = values.is_empty();
+        self.attributes.values = values;
+        self.attributes.sent_with = None;
+        Ok(())
+    }
+
+    /// The channel carrying the custom attributes, while they still have to be delivered.
+    fn attributes_for(&mut self, client_id: &str) -> Option<IncomingChannel> {
+        if self.attributes.delivered || self.attributes.values.is_empty() {
+            return None;
+        }
+        self.attributes.sent_with = Some(client_id.to_owned());
+        Some(IncomingChannel {
+            metadata: Some(ChannelMetadata {
+                custom_attributes: self.attributes.values.clone(),
+            }),
+        })
+    }
+
+    /// A message was confirmed: if it carried the attributes, they are delivered.
+    pub(super) fn attributes_confirmed(&mut self, client_id: &str) {
+        if self.attributes.sent_with.as_deref() == Some(client_id) {
+            self.attributes.delivered = true;
+            self.attributes.sent_with = None;
+        }
+    }
+
+    /// The server refused the attributes (4013): they would fail every message, so drop them.
+    pub(super) fn attributes_refused(&mut self) {
+        self.attributes = Default::default();
+        self.attributes.delivered = true;
+    }
+
     /// Whether the outbox may put messages on the socket now.
     pub(super) fn may_send(&self) -> bool {
         self.phase == Phase::Ready
@@ -159,6 +207,7 @@ impl Engine {
             };
             let metadata =
                 BTreeMap::from([(CLIENT_MESSAGE_ID_KEY.to_owned(), message.client_id.clone())]);
+            let channel = self.attributes_for(&message.client_id);
             self.send(ClientRequest::OnMessage(OnMessage {
                 token,
                 tracing_id: Some(message.client_id.clone()),
@@ -168,7 +217,7 @@ impl Engine {
                     content: message.content.clone(),
                     events: Vec::new(),
                     metadata,
-                    channel: None,
+                    channel,
                 },
                 channel: None,
                 time: None,

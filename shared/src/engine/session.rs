@@ -280,6 +280,9 @@ impl Engine {
         self.agent_typing.stopped();
         self.last_nickname = None;
         self.limits = Default::default();
+        // A new conversation needs the custom attributes again.
+        self.attributes.delivered = self.attributes.values.is_empty();
+        self.attributes.sent_with = None;
         self.dirty = true;
     }
 
