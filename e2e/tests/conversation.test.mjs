@@ -33,6 +33,8 @@ test('first visit: the window opens, becomes ready, and "hello" gets the greetin
     const bot = visitor.page.locator('[data-parley-entry][data-kind="bot"]').first();
     assert.equal((await bot.locator('[data-parley-sender]').textContent()).trim(), 'Parley Bot');
     assert.equal(await bot.locator('time[datetime]').count(), 1, 'a bot entry carries its time');
+    const separator = visitor.page.locator('[data-parley-date-separator]').first();
+    assert.equal(await separator.getAttribute('role'), 'separator', 'the day is marked by a separator');
 
     const token = await visitor.token();
     assert.ok(token, 'the session token is stored in localStorage["parley.token"]');

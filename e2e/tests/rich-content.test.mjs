@@ -1,6 +1,7 @@
 // Rich content from the agent: quick replies render as buttons that send the choice and go away;
 // a card renders its title, description, a Postback button that the bot answers and a Link that
-// opens in a new tab without handing the page over (rel="noopener noreferrer").
+// opens in a new tab without handing the page over (rel="noopener noreferrer"); a carousel holds
+// several cards with previous/next buttons.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,28 @@ test('a card shows title and description, its Postback is answered, its Link is 
 
     await card.getByRole('button', { name: 'Tell me more about Parley' }).click();
     await visitor.waitForEntry({ kind: 'bot', text: exactly('You selected "Tell me more about Parley".') });
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('a carousel shows its cards in order with previous and next buttons', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.send('carousel');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly('Here are a few cards.') });
+
+    const carousel = visitor.page.locator('[data-parley-carousel]');
+    await carousel.waitFor();
+    const titles = await carousel.locator('[data-parley-card]').getByRole('heading').allTextContents();
+    assert.deepEqual(titles.map((title) => title.trim()), ['Chat', 'Server', 'Headless']);
+    const buttons = (await carousel.getByRole('button').allTextContents()).map((text) => text.trim());
+    assert.equal(buttons.filter((text) => text.startsWith('Tell me more about')).length, 3, buttons.join(', '));
+    assert.ok((await carousel.getByRole('button').count()) >= 5, `previous/next buttons besides the postbacks: ${buttons}`);
+
+    await carousel.getByRole('button', { name: 'Tell me more about Headless' }).click();
+    await visitor.waitForEntry({ kind: 'bot', text: exactly('You selected "Tell me more about Headless".') });
   } finally {
     await visitor.leave();
   }
