@@ -10,8 +10,9 @@ use super::Millis;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SocketId(pub u64);
 
-/// One thing for the driver to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One thing for the driver to do. Its `Debug` output hides tokens, JWTs and request bodies
+/// (see [`super::redact`]), so effects may be logged.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Obtain a session grant (Parley server: `POST /api/session`, body carrying
     /// `resume_token` when present) and answer with [`super::Input::SessionGranted`] or

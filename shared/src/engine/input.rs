@@ -8,7 +8,8 @@ use super::effect::SocketId;
 
 /// A session grant: what the Parley server's `POST /api/session` returns, reduced to what the
 /// engine needs. (The headless guest may build one itself when it talks to Genesys directly.)
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Debug` output hides the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Grant {
     /// The guest session token: a new one, or the resumed one. A secret: never log it.
     pub token: String,
@@ -32,8 +33,9 @@ impl From<&crate::api::SessionGrant> for Grant {
     }
 }
 
-/// One input to [`super::Engine::handle`].
-#[derive(Debug, Clone, PartialEq)]
+/// One input to [`super::Engine::handle`]. Its `Debug` output hides tokens and JWTs (a
+/// `JwtResponse` frame carries one), so inputs may be logged.
+#[derive(Clone, PartialEq)]
 pub enum Input {
     /// Begin: ask for a session grant, resuming the stored token given at construction. Also
     /// reopens a chat the guest closed ([`Input::Close`]), resuming the same conversation.

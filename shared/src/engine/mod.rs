@@ -80,6 +80,7 @@ pub mod jitter;
 pub mod outbox;
 pub mod pacing;
 pub mod phase;
+mod redact;
 mod sending;
 mod session;
 pub mod timestamp;
@@ -110,8 +111,8 @@ use typing::{AgentTyping, GuestTyping};
 /// Milliseconds on the driver's monotonic clock.
 pub type Millis = u64;
 
-/// How an engine is set up.
-#[derive(Debug, Clone)]
+/// How an engine is set up. Its `Debug` output hides the stored token.
+#[derive(Clone)]
 pub struct EngineConfig {
     /// The Genesys deployment id, sent in `configureSession`.
     pub deployment_id: String,
@@ -207,8 +208,8 @@ struct CustomAttributes {
     sent_with: Option<String>,
 }
 
-/// One guest conversation. See the module docs for how to drive it.
-#[derive(Debug)]
+/// One guest conversation. See the module docs for how to drive it. Its `Debug` output is a
+/// summary without secrets.
 pub struct Engine {
     config: EngineConfig,
     phase: Phase,

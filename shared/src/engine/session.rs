@@ -4,8 +4,8 @@
 //! Rules decided here:
 //! - An unexpected close (or a heartbeat left unanswered) leads to `Reconnecting` after a
 //!   jittered exponential delay ([`super::backoff`]); [`Input::NetworkBack`] skips the wait.
-//!   The same token is configured again; what happens next (history, resends) is in
-//!   [`super::frames`].
+//!   The same token is configured again; what happens next is in `frames` (the
+//!   `SessionResponse`) and `catch_up` (history, then resends).
 //! - `SessionResponse` must arrive within 10 s of `configureSession`, or the socket counts as
 //!   dead, so a half-open socket cannot leave the guest in `Configuring` forever.
 //! - "Start new chat" on a live socket runs `closeSession` → `SessionResponse{connected:false}`
