@@ -11,7 +11,7 @@ use super::Millis;
 pub struct SocketId(pub u64);
 
 /// One thing for the driver to do. Its `Debug` output hides tokens, JWTs and request bodies
-/// (see [`super::redact`]), so effects may be logged.
+/// (see the `redact` module), so effects may be logged.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Obtain a session grant (Parley server: `POST /api/session`, body carrying
