@@ -21,7 +21,7 @@ function filesUnder(folder) {
   });
 }
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const kb = (bytes) => `${bytes.toLocaleString('en-US')} B (${(bytes / 1024).toFixed(1)} KB)`;
 const rows = filesUnder(dist)
   .filter((file) => /\.(wasm|js|css)$/.test(file))
   .map((file) => {
@@ -37,12 +37,12 @@ if (rows.length === 0) {
 }
 
 const width = Math.max(...rows.map((row) => row.file.length), 'total'.length);
-console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip -9'.padStart(10)}`);
+console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(22)}  ${'gzip -9'.padStart(22)}`);
 for (const row of rows) {
-  console.log(`${row.file.padEnd(width)}  ${kb(row.raw).padStart(10)}  ${kb(row.gzipped).padStart(10)}`);
+  console.log(`${row.file.padEnd(width)}  ${kb(row.raw).padStart(22)}  ${kb(row.gzipped).padStart(22)}`);
 }
 const raw = rows.reduce((sum, row) => sum + row.raw, 0);
 const gzipped = rows.reduce((sum, row) => sum + row.gzipped, 0);
-console.log(`${'total'.padEnd(width)}  ${kb(raw).padStart(10)}  ${kb(gzipped).padStart(10)}`);
+console.log(`${'total'.padEnd(width)}  ${kb(raw).padStart(22)}  ${kb(gzipped).padStart(22)}`);
 const verdict = gzipped <= BUDGET_BYTES ? 'within' : 'OVER';
 console.log(`budget ${kb(BUDGET_BYTES)} gzip -9: ${verdict} (${gzipped} bytes, ${((100 * gzipped) / BUDGET_BYTES).toFixed(0)} %)`);
