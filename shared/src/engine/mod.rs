@@ -41,6 +41,38 @@
 //!    - [`Effect::ViewChanged`] → re-read the view accessors below (at most one per `handle`).
 //! 4. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
 //!
+//! ```
+//! use parley_shared::engine::{Effect, Engine, EngineConfig, Grant, Input};
+//!
+//! let mut engine = Engine::new(EngineConfig {
+//!     stored_token: None, // or the token read back from storage
+//!     seed: 42,           // any randomness
+//!     ..EngineConfig::new("deployment-id")
+//! });
+//! let mut now = 0; // the driver's monotonic clock, in ms
+//! engine.handle(Input::Start, now).unwrap();
+//! while let Some(effect) = engine.poll_effect() {
+//!     match effect {
+//!         Effect::RequestSession { .. } => {
+//!             // POST /api/session, then:
+//!             let grant = Grant {
+//!                 token: "token".into(),
+//!                 websocket_url: "wss://webmessaging.example/v1?deploymentId=deployment-id".into(),
+//!                 api_base_url: "https://api.example".into(),
+//!                 deployment_id: "deployment-id".into(),
+//!             };
+//!             now += 120;
+//!             engine.handle(Input::SessionGranted(grant), now).unwrap();
+//!         }
+//!         Effect::OpenSocket { socket, url } => { /* open `url`, report as `socket` */ }
+//!         Effect::Send { socket, request } => { /* send request.to_json() */ }
+//!         Effect::ArmTimer { at } => { /* call back with Input::TimerFired at `at` */ }
+//!         Effect::ViewChanged => { /* re-render from engine.transcript(), engine.phase() … */ }
+//!         _ => {}
+//!     }
+//! }
+//! ```
+//!
 //! # What the UI reads
 //!
 //! [`Engine::phase`] (status line, composer enabled?), [`Engine::transcript`] (entries with
