@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use parley_shared::api::Features;
 use parley_shared::engine::{Engine, Entry, EntryKind, Millis, Phase, SessionLimits};
-use parley_shared::genesys::QuickReply;
+use parley_shared::genesys::{Attachment, QuickReply};
 
 use crate::format;
 
@@ -115,6 +115,13 @@ pub struct ChatState {
     pub online: RwSignal<bool>,
     /// The guest confirmed "End chat" in this conversation.
     pub ended_by_guest: RwSignal<bool>,
+    /// The previous session expired and this window started a new one (a banner says so,
+    /// since the engine's new conversation starts with an empty transcript).
+    pub restarted_after_expiry: RwSignal<bool>,
+    /// Files this window uploaded, by attachment id, as the upload flow learned them (name,
+    /// type, download URL). A sent attachment is shown from here while the transcript only
+    /// knows its id (the engine keeps the optimistic content when the echo confirms it).
+    pub uploaded: RwSignal<HashMap<String, Attachment>>,
     /// The current upload.
     pub upload: RwSignal<Option<UploadView>>,
     /// The driver's clock at the last tick (drives countdowns).
@@ -137,7 +144,9 @@ impl ChatState {
             features: RwSignal::new(Features::default()),
             online: RwSignal::new(true),
             ended_by_guest: RwSignal::new(false),
+            restarted_after_expiry: RwSignal::new(false),
             upload: RwSignal::new(None),
+            uploaded: RwSignal::new(HashMap::new()),
             now: RwSignal::new(0),
             entries: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current()),

@@ -5,6 +5,7 @@
 //! the few actions the engine does not own yet, into the thinnest possible I/O); tests provide
 //! a recording handle instead.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -19,6 +20,10 @@ pub enum Command {
     Typing,
     /// Resend the failed message with this client id.
     Retry(String),
+    /// Give up on the failed message with this client id.
+    Discard(String),
+    /// Custom attributes from the host page, for the next message.
+    SetAttributes(BTreeMap<String, String>),
     /// A quick reply or card button was chosen.
     Choose(ButtonResponse),
     /// Reconnect now instead of waiting.

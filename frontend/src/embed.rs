@@ -13,19 +13,23 @@
 //! Listeners are JS functions kept for the life of the page; a throwing listener is ignored.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use js_sys::{Function, Object, Promise, Reflect};
-use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     static LISTENERS: RefCell<HashMap<String, Vec<Function>>> = RefCell::new(HashMap::new());
-    static ATTRIBUTES: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
-/// Installs `window.parley` with `open` / `close` calling the given functions.
-pub fn install(open: impl Fn() + 'static, close: impl Fn() + 'static) {
+/// Installs `window.parley`: `open` / `close` call the given functions, `setAttributes`
+/// hands the object's entries (values as strings) to `set_attributes`.
+pub fn install(
+    open: impl Fn() + 'static,
+    close: impl Fn() + 'static,
+    set_attributes: impl Fn(BTreeMap<String, String>) + 'static,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -44,8 +48,8 @@ pub fn install(open: impl Fn() + 'static, close: impl Fn() + 'static) {
     );
     set(
         "setAttributes",
-        Closure::<dyn Fn(JsValue)>::new(|attributes: JsValue| {
-            ATTRIBUTES.with(|a| a.replace(Some(attributes)));
+        Closure::<dyn Fn(JsValue)>::new(move |attributes: JsValue| {
+            set_attributes(string_entries(&attributes));
         })
         .into_js_value(),
     );
@@ -53,9 +57,25 @@ pub fn install(open: impl Fn() + 'static, close: impl Fn() + 'static) {
     let _ = Reflect::set(&window, &JsValue::from_str("parley"), &api);
 }
 
-/// Custom attributes the host set with `setAttributes`, if any.
-pub fn attributes() -> Option<JsValue> {
-    ATTRIBUTES.with(|a| a.borrow().clone())
+/// The own enumerable properties of `value` with string, number or boolean values, as
+/// strings (Genesys custom attributes are strings); anything else is skipped.
+fn string_entries(value: &JsValue) -> BTreeMap<String, String> {
+    let Some(object) = value.dyn_ref::<Object>() else {
+        return BTreeMap::new();
+    };
+    Object::entries(object)
+        .iter()
+        .filter_map(|entry| {
+            let pair = entry.dyn_into::<js_sys::Array>().ok()?;
+            let key = pair.get(0).as_string()?;
+            let value = pair.get(1);
+            let text = value
+                .as_string()
+                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                .or_else(|| value.as_bool().map(|b| b.to_string()))?;
+            Some((key, text))
+        })
+        .collect()
 }
 
 /// Calls every listener of `event` with `payload`.

@@ -23,10 +23,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use chat_state::ChatState;
+use commands::{Command, Commands};
 use components::connection_status::connection_state;
 use components::widget::ChatWidget;
 use config::Config;
 use driver::Driver;
+use status::ConnectionState;
 use window_state::WindowState;
 
 /// The demo host page with the chat: what `/` shows. Tests mount it into a detached element.
@@ -38,7 +40,9 @@ pub fn App() -> impl IntoView {
     provide_context(window);
     provide_context(state);
     let driver = Driver::new(state, window);
-    provide_context(driver.commands());
+    let commands = driver.commands();
+    provide_context(commands);
+    restart_after_expiry(state, commands);
     {
         let driver = driver.clone();
         driver::world_watch(move |change| driver.world(change));
@@ -46,6 +50,9 @@ pub fn App() -> impl IntoView {
     embed::install(
         move || window.open.set(true),
         move || window.open.set(false),
+        move |attributes| {
+            commands.send(Command::SetAttributes(attributes));
+        },
     );
     sync_with_page(state, window);
     if Driver::has_stored_token() {
@@ -96,6 +103,19 @@ fn sync_with_page(state: ChatState, window: WindowState) {
     Effect::new(move |_| embed::emit("unread", &JsValue::from(window.unread.get())));
     let connection = connection_state(state);
     Effect::new(move |_| embed::emit("connection", &JsValue::from_str(connection.get().as_str())));
+}
+
+/// The window's policy on expiry (UI-CONTRACT: "Session expired — a new chat will start"): a
+/// new chat starts at once, as if the visitor had asked, and a banner keeps saying why the
+/// transcript is empty. (The engine could own this; see the driver docs.)
+fn restart_after_expiry(state: ChatState, commands: Commands) {
+    let connection = connection_state(state);
+    Effect::new(move |_| {
+        if connection.get() == ConnectionState::Expired {
+            state.restarted_after_expiry.set(true);
+            commands.send(Command::StartNewChat);
+        }
+    });
 }
 
 /// Mounts [`App`] into `<body>`; the entry point `main` calls once the wasm has started.

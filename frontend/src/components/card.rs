@@ -96,15 +96,17 @@ pub fn CarouselView(
         .collect_view();
     view! {
         <div class="parley-carousel" data-parley-carousel="" role="group" aria-label=window.t(Key::Cards)>
-            <button type="button" class="parley-carousel-nav parley-carousel-prev"
-                aria-label=window.t(Key::Previous) on:click=move |_| scroll(-1.0)>
-                <span aria-hidden="true">"‹"</span>
-            </button>
             <ul class="parley-carousel-track" node_ref=track>{items}</ul>
-            <button type="button" class="parley-carousel-nav parley-carousel-next"
-                aria-label=window.t(Key::Next) on:click=move |_| scroll(1.0)>
-                <span aria-hidden="true">"›"</span>
-            </button>
+            <div class="parley-carousel-nav-row">
+                <button type="button" class="parley-carousel-nav parley-carousel-prev"
+                    aria-label=window.t(Key::Previous) on:click=move |_| scroll(-1.0)>
+                    <span aria-hidden="true">"‹"</span>
+                </button>
+                <button type="button" class="parley-carousel-nav parley-carousel-next"
+                    aria-label=window.t(Key::Next) on:click=move |_| scroll(1.0)>
+                    <span aria-hidden="true">"›"</span>
+                </button>
+            </div>
         </div>
     }
 }

@@ -80,14 +80,24 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 _ => None,
             };
             let text = (!message.text.is_empty()).then(|| view! { <RichText text=message.text.clone()/> });
-            let message_id = message.message_id.clone().unwrap_or_default();
+            // The echo completes what was sent (an uploaded file gains its name and URL).
+            let content = Memo::new(move |_| {
+                view.with(|v| match &v.entry.kind {
+                    EntryKind::Guest(m) => (m.content.clone(), m.message_id.clone()),
+                    _ => (Vec::new(), None),
+                })
+            });
+            let content = move || {
+                let (content, message_id) = content.get();
+                view! { <ContentList content=content message_id=message_id.unwrap_or_default()/> }
+            };
             view! {
                 <div class="parley-entry parley-entry-guest" data-parley-entry="" data-kind="guest"
                     data-key=entry_key.clone() data-state=state>
                     <span class="parley-visually-hidden">{window.t(Key::You)}": "</span>
                     <div class="parley-bubble">
                         {text}
-                        <ContentList content=message.content.clone() message_id=message_id/>
+                        {content}
                     </div>
                     <div class="parley-meta">
                         {time_of(view, locale)}
@@ -151,12 +161,18 @@ fn FailureView(reason: FailReason, client_id: Option<String>) -> impl IntoView {
         }
     };
     let retry = client_id.map(|id| {
+        let discard_id = id.clone();
         view! {
             <button type="button" class="parley-retry" on:click=move |_| {
                 if let Some(commands) = commands {
                     commands.send(Command::Retry(id.clone()));
                 }
             }>{window.t(Key::Retry)}</button>
+            <button type="button" class="parley-link-button parley-discard" on:click=move |_| {
+                if let Some(commands) = commands {
+                    commands.send(Command::Discard(discard_id.clone()));
+                }
+            }>{window.t(Key::Discard)}</button>
         }
     });
     view! {

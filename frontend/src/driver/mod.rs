@@ -124,6 +124,10 @@ impl Driver {
             Command::SendText(text) => self.input(Input::text(text)),
             Command::Typing => self.input(Input::Typing),
             Command::Retry(client_id) => self.input(Input::Retry(client_id)),
+            Command::Discard(client_id) => self.input(Input::Discard(client_id)),
+            Command::SetAttributes(attributes) => {
+                self.input(Input::SetCustomAttributes(attributes))
+            }
             Command::Choose(response) => self.input(Input::SendButtonResponse(response)),
             Command::RetryNow => self.input(Input::NetworkBack),
             Command::StartNewChat => {

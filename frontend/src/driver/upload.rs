@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 use parley_shared::engine::{Input, SessionLimits};
-use parley_shared::genesys::{ClientRequest, FrameBody, OnAttachment};
+use parley_shared::genesys::{Attachment, ClientRequest, FrameBody, MediaType, OnAttachment};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{File, ProgressEvent, XmlHttpRequest};
@@ -87,15 +87,18 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// A running PUT and the handlers it reports through (kept alive while it runs).
+type Put = (
+    XmlHttpRequest,
+    Closure<dyn FnMut(ProgressEvent)>,
+    Closure<dyn FnMut()>,
+);
+
 /// The upload in flight.
 pub(super) struct Pending {
     attachment_id: String,
     file: File,
-    xhr: Option<(
-        XmlHttpRequest,
-        Closure<dyn FnMut(ProgressEvent)>,
-        Closure<dyn FnMut()>,
-    )>,
+    xhr: Option<Put>,
 }
 
 impl Driver {
@@ -152,6 +155,25 @@ impl Driver {
                 }
             }
             FrameBody::UploadSuccessEvent(event) if event.attachment_id == current => {
+                if let Some(pending) = self.uploads.borrow().as_ref() {
+                    let mime = non_empty_mime(&pending.file.type_());
+                    let attachment = Attachment {
+                        id: current.clone(),
+                        media_type: Some(if mime.starts_with("image/") {
+                            MediaType::Image
+                        } else {
+                            MediaType::File
+                        }),
+                        url: Some(event.download_url.clone()).filter(|u| !u.is_empty()),
+                        mime: Some(mime),
+                        filename: Some(pending.file.name()),
+                        file_size: Some(pending.file.size().max(0.0) as u64),
+                        ..Attachment::default()
+                    };
+                    self.state.uploaded.update(|files| {
+                        files.insert(current.clone(), attachment);
+                    });
+                }
                 self.cancel_upload();
                 self.state.upload.set(None);
                 let result = self.input(Input::SendText {
@@ -200,10 +222,10 @@ impl Driver {
             let xhr = xhr.clone();
             Closure::<dyn FnMut()>::new(move || {
                 let status = xhr.status().unwrap_or(0);
-                if !(200..300).contains(&status) {
-                    if let Some(driver) = me.upgrade() {
-                        driver.upload_failed(&format!("HTTP {status}"));
-                    }
+                if !(200..300).contains(&status)
+                    && let Some(driver) = me.upgrade()
+                {
+                    driver.upload_failed(&format!("HTTP {status}"));
                 }
                 // 2xx: the UploadSuccessEvent on the socket completes the flow.
             })

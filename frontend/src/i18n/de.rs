@@ -26,6 +26,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::StartNewChat => "Neuen Chat starten",
         Key::Conversation => "Unterhaltung",
         Key::Retry => "Erneut senden",
+        Key::Discard => "Löschen",
         Key::Sending => "Wird gesendet…",
         Key::Sent => "Gesendet",
         Key::FailTooLong => "Nicht gesendet: Die Nachricht ist zu lang.",

@@ -26,6 +26,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::StartNewChat => "Start new chat",
         Key::Conversation => "Conversation",
         Key::Retry => "Retry",
+        Key::Discard => "Delete",
         Key::Sending => "Sending…",
         Key::Sent => "Sent",
         Key::FailTooLong => "Not sent: the message is too long.",

@@ -26,6 +26,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::StartNewChat => "Iniciar un chat nuevo",
         Key::Conversation => "Conversación",
         Key::Retry => "Reintentar",
+        Key::Discard => "Eliminar",
         Key::Sending => "Enviando…",
         Key::Sent => "Enviado",
         Key::FailTooLong => "No enviado: el mensaje es demasiado largo.",

@@ -26,6 +26,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::StartNewChat => "Nouvelle discussion",
         Key::Conversation => "Conversation",
         Key::Retry => "Réessayer",
+        Key::Discard => "Supprimer",
         Key::Sending => "Envoi…",
         Key::Sent => "Envoyé",
         Key::FailTooLong => "Non envoyé : le message est trop long.",

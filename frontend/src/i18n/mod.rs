@@ -71,6 +71,8 @@ keys! {
     Conversation,
     /// Resend a failed message.
     Retry,
+    /// Remove a failed message.
+    Discard,
     /// Delivery: on its way.
     Sending,
     /// Delivery: delivered.
