@@ -129,6 +129,7 @@ pub fn Composer() -> impl IntoView {
             })}
             <Show when=move || read_only()>
                 <button type="button" class="parley-button parley-new-chat" on:click=move |_| {
+                    state.restarted_after_expiry.set(false);
                     if let Some(commands) = commands {
                         commands.send(Command::StartNewChat);
                     }
