@@ -38,16 +38,22 @@ for n in "${counts[@]}"; do
   ( sleep "$(echo "$ramp + $duration + 2" | bc)"; rss_kb "$server" >"$out/peak-$n" ) &
   sampler=$!
   status=0
-  /usr/bin/time -f %M -o "$out/client-rss-$n" "$bin/parley-headless" load --server "http://127.0.0.1:$port" --guests "$n" --rate "$rate" \
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -f "%M %U %S" -o "$out/client-rss-$n" "$bin/parley-headless" load --server "http://127.0.0.1:$port" --guests "$n" --rate "$rate" \
     --duration "$duration" --ramp "$ramp" --drain 5 --json >"$out/load-$n.json" 2>"$out/load-$n.err" || status=$?
   wait "$sampler" || true
+  # utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/<pid>/stat).
+  server_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$server/stat")
+  load_after=$(cut -d' ' -f1 /proc/loadavg)
   kill "$server"; wait "$server" 2>/dev/null || true
   peak=$(cat "$out/peak-$n" 2>/dev/null || echo 0)
   per_guest=$(( (peak - idle) * 1024 / n ))
-  client=$(tail -1 "$out/client-rss-$n" 2>/dev/null || echo 0)
-  python3 - "$out/load-$n.json" "$n" "$idle" "$peak" "$per_guest" "$status" "$client" <<'PY'
+  client=$(tail -1 "$out/client-rss-$n" 2>/dev/null || echo "0 0 0")
+  python3 - "$out/load-$n.json" "$n" "$idle" "$peak" "$per_guest" "$status" "$client" \
+    "$server_cpu" "$load_before" "$load_after" <<'PY'
 import json, sys
-path, n, idle, peak, per_guest, status, client = sys.argv[1:]
+path, n, idle, peak, per_guest, status, client, server_cpu, load_before, load_after = sys.argv[1:]
+client_rss, client_user, client_sys = client.split()
 try:
     r = json.load(open(path))
 except Exception as e:
@@ -56,7 +62,8 @@ l, m, g = r["latency_ms"], r["messages"], r["guests"]
 print(f"N={n:>5} connected {g['connected']:>5} failed {g['failed']:>4} | sent {m['sent']:>6} lost {m['lost']} | "
       f"echo p50 {l['echo']['p50']:.1f} p99 {l['echo']['p99']:.1f} max {l['echo']['max']:.1f} ms | "
       f"reply p99 {l['reply']['p99']:.0f} ms | connect p50 {l['connect']['p50']:.0f} p99 {l['connect']['p99']:.0f} ms | "
-      f"server RSS {int(idle)//1024} -> {int(peak)//1024} MiB ({int(per_guest)/1024:.1f} KiB/guest) | client max RSS {int(client)//1024} MiB | errors {r['errors'] or 'none'} | exit {status}")
+      f"server RSS {int(idle)//1024} -> {int(peak)//1024} MiB ({int(per_guest)/1024:.1f} KiB/guest) | client max RSS {int(client_rss)//1024} MiB | CPU s: server {server_cpu}, client {float(client_user) + float(client_sys):.1f} "
+      f"in {r['elapsed_s']} s | loadavg {load_before} -> {load_after} | errors {r['errors'] or 'none'} | exit {status}")
 PY
   cat "$out/load-$n.json"; echo
 done

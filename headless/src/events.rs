@@ -238,9 +238,10 @@ impl ViewTracker {
         for entry in engine.transcript() {
             match &entry.kind {
                 EntryKind::Agent(message) => {
-                    if !self.seen_agent.insert(entry.key.clone()) {
+                    if self.seen_agent.contains(&entry.key) {
                         continue;
                     }
+                    self.seen_agent.insert(entry.key.clone());
                     let from = message.nickname.clone().unwrap_or_else(|| "Agent".into());
                     self.last_sender = Some(from.clone());
                     let cards = cards_of(&message.content);
@@ -268,14 +269,16 @@ impl ViewTracker {
                 }
                 EntryKind::Guest(message) => {
                     let state = delivery_state(&message.delivery);
+                    // Every view change walks the transcript: look up before allocating.
                     let id = message
                         .client_id
-                        .clone()
-                        .or_else(|| message.message_id.clone())
-                        .unwrap_or_else(|| entry.key.clone());
-                    if self.deliveries.get(&id) == Some(&state) {
+                        .as_deref()
+                        .or(message.message_id.as_deref())
+                        .unwrap_or(&entry.key);
+                    if self.deliveries.get(id) == Some(&state) {
                         continue;
                     }
+                    let id = id.to_owned();
                     self.deliveries.insert(id.clone(), state);
                     let reason = match &message.delivery {
                         Delivery::Failed(reason) => Some(fail_reason(reason)),
@@ -289,7 +292,8 @@ impl ViewTracker {
                     });
                 }
                 EntryKind::Notice(notice) => {
-                    if self.seen_notices.insert(entry.key.clone()) {
+                    if !self.seen_notices.contains(&entry.key) {
+                        self.seen_notices.insert(entry.key.clone());
                         events.push(GuestEvent::Notice {
                             text: notice_text(notice),
                         });

@@ -36,13 +36,14 @@ where
     let mut input_open = true;
     let mut interrupted = false;
     let mut leave_by: Option<tokio::time::Instant> = None;
+    let mut human = render::Human::default();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             event = guest.events.recv() => match event {
                 Some(event) => {
-                    if write_event(&mut output, &event, args.json).await.is_err() {
+                    if write_event(&mut output, &mut human, &event, args.json).await.is_err() {
                         // The reader went away (a closed pipe): leave quietly.
                         let _ = guest.commands.send(Command::Close);
                     }
@@ -119,6 +120,7 @@ pub fn command_for(line: &str) -> Option<Command> {
 
 async fn write_event<W: AsyncWrite + Unpin>(
     output: &mut W,
+    human: &mut render::Human,
     event: &GuestEvent,
     json: bool,
 ) -> std::io::Result<()> {
@@ -128,7 +130,7 @@ async fn write_event<W: AsyncWrite + Unpin>(
         output.write_all(line.as_bytes()).await?;
         return output.flush().await;
     }
-    for line in render::human(event) {
+    for line in human.lines(event) {
         match line {
             Line::Out(text) => {
                 output.write_all(text.as_bytes()).await?;

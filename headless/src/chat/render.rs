@@ -2,6 +2,8 @@
 //! each message, choices numbered. Wire text is printed as text; control characters are
 //! replaced so that a message cannot move the cursor or recolour the terminal.
 
+use std::collections::HashSet;
+
 use crate::events::{AgentLine, Choice, GuestEvent};
 
 /// Where a rendered line goes.
@@ -11,6 +13,40 @@ pub enum Line {
     Out(String),
     /// Problems (stderr).
     Err(String),
+}
+
+/// Renders for a person, remembering which guest messages were typed in this session: those
+/// the terminal already shows, while messages first seen as delivered (history of a resumed
+/// conversation, another tab) are printed as "you: …".
+#[derive(Debug, Default)]
+pub struct Human {
+    typed_here: HashSet<String>,
+}
+
+impl Human {
+    /// The lines for `event`.
+    pub fn lines(&mut self, event: &GuestEvent) -> Vec<Line> {
+        match event {
+            GuestEvent::Delivery {
+                id,
+                state: "queued" | "sending",
+                ..
+            } => {
+                self.typed_here.insert(id.clone());
+                Vec::new()
+            }
+            GuestEvent::Delivery {
+                id,
+                text,
+                state: "sent",
+                ..
+            } if !self.typed_here.contains(id) => {
+                self.typed_here.insert(id.clone());
+                vec![Line::Out(format!("you: {}", clean(text)))]
+            }
+            _ => human(event),
+        }
+    }
 }
 
 /// The lines a person sees for `event` (none for uninteresting ones).
@@ -118,6 +154,23 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_messages_not_typed_here_are_echoed_as_you() {
+        let delivery = |id: &str, state: &'static str| GuestEvent::Delivery {
+            id: id.into(),
+            text: "hello".into(),
+            state,
+            reason: None,
+        };
+        let mut human = Human::default();
+        assert!(human.lines(&delivery("typed", "queued")).is_empty());
+        assert!(human.lines(&delivery("typed", "sent")).is_empty());
+        assert_eq!(
+            human.lines(&delivery("from-history", "sent")),
+            [Line::Out("you: hello".into())]
+        );
+    }
 
     #[test]
     fn typing_names_the_sender() {

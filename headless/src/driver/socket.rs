@@ -26,7 +26,7 @@ pub(super) async fn run(
     reports: mpsc::UnboundedSender<Report>,
 ) {
     let config = WebSocketConfig::default()
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_message_size(Some(4 << 20))
         .max_frame_size(Some(4 << 20));
