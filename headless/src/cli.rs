@@ -171,3 +171,56 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Load(args) => crate::load::run(args).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        target: Target,
+    }
+
+    fn target(args: &[&str]) -> Target {
+        Wrapper::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+            .unwrap()
+            .target
+    }
+
+    #[test]
+    fn a_region_connects_straight_to_its_webmessaging_host() {
+        let source = target(&["--region", "eu-central-1", "--deployment-id", "d-1"])
+            .grant_source()
+            .unwrap();
+        let GrantSource::Direct {
+            endpoints,
+            deployment_id,
+        } = source
+        else {
+            panic!("expected a direct connection");
+        };
+        assert_eq!(deployment_id, "d-1");
+        assert_eq!(
+            endpoints.websocket_url("d-1"),
+            "wss://webmessaging.mypurecloud.de/v1?deploymentId=d-1"
+        );
+    }
+
+    #[test]
+    fn bad_targets_name_the_flag() {
+        let error = target(&["--region", "eu-mars-1", "--deployment-id", "d"])
+            .grant_source()
+            .unwrap_err();
+        assert!(
+            error.starts_with("--region: unknown region 'eu-mars-1'"),
+            "{error}"
+        );
+        let error = target(&["--server", "ftp://x"]).grant_source().unwrap_err();
+        assert!(error.starts_with("--server:"), "{error}");
+        assert!(
+            Wrapper::try_parse_from(["t", "--region", "eu-central-1"]).is_err(),
+            "a direct connection needs --deployment-id"
+        );
+    }
+}

@@ -224,3 +224,36 @@ async fn a_refused_websocket_upgrade_ends_chat_with_the_status() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_reconnects_after_the_server_drops_its_socket_and_carries_on() {
+    let server = start_server().await;
+    let mut chat = JsonChat::start(&["--server", &server.base]);
+    chat.type_line("hello").await;
+    chat.wait_for("the greeting", |e| is_message_starting(e, "Hello!"))
+        .await;
+
+    let dropped = reqwest::Client::new()
+        .post(format!("{}/emulator/faults", server.base))
+        .json(&serde_json::json!({"fault": "drop_sockets"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(dropped.status().is_success(), "{}", dropped.status());
+    chat.wait_for("the reconnect", |e| {
+        e["event"] == "connection" && e["state"] == "reconnecting"
+    })
+    .await;
+    chat.wait_for("ready again", |e| {
+        e["event"] == "connection" && e["state"] == "ready"
+    })
+    .await;
+
+    chat.type_line("options").await;
+    chat.wait_for("quick replies after the reconnect", |e| {
+        e["event"] == "quick_replies"
+    })
+    .await;
+    let (_, status) = chat.end_input().await;
+    assert!(status.success(), "exit status {status}");
+}

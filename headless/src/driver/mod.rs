@@ -2,21 +2,23 @@
 //! timers and commands into engine inputs and the engine's effects into I/O, and reports what
 //! changed as [`GuestEvent`]s. `chat`, `check` and `load` are all consumers of this one loop.
 //!
+//! `effects` carries out what the engine asks; `socket` is one WebSocket task; `history` one
+//! history page fetch.
+//!
 //! It holds no conversation rules (ordering, resends, back-off, typing are the engine's). It
 //! does hold two *tool* policies, both about giving up rather than about the conversation:
 //! a guest whose very first socket cannot be opened, or whose grant is refused, stops with a
 //! fatal [`GuestEvent::Error`] instead of retrying for ever, so that a wrong URL or deployment
 //! id ends a command with a clear message. Once connected, reconnects are the engine's.
 
+mod effects;
 mod history;
 mod socket;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use parley_shared::engine::{
-    Delivery, Effect, Engine, EngineConfig, EntryKind, Input, Millis, Phase, SocketId,
-};
+use parley_shared::engine::{Engine, EngineConfig, Input, Millis, SocketId};
 use parley_shared::genesys::{
     ButtonResponse, Direction, Event, FrameBody, ServerFrame, StructuredMessage,
 };
@@ -330,98 +332,6 @@ impl Driver {
             self.refused(refused.to_string());
         }
         self.execute_effects();
-    }
-
-    fn execute_effects(&mut self) {
-        while let Some(effect) = self.engine.poll_effect() {
-            match effect {
-                Effect::RequestSession { resume_token } => self.request_session(resume_token),
-                Effect::OpenSocket { socket, url } => self.open_socket(socket, url),
-                Effect::CloseSocket { socket } => {
-                    self.sockets.remove(&socket);
-                }
-                Effect::Send { socket, request } => {
-                    if let Some(sender) = self.sockets.get(&socket) {
-                        let _ = sender.send(request.to_json());
-                    }
-                }
-                Effect::FetchHistory {
-                    api_base_url,
-                    jwt,
-                    query,
-                } => {
-                    let http = self.config.http.clone();
-                    let reports = self.reports_tx.clone();
-                    self.tasks.spawn(async move {
-                        let input = history::fetch(&http, &api_base_url, &jwt, query).await;
-                        let _ = reports.send(Report::Input(input));
-                    });
-                }
-                Effect::ArmTimer { at } => self.deadline = Some(at),
-                // The token lives in the engine for this process; `--resume` brings it back.
-                Effect::PersistToken { token } if self.config.report_token => {
-                    self.emit(GuestEvent::Session { token });
-                }
-                Effect::PersistToken { .. } | Effect::ForgetToken => {}
-                Effect::ViewChanged => {
-                    let now = self.now();
-                    let changes =
-                        self.tracker
-                            .changes(&self.engine, now, self.typing_sender.as_deref());
-                    for event in changes {
-                        self.emit(event);
-                    }
-                    if !self.engine.agent_typing(now) {
-                        self.typing_sender = None;
-                    }
-                }
-            }
-        }
-        if matches!(self.engine.phase(), Phase::Closed(_)) && self.fatal.is_some() {
-            self.closing = true;
-        }
-        self.leave_when_delivered();
-    }
-
-    /// After [`Command::Leave`]: closes once no guest message is queued or in flight (or the
-    /// conversation is over, so none can be).
-    fn leave_when_delivered(&mut self) {
-        if !self.leaving || self.closing {
-            return;
-        }
-        let in_flight = self.engine.transcript().iter().any(|entry| {
-            matches!(
-                &entry.kind,
-                EntryKind::Guest(message)
-                    if matches!(message.delivery, Delivery::Queued | Delivery::Sending)
-            )
-        });
-        if !in_flight || self.engine.phase().is_over() {
-            self.leaving = false;
-            self.input(Input::Close);
-            self.closing = true;
-        }
-    }
-
-    fn request_session(&mut self, resume: Option<String>) {
-        let grants = self.config.grants.clone();
-        let reports = self.reports_tx.clone();
-        self.tasks.spawn(async move {
-            let report = match grants.obtain(resume).await {
-                Ok(grant) => Report::Input(Input::SessionGranted(grant)),
-                Err(error) => Report::GrantFailed(error.to_string()),
-            };
-            let _ = reports.send(report);
-        });
-    }
-
-    fn open_socket(&mut self, socket: SocketId, url: String) {
-        let (sender, outgoing) = mpsc::unbounded_channel();
-        self.sockets.insert(socket, sender);
-        let reports = self.reports_tx.clone();
-        let timeout = self.config.connect_timeout;
-        self.tasks
-            .spawn(socket::run(socket, url, timeout, outgoing, reports));
     }
 
     fn emit(&mut self, event: GuestEvent) {

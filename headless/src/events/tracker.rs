@@ -1,154 +1,16 @@
-//! What a headless guest reports: the stable event schema that `chat --json` prints one per line,
-//! that `check` matches steps against and that `load` times.
-//!
-//! Events are not invented here: they are the *differences* between two readings of the
-//! engine's view (phase, transcript, typing, quick replies, last error), taken after every
-//! [`parley_shared::engine::Effect::ViewChanged`] by a [`ViewTracker`]. The engine decides what
-//! the conversation looks like; this module only says what changed since the last look.
-//!
-//! The JSON schema (one object per line, `event` names the kind; fields marked `?` are omitted
-//! when absent) is documented in `headless/README.md` and must stay stable for scripts.
+//! The [`ViewTracker`]: reads the engine's view after each `ViewChanged` and reports what changed
+//! since the last reading as [`GuestEvent`]s (see the parent module for the schema). It keeps
+//! only what it needs to compare: ids already reported, the last phase, typing flag, offer and
+//! error, and the choices a typed number would pick.
 
 use std::collections::{HashMap, HashSet};
 
 use parley_shared::engine::{
     CloseReason, Delivery, Engine, EntryKind, FailReason, Millis, Notice, Phase,
 };
-use parley_shared::genesys::{ButtonResponseType, CardActionType, Content};
-use serde::Serialize;
+use parley_shared::genesys::{CardActionType, Content};
 
-/// One thing that happened in a conversation, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum GuestEvent {
-    /// The connection phase changed.
-    Connection {
-        /// `requesting_session`, `connecting`, `configuring`, `ready`, `reconnecting`, `ended`
-        /// (read-only), `expired` or `closed`.
-        state: &'static str,
-        /// Reconnect attempt number (`reconnecting` only).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        attempt: Option<u32>,
-        /// Why (`closed` only).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
-    /// An agent or bot message arrived.
-    Message(AgentLine),
-    /// The agent's typing indicator went on or off.
-    Typing {
-        /// Who is typing (the sender of the typing event, else the last sender).
-        from: String,
-        /// On or off.
-        typing: bool,
-    },
-    /// The latest message offers quick replies; the guest may choose one by number.
-    QuickReplies {
-        /// The message that offered them.
-        message_id: String,
-        /// The choices, numbered from 1.
-        replies: Vec<Choice>,
-    },
-    /// One of the guest's own messages changed delivery state.
-    Delivery {
-        /// The client message id (the request's tracingId).
-        id: String,
-        /// The text as the guest wrote it.
-        text: String,
-        /// `queued`, `sending`, `sent` or `failed`.
-        state: &'static str,
-        /// Why it failed (`failed` only).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
-    /// Something the engine says about the conversation itself (agent joined, ended …).
-    Notice {
-        /// The notice in words.
-        text: String,
-    },
-    /// The guest session token (only with `chat --show-token`): a secret.
-    Session {
-        /// Give it to `--resume` to continue this conversation.
-        token: String,
-    },
-    /// Something went wrong; `fatal` errors end the guest.
-    Error {
-        /// A stable machine-readable kind: `refused` (a guest action), `grant`, `connect`,
-        /// `upgrade_refused`, `socket`, `engine`.
-        kind: &'static str,
-        /// What happened, in words.
-        message: String,
-        /// Whether the guest gives up because of it.
-        fatal: bool,
-    },
-}
-
-/// An agent or bot message as printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AgentLine {
-    /// The platform message id.
-    pub id: String,
-    /// The sender's display name (`Agent` when the server gave none).
-    pub from: String,
-    /// `bot`, `human` or `unknown` (from `originatingEntity`).
-    pub role: String,
-    /// The text (may be empty for pure structured content).
-    pub text: String,
-    /// Server time as on the wire.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
-    /// Cards (a carousel is flattened into its cards).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cards: Vec<CardView>,
-}
-
-/// A card as printed: its postback buttons are numbered choices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CardView {
-    /// The heading.
-    pub title: String,
-    /// Body text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The buttons in order.
-    pub buttons: Vec<Choice>,
-}
-
-/// A numbered choice: a quick reply, a card postback button, or a link (not choosable).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Choice {
-    /// The number to type to choose it; `None` for links.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub n: Option<usize>,
-    /// The label.
-    pub text: String,
-    /// `quick_reply`, `postback` or `link`.
-    pub kind: &'static str,
-    /// What the bot receives.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload: Option<String>,
-    /// Link target (`link` only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-impl Choice {
-    /// The wire kind of the guest's answer to this choice, if it can be chosen.
-    pub fn response_type(&self) -> Option<ButtonResponseType> {
-        match self.kind {
-            "quick_reply" => Some(ButtonResponseType::QuickReply),
-            "postback" => Some(ButtonResponseType::Button),
-            _ => None,
-        }
-    }
-}
-
-impl GuestEvent {
-    /// The event as one line of JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{\"event\":\"error\"}".to_owned())
-    }
-}
+use super::{AgentLine, CardView, Choice, GuestEvent};
 
 /// Remembers the last reading of the engine's view and turns the next one into events.
 #[derive(Debug, Default)]
@@ -438,24 +300,6 @@ fn cards_of(content: &[Content]) -> Vec<CardView> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn events_serialise_with_a_kind_tag_and_without_absent_fields() {
-        let event = GuestEvent::Connection {
-            state: "ready",
-            attempt: None,
-            reason: None,
-        };
-        assert_eq!(event.to_json(), r#"{"event":"connection","state":"ready"}"#);
-        let typing = GuestEvent::Typing {
-            from: "Parley Bot".into(),
-            typing: true,
-        };
-        assert_eq!(
-            typing.to_json(),
-            r#"{"event":"typing","from":"Parley Bot","typing":true}"#
-        );
-    }
 
     #[test]
     fn card_postbacks_are_numbered_across_a_carousel_and_links_are_not() {
