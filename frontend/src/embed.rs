@@ -69,10 +69,12 @@ fn string_entries(value: &JsValue) -> BTreeMap<String, String> {
             let pair = entry.dyn_into::<js_sys::Array>().ok()?;
             let key = pair.get(0).as_string()?;
             let value = pair.get(1);
-            let text = value
-                .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
-                .or_else(|| value.as_bool().map(|b| b.to_string()))?;
+            let text = value.as_string().or_else(|| {
+                // Numbers and booleans as JavaScript prints them.
+                (value.as_f64().is_some() || value.as_bool().is_some())
+                    .then(|| js_sys::JSON::stringify(&value).ok()?.as_string())
+                    .flatten()
+            })?;
             Some((key, text))
         })
         .collect()

@@ -70,4 +70,6 @@ fn files_are_checked_against_the_session_limits() {
         Ok(())
     );
     assert_eq!(human_size(102_400), "100 KB");
+    assert_eq!(human_size(1_572_864), "1.5 MB");
+    assert_eq!(human_size(2 * 1_048_576), "2 MB");
 }

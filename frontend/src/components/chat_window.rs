@@ -50,7 +50,7 @@ fn follow_visual_viewport(section: NodeRef<Section>) {
         let viewport = viewport.clone();
         move || {
             if let Some(element) = section.get_untracked() {
-                let height = format!("{}px", viewport.height());
+                let height = format!("{}px", viewport.height().round() as i64);
                 let _ = element
                     .style()
                     .set_property("--parley-viewport-height", &height);

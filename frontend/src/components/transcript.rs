@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::entry::RowView;
 use super::typing_indicator::TypingIndicator;
-use crate::chat_state::ChatState;
+use crate::chat_state::{ChatState, Row};
 use crate::i18n::Key;
 use crate::window_state::WindowState;
 
@@ -44,6 +44,13 @@ pub fn Transcript() -> impl IntoView {
         let count = row_count.get();
         state.agent_typing.track();
         window.open.track();
+        // The visitor's own new message always brings them to the bottom.
+        let own = previous.is_some_and(|p| count > p)
+            && state.rows.with_untracked(|rows| last_is_guest(rows));
+        if own {
+            stuck.set(true);
+            pill.set(false);
+        }
         if stuck.get_untracked() {
             request_animation_frame(scroll_to_bottom);
         } else if previous.is_some_and(|p| count > p) {
@@ -76,4 +83,9 @@ pub fn Transcript() -> impl IntoView {
             }>{window.t(Key::NewMessages)}<span aria-hidden="true">" ↓"</span></button>
         </Show>
     }
+}
+
+fn last_is_guest(rows: &[Row]) -> bool {
+    matches!(rows.last(), Some(Row::Entry { view, .. })
+        if view.with_untracked(|v| matches!(v.entry.kind, parley_shared::engine::EntryKind::Guest(_))))
 }

@@ -29,8 +29,8 @@ pub fn UploadStatus() -> impl IntoView {
                 view! {
                     <div class="parley-upload">
                         <span class="parley-upload-label">{label.clone()}</span>
-                        <progress data-parley-upload="" role="progressbar" aria-label=label max="1"
-                            value=upload.progress.map(|p| p.to_string())></progress>
+                        <progress data-parley-upload="" role="progressbar" aria-label=label max="100"
+                            value=upload.progress.map(|p| ((p * 100.0).round() as u32).to_string())></progress>
                     </div>
                 }
                 .into_any()

@@ -78,10 +78,17 @@ pub fn check_file(
     Ok(())
 }
 
-/// "2 MB", "640 KB", "512 B".
+/// "2 MB", "1.5 MB", "640 KB", "512 B". (Integer arithmetic only: formatting a float would
+/// pull the float printer into the bundle.)
 pub fn human_size(bytes: u64) -> String {
     match bytes {
-        b if b >= 1024 * 1024 => format!("{} MB", (b as f64 / 1_048_576.0 * 10.0).round() / 10.0),
+        b if b >= 1024 * 1024 => {
+            let tenths = (b * 10 + 512 * 1024) / (1024 * 1024);
+            match tenths % 10 {
+                0 => format!("{} MB", tenths / 10),
+                d => format!("{}.{d} MB", tenths / 10),
+            }
+        }
         b if b >= 1024 => format!("{} KB", b / 1024),
         b => format!("{b} B"),
     }
