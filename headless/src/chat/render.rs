@@ -99,6 +99,7 @@ fn connection(state: &str, attempt: Option<u32>, reason: Option<&str>) -> Option
             "connection lost; reconnecting (attempt {})…",
             attempt.unwrap_or(1)
         ),
+        "ended" => "type /new to start a new chat, or Ctrl-D to leave".to_owned(),
         "expired" => "the session expired; type /new to start a new chat".to_owned(),
         // A grant failure was already printed as an error.
         "closed" if reason.is_none_or(|r| r == "guest left" || r.starts_with("no session:")) => {
