@@ -42,6 +42,13 @@ pub async fn run(args: LoadArgs) -> u8 {
         eprintln!("parley-headless: {message}");
         return EXIT_USAGE;
     }
+    if args.rate > f64::from(parley_shared::genesys::MAX_MESSAGES_PER_SECOND) {
+        eprintln!(
+            "parley-headless: note: Genesys accepts {} messages/s per session; the engine paces \
+             faster sends, so send→echo latency will include time queued in the outbox",
+            parley_shared::genesys::MAX_MESSAGES_PER_SECOND
+        );
+    }
     if let FdLimit::TooFew { limit, needed } = fd_limit::ensure(args.guests) {
         eprintln!(
             "parley-headless: warning: only {limit} file descriptors are allowed (hard limit) \
