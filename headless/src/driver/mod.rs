@@ -29,6 +29,9 @@ use tokio::time::Instant;
 use crate::events::{GuestEvent, ViewTracker};
 use crate::grant::GrantSource;
 
+/// How long a stopping guest waits for its helper tasks (socket closes) before dropping them.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
 /// Default limit for opening a socket (TCP, TLS and upgrade).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -196,9 +199,13 @@ impl Driver {
                 }
             }
         }
-        // Let sockets finish their close handshake (each has its own time limit).
+        // Let sockets finish their close handshake (each has its own 2 s limit); a grant or
+        // history request still in flight is not worth waiting for.
         self.sockets.clear();
-        while self.tasks.join_next().await.is_some() {}
+        let finishing = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(STOP_GRACE, finishing).await.is_err() {
+            self.tasks.abort_all();
+        }
         GuestExit { fatal: self.fatal }
     }
 
