@@ -30,7 +30,7 @@ impl Driver {
                 } => {
                     let http = self.config.http.clone();
                     let reports = self.reports_tx.clone();
-                    self.tasks.spawn(async move {
+                    self.requests.spawn(async move {
                         let input = history::fetch(&http, &api_base_url, &jwt, query).await;
                         let _ = reports.send(Report::Input(input));
                     });
@@ -84,7 +84,7 @@ impl Driver {
     fn request_session(&mut self, resume: Option<String>) {
         let grants = self.config.grants.clone();
         let reports = self.reports_tx.clone();
-        self.tasks.spawn(async move {
+        self.requests.spawn(async move {
             let report = match grants.obtain(resume).await {
                 Ok(grant) => Report::Input(Input::SessionGranted(grant)),
                 Err(error) => Report::GrantFailed(error.to_string()),
@@ -98,7 +98,7 @@ impl Driver {
         self.sockets.insert(socket, sender);
         let reports = self.reports_tx.clone();
         let timeout = self.config.connect_timeout;
-        self.tasks
+        self.sockets_running
             .spawn(socket::run(socket, url, timeout, outgoing, reports));
     }
 }

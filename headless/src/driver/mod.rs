@@ -29,7 +29,7 @@ use tokio::time::Instant;
 use crate::events::{GuestEvent, ViewTracker};
 use crate::grant::GrantSource;
 
-/// How long a stopping guest waits for its helper tasks (socket closes) before dropping them.
+/// How long a stopping guest waits for its sockets to close before dropping them.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// Default limit for opening a socket (TCP, TLS and upgrade).
@@ -138,7 +138,10 @@ struct Driver {
     reports_tx: mpsc::UnboundedSender<Report>,
     reports: mpsc::UnboundedReceiver<Report>,
     sockets: HashMap<SocketId, mpsc::UnboundedSender<String>>,
-    tasks: JoinSet<()>,
+    /// Socket tasks: given a moment to close cleanly when the guest stops.
+    sockets_running: JoinSet<()>,
+    /// Grant and history requests: dropped when the guest stops.
+    requests: JoinSet<()>,
     deadline: Option<Millis>,
     tracker: ViewTracker,
     typing_sender: Option<String>,
@@ -162,7 +165,8 @@ impl Driver {
             reports_tx,
             reports,
             sockets: HashMap::new(),
-            tasks: JoinSet::new(),
+            sockets_running: JoinSet::new(),
+            requests: JoinSet::new(),
             deadline: None,
             tracker: ViewTracker::default(),
             typing_sender: None,
@@ -201,10 +205,11 @@ impl Driver {
         }
         // Let sockets finish their close handshake (each has its own 2 s limit); a grant or
         // history request still in flight is not worth waiting for.
+        self.requests.abort_all();
         self.sockets.clear();
-        let finishing = async { while self.tasks.join_next().await.is_some() {} };
+        let finishing = async { while self.sockets_running.join_next().await.is_some() {} };
         if tokio::time::timeout(STOP_GRACE, finishing).await.is_err() {
-            self.tasks.abort_all();
+            self.sockets_running.abort_all();
         }
         GuestExit { fatal: self.fatal }
     }
