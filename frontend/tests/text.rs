@@ -23,7 +23,7 @@ fn urls_are_split_out_of_text_with_trailing_punctuation_left_outside() {
     assert_eq!(
         runs("(see http://a.example/x)"),
         [
-            Run::Text("("),
+            Run::Text("(see "),
             Run::Link("http://a.example/x"),
             Run::Text(")")
         ]
