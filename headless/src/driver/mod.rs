@@ -268,10 +268,14 @@ impl Driver {
     fn report(&mut self, report: Report) {
         match report {
             Report::Input(input) => {
-                if let Input::SocketOpened(socket) = &input
-                    && self.sockets.contains_key(socket)
-                {
-                    self.ever_opened = true;
+                match &input {
+                    Input::SocketOpened(socket) if self.sockets.contains_key(socket) => {
+                        self.ever_opened = true;
+                    }
+                    Input::SocketClosed { socket, .. } => {
+                        self.sockets.remove(socket);
+                    }
+                    _ => {}
                 }
                 self.input(input);
             }
