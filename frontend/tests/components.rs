@@ -6,6 +6,7 @@ mod support;
 use leptos::prelude::*;
 use parley_frontend::commands::Command;
 use parley_frontend::components::composer::Composer;
+use parley_frontend::components::header::Header;
 use parley_frontend::components::quick_replies::QuickReplies;
 use parley_frontend::components::transcript::Transcript;
 use parley_frontend::components::widget::ChatWidget;
@@ -306,4 +307,96 @@ async fn the_launcher_shows_the_unread_count_in_its_badge_and_name() {
         dialog.get_attribute("data-state").as_deref(),
         Some("closed")
     );
+}
+
+#[wasm_bindgen_test]
+async fn appending_a_message_keeps_the_existing_rows_in_place() {
+    let (mut engine, socket) = live_engine();
+    frame(
+        &mut engine,
+        socket,
+        &agent_message("a1", "Alex", "first", "[]"),
+    );
+    let before = engine.transcript().to_vec();
+    frame(
+        &mut engine,
+        socket,
+        &agent_message("a2", "Alex", "second", "[]"),
+    );
+    let after = engine.transcript().to_vec();
+
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let keep = slot.clone();
+    let (root, _) = mount(
+        move |state, _| {
+            state.set_entries(&before);
+            keep.set(Some(state));
+        },
+        || view! { <Transcript/> },
+    );
+    settle().await;
+    let first = root.query_selector("[data-key='m:a1']").unwrap().unwrap();
+    slot.get().unwrap().set_entries(&after);
+    settle().await;
+    let still_first = root.query_selector("[data-key='m:a1']").unwrap().unwrap();
+    assert!(
+        first.is_same_node(Some(&still_first)),
+        "the first row was not re-rendered"
+    );
+    assert_eq!(
+        root.query_selector_all("[data-parley-entry][data-kind=agent]")
+            .unwrap()
+            .length(),
+        2
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_header_names_the_agent_with_their_avatar_and_offers_minimise_and_end_chat() {
+    let with_avatar = r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"id":"h1","type":"Text","direction":"Outbound","text":"Hi","channel":{"time":"2026-11-20T10:00:00.000Z","from":{"nickname":"Alex","image":"https://example.com/alex.svg"}},"originatingEntity":"Human"}}"#;
+    let (root, sent) = mount(
+        move |state, _| {
+            let (mut engine, socket) = live_engine();
+            frame(&mut engine, socket, with_avatar);
+            state.sync(&engine, 20);
+        },
+        || view! { <Header/> },
+    );
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-parley-agent-name]").as_deref(),
+        Some("Alex")
+    );
+    let avatar = root
+        .query_selector("img[data-parley-agent-avatar]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(avatar.get_attribute("alt").as_deref(), Some("Alex"));
+    assert_eq!(
+        root.query_selector("[data-parley-connection]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("ready")
+    );
+    let end: web_sys::HtmlElement = root
+        .query_selector("button[aria-label='End chat']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    end.click();
+    settle().await;
+    assert!(sent.borrow().is_empty(), "nothing ends before confirming");
+    let confirm: web_sys::HtmlElement = root
+        .query_selector(".parley-button-danger")
+        .unwrap()
+        .expect("the inline confirmation")
+        .unchecked_into();
+    assert_eq!(
+        confirm.text_content().as_deref().map(str::trim),
+        Some("Yes, end chat")
+    );
+    confirm.click();
+    assert!(matches!(sent.borrow().last(), Some(Command::EndChat)));
 }
