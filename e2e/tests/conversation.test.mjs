@@ -88,10 +88,10 @@ test('the agent typing indicator shows before a reply and is gone when it arrive
     const typingOff = log.findIndex((event, i) => i > typingOn && event.what === 'typing' && !event.present);
     assert.ok(typingOn >= 0 && reply > typingOn, `typing shown before the reply: ${JSON.stringify(log)}`);
     assert.ok(typingOff > reply, `typing removed after the reply appeared: ${JSON.stringify(log)}`);
-    // The emulator announces typing for 3,000 ms and replies after 400 ms, so on its own the
-    // indicator would outlive the reply by ~2.6 s; gone within 2 s means the reply removed it.
-    const lingered = log[typingOff].t - log[reply].t;
-    assert.ok(lingered < 2000, `typing indicator outlived the reply by ${Math.round(lingered)} ms`);
+    // Removed by the reply itself (not by its 3 s duration running out): in the DOM update that
+    // added the reply, or the very next one. Each recorder snapshot has one time stamp.
+    const updates = new Set(log.slice(reply, typingOff + 1).map((event) => event.t));
+    assert.ok(updates.size <= 2, `typing outlived the reply by ${updates.size - 1} DOM updates: ${JSON.stringify(log)}`);
   } finally {
     await visitor.leave();
   }

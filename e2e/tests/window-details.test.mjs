@@ -82,8 +82,8 @@ test('while reconnecting the status counts down and "Retry now" reconnects at on
     await visitor.waitForConnection('reconnecting');
     const retry = visitor.page.getByRole('button', { name: 'Retry now' });
     await retry.waitFor();
-    // Refused attempts grow the back-off; wait until the countdown shows 3 s or more, so that a
-    // reconnect well inside it can only come from the button.
+    // Refused attempts grow the back-off; wait until the countdown shows 3 s or more, so that the
+    // countdown would visibly tick before the next attempt if the button did nothing.
     const countdown = await visitor.page.waitForFunction(
       () => {
         const status = window.__parleyE2E.all('[data-parley-connection]')[0];
@@ -96,8 +96,14 @@ test('while reconnecting the status counts down and "Retry now" reconnects at on
     const seconds = await countdown.jsonValue();
 
     await parley.server.fault({ fault: 'refuse_sockets', seconds: 0 });
+    await visitor.startRecording();
     await retry.click();
-    await visitor.waitForConnection('ready', (seconds - 1) * 1000);
+    await visitor.waitForConnection('ready');
+    // The click reconnects at once: the status leaves "reconnecting" for good at its next change
+    // (had the click done nothing, the countdown would first tick down from its 3 s or more).
+    const changes = (await visitor.recorded()).filter((event) => event.what === 'connection').slice(1);
+    assert.notEqual(changes[0]?.state, 'reconnecting', `status after clicking at ${seconds} s: ${JSON.stringify(changes)}`);
+    assert.ok(changes.every((event) => event.state !== 'reconnecting'), JSON.stringify(changes));
     await retry.waitFor({ state: 'detached' });
     await visitor.send('back again');
     await visitor.waitForEntry({ kind: 'guest', text: exactly('back again'), state: 'sent' });
