@@ -71,7 +71,7 @@ ensure_rust_components() {
 ensure_wasm_target() {
   if ! rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
     parley_say "installing the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+    rustup target add wasm32-unknown-unknown || parley_die "rustup target add wasm32-unknown-unknown failed"
   fi
 }
 
@@ -79,7 +79,8 @@ ensure_trunk() {
   local want="trunk $PARLEY_TRUNK_VERSION"
   if [[ "$(trunk --version 2>/dev/null || true)" != "$want" ]]; then
     parley_say "installing trunk $PARLEY_TRUNK_VERSION (cargo install, ~8 min on 2 cores)"
-    cargo install --locked "trunk@$PARLEY_TRUNK_VERSION"
+    cargo install --locked "trunk@$PARLEY_TRUNK_VERSION" \
+      || parley_die "cargo install --locked trunk@$PARLEY_TRUNK_VERSION failed"
     [[ "$(trunk --version)" == "$want" ]] \
       || parley_die "installed $want but '$(command -v trunk)' reports '$(trunk --version)'"
   fi
@@ -97,7 +98,8 @@ ensure_wasm_bindgen() {
     parley_say "installing wasm-bindgen-cli $version (cargo install, ~2 min on 2 cores)"
     # --locked can fail when a pinned transitive version was yanked; then resolve afresh.
     cargo install --locked "wasm-bindgen-cli@$version" \
-      || cargo install "wasm-bindgen-cli@$version"
+      || cargo install "wasm-bindgen-cli@$version" \
+      || parley_die "cargo install wasm-bindgen-cli@$version failed"
     [[ "$(wasm-bindgen --version)" == "$want" ]] \
       || parley_die "installed $want but '$(command -v wasm-bindgen)' reports '$(wasm-bindgen --version)'"
   fi
@@ -115,7 +117,7 @@ ensure_node_deps() {
   if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_sum" ]] \
     || [[ ! -x "$e2e/node_modules/.bin/wasm-opt" ]]; then
     parley_say "installing e2e/ npm packages (npm ci)"
-    (cd "$e2e" && npm ci --no-audit --no-fund)
+    (cd "$e2e" && npm ci --no-audit --no-fund) || parley_die "npm ci in e2e/ failed"
     printf '%s\n' "$lock_sum" >"$stamp"
   fi
   [[ "$(wasm-opt --version)" == *"(version_132)"* ]] \
@@ -124,7 +126,7 @@ ensure_node_deps() {
 
 # trunk builds with `cargo build --offline`, so every crate must already be downloaded.
 ensure_crate_sources() {
-  (cd "$PARLEY_ROOT" && cargo fetch --quiet)
+  (cd "$PARLEY_ROOT" && cargo fetch --quiet) || parley_die "cargo fetch failed (crates.io unreachable?)"
 }
 
 # Debian's chromium and its matching chromedriver: the wasm component tests and the end-to-end
@@ -139,7 +141,8 @@ ensure_browser() {
       parley_as_root apt-get update
     fi
     parley_say "installing chromium and chromium-driver (apt, ~45 s)"
-    parley_as_root apt-get install -y chromium chromium-driver
+    parley_as_root apt-get install -y chromium chromium-driver \
+      || parley_die "apt-get install chromium chromium-driver failed"
   fi
   CHROMEDRIVER="$(command -v chromedriver)"
   PARLEY_CHROMIUM="$(command -v chromium)"
