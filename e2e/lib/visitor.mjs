@@ -96,12 +96,14 @@ export async function preparePage(page) {
 /** One visitor: a page in its own browser context, driven through the chat window. */
 export class Visitor {
   /**
-   * Opens a new visitor (fresh context) at `path` on the parley server. `pageOptions` go to
-   * `parley.newPage` (strictCsp, context options).
+   * Opens a new visitor (fresh context) at `path` on the parley server. `beforeNavigation(page)`
+   * runs first (e.g. to listen for the page's WebSockets from the very first one); the other
+   * options go to `parley.newPage` (strictCsp, context options).
    */
-  static async arrive(parley, { path = '/?open=1', ...pageOptions } = {}) {
+  static async arrive(parley, { path = '/?open=1', beforeNavigation, ...pageOptions } = {}) {
     const page = await parley.newPage(pageOptions);
     await preparePage(page);
+    await beforeNavigation?.(page);
     const visitor = new Visitor(page, parley.server);
     visitor.response = await page.goto(parley.url(path));
     return visitor;

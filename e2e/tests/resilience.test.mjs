@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, exactly } from '../lib/visitor.mjs';
+import { Visitor, HELP, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -37,8 +37,8 @@ async function guestEntries(visitor, pattern) {
 }
 
 test('20 messages sent across a dropped socket all arrive once, in order, and end "sent"', { timeout: 120_000 }, async () => {
-  const visitor = await Visitor.arrive(parley);
-  const sockets = watchSockets(visitor.page);
+  let sockets;
+  const visitor = await Visitor.arrive(parley, { beforeNavigation: (page) => (sockets = watchSockets(page)) });
   try {
     await visitor.waitUntilReady();
     const token = await visitor.token();
@@ -70,8 +70,8 @@ test('20 messages sent across a dropped socket all arrive once, in order, and en
 });
 
 test('forced 429s delay messages but each is still delivered once and ends "sent"', { timeout: 90_000 }, async () => {
-  const visitor = await Visitor.arrive(parley);
-  const sockets = watchSockets(visitor.page);
+  let sockets;
+  const visitor = await Visitor.arrive(parley, { beforeNavigation: (page) => (sockets = watchSockets(page)) });
   try {
     await visitor.waitUntilReady();
     const token = await visitor.token();
@@ -92,6 +92,49 @@ test('forced 429s delay messages but each is still delivered once and ends "sent
 
     const recorded = (await visitor.serverGuestTexts(token)).filter((text) => /^limited \d$/.test(text));
     assert.deepEqual(recorded, texts, 'the emulator recorded each message exactly once, in order');
+  } finally {
+    await visitor.leave();
+  }
+});
+
+test('frames delivered out of order still leave every message once, in send order, "sent"', { timeout: 90_000 }, async () => {
+  // The emulator's deterministic ids (emu-msg-000001 …) follow creation order: record the order
+  // the page receives them in, to show the fault really reordered frames.
+  const arrivals = [];
+  const visitor = await Visitor.arrive(parley, {
+    beforeNavigation: (page) =>
+      page.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          const id = /"id":"emu-msg-(\d+)"/.exec(String(payload));
+          if (id) arrivals.push(Number(id[1]));
+        }),
+      ),
+  });
+  try {
+    await visitor.waitUntilReady();
+    const token = await visitor.token();
+    await parley.server.fault({ fault: 'reorder_frames', enabled: true });
+    const texts = ['swapped 1', 'swapped 2', 'swapped 3', 'swapped 4', 'swapped 5', 'swapped 6'];
+    for (const text of texts) await visitor.send(text);
+
+    await visitor.waitForEntry({ kind: 'guest', text: /^swapped \d$/, state: 'sent', count: texts.length }, 60_000);
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP), count: texts.length }, 60_000);
+    const shown = await guestEntries(visitor, /^swapped \d$/);
+    assert.deepEqual(shown.map((entry) => entry.text), texts, 'shown once each, in send order');
+    assert.ok(shown.every((entry) => entry.state === 'sent'), JSON.stringify(shown));
+    // The window orders by server time, whatever order the frames came in: the same order as
+    // the emulator's own record sorted by its time stamps.
+    const order = (await visitor.entries()).filter((e) => e.kind !== 'system').map((e) => `${e.kind}:${e.text}`);
+    const server = (await parley.server.transcript(token)).messages
+      .filter((m) => typeof m.text === 'string' && m.text !== '')
+      .sort((a, b) => a.channel.time.localeCompare(b.channel.time))
+      .map((m) => `${m.direction === 'Inbound' ? 'guest' : 'bot'}:${m.text}`);
+    assert.deepEqual(order, server);
+    assert.deepEqual(server.filter((line) => line.startsWith('guest:')), texts.map((text) => `guest:${text}`));
+    assert.ok(
+      arrivals.some((id, i) => i > 0 && id < arrivals[i - 1]),
+      `frames arrived out of creation order: ${arrivals.join(' ')}`,
+    );
   } finally {
     await visitor.leave();
   }
