@@ -6,6 +6,7 @@
 //! order given, with the failed step's `file:line`, number, expectation and what was seen last.
 //! Exit 0 when all pass, 1 otherwise, 130 on Ctrl-C.
 
+mod raw;
 pub mod runner;
 pub mod script;
 
