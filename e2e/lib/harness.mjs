@@ -84,6 +84,10 @@ export async function startServer({ env = {}, args = [] } = {}) {
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = once(child, 'exit');
+  // If this test process ends without calling stop() (a crash, Ctrl-C), take the server with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  exited.then(() => process.removeListener('exit', killOnExit));
 
   const server = {
     origin,
