@@ -95,3 +95,22 @@ test('a reply that arrives while minimised shows an unread badge, cleared on ope
     await visitor.leave();
   }
 });
+
+test('window.parley.setAttributes sends custom attributes with the next message', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.page.evaluate(async () => {
+      await window.parley.ready;
+      window.parley.setAttributes({ plan: 'gold', orderId: 'A-1042' });
+    });
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('hello'), state: 'sent' });
+
+    const transcript = await parley.server.transcript(await visitor.token());
+    const hello = transcript.messages.find((m) => m.direction === 'Inbound' && m.text === 'hello');
+    assert.deepEqual(hello?.channel?.metadata?.customAttributes, { plan: 'gold', orderId: 'A-1042' }, JSON.stringify(hello));
+  } finally {
+    await visitor.leave();
+  }
+});
