@@ -139,3 +139,29 @@ test('frames delivered out of order still leave every message once, in send orde
     await visitor.leave();
   }
 });
+
+test('offline: the window says so, holds a message typed meanwhile, and sends it once when back online', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    const token = await visitor.token();
+    await visitor.page.context().setOffline(true);
+    // Emulated offline leaves an open loopback socket alone; the emulator cuts it, as a real
+    // network loss would.
+    await parley.server.fault({ fault: 'drop_sockets', token });
+
+    await visitor.waitForConnection('offline');
+    await visitor.connection.filter({ hasText: 'Offline' }).waitFor();
+    await visitor.send('typed while offline');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('typed while offline'), state: 'sending' });
+
+    await visitor.page.context().setOffline(false);
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('typed while offline'), state: 'sent' });
+    await visitor.waitForConnection('ready');
+    const shown = await guestEntries(visitor, /^typed while offline$/);
+    assert.equal(shown.length, 1);
+    assert.deepEqual(await visitor.serverGuestTexts(token), ['typed while offline']);
+  } finally {
+    await visitor.leave();
+  }
+});
