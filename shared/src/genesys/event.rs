@@ -134,11 +134,11 @@ impl<'de> Deserialize<'de> for Event {
         let decoded = match raw.get("eventType").and_then(Value::as_str) {
             Some("Typing") => raw
                 .get("typing")
-                .and_then(|body| serde_json::from_value(body.clone()).ok())
+                .and_then(|body| Deserialize::deserialize(body).ok())
                 .map(Event::Typing),
             Some("Presence") => raw
                 .get("presence")
-                .and_then(|body| serde_json::from_value(body.clone()).ok())
+                .and_then(|body| Deserialize::deserialize(body).ok())
                 .map(Event::Presence),
             _ => None,
         };

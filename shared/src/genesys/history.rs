@@ -14,7 +14,7 @@ pub const HISTORY_PATH: &str = "/api/v2/webmessaging/messages";
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     /// The messages, newest first.
-    #[serde(default, deserialize_with = "lenient::vec_or_null")]
+    #[serde(default, deserialize_with = "lenient::vec_or_null_via_value")]
     pub entities: Vec<StructuredMessage>,
     /// Requested page size (0 on an empty history).
     #[serde(default)]
@@ -66,5 +66,36 @@ impl HistoryQuery {
             self.page_number,
             self.page_size
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::genesys::Content;
+
+    #[test]
+    fn a_page_decoded_from_text_keeps_typed_content_and_reads_null_entities_as_empty() {
+        let page: HistoryPage = serde_json::from_str(
+            r#"{"entities":[{"id":"1","type":"Structured","direction":"Outbound","text":"Pick",
+                "content":[{"contentType":"QuickReply","quickReply":{"text":"A","payload":"a"}}]}],
+                "pageSize":25,"pageNumber":1,"total":1,"pageCount":2}"#,
+        )
+        .unwrap();
+        assert_eq!(page.entities[0].id, "1");
+        assert!(
+            matches!(&page.entities[0].content[0], Content::QuickReply(reply) if reply.payload == "a")
+        );
+        assert!(page.has_older());
+
+        let empty: HistoryPage =
+            serde_json::from_str(r#"{"entities":null,"pageNumber":1}"#).unwrap();
+        assert!(empty.entities.is_empty());
+    }
+
+    #[test]
+    fn a_page_whose_message_lacks_its_type_is_an_error_not_a_panic() {
+        let broken = serde_json::from_str::<HistoryPage>(r#"{"entities":[{"id":"1"}]}"#);
+        assert!(broken.is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::{DeserializeOwned, Error};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -13,6 +14,18 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// [`vec_or_null`] whose items are decoded from a [`Value`], the way frame bodies are: a list that
+/// arrives as text (a history page) then shares the items' decoder with the WebSocket path, so
+/// the browser bundle carries one compiled copy of it instead of one per deserializer.
+pub(crate) fn vec_or_null_via_value<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let raw = Value::deserialize(deserializer)?;
+    vec_or_null(&raw).map_err(D::Error::custom)
 }
 
 /// A `map<string,string>` whose values are sometimes numbers or booleans in practice
