@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use parley_shared::api::Features;
-use parley_shared::engine::{Engine, Entry, EntryKind, Millis, Phase, SessionLimits};
-use parley_shared::genesys::{Attachment, QuickReply};
+use parley_shared::engine::{Engine, Entry, EntryKind, Millis, Phase, SessionLimits, Typist};
+use parley_shared::genesys::QuickReply;
 
 use crate::format;
 
@@ -74,9 +74,11 @@ pub struct AgentInfo {
     pub avatar: Option<String>,
 }
 
-/// A file upload in progress or failed.
+/// A file upload in progress or failed (or a file refused before it was sent).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadView {
+    /// The engine's attachment id; `None` for a file the engine refused outright.
+    pub attachment_id: Option<String>,
     /// The file's name.
     pub name: String,
     /// Fraction sent (0–1) when known.
@@ -99,10 +101,8 @@ pub struct ChatState {
     pub phase: RwSignal<Phase>,
     /// Transcript rows.
     pub rows: RwSignal<Vec<Row>>,
-    /// Whether the agent is typing.
-    pub agent_typing: RwSignal<bool>,
-    /// Who sent the latest typing event (see the driver's `note_typist`).
-    pub typist: RwSignal<Option<String>>,
+    /// Who is typing, while the agent types.
+    pub agent_typing: RwSignal<Option<Typist>>,
     /// Quick replies on offer.
     pub quick_replies: RwSignal<Option<QuickReplyOffer>>,
     /// Upload limits from the session.
@@ -113,16 +113,7 @@ pub struct ChatState {
     pub features: RwSignal<Features>,
     /// `navigator.onLine`.
     pub online: RwSignal<bool>,
-    /// The guest confirmed "End chat" in this conversation.
-    pub ended_by_guest: RwSignal<bool>,
-    /// The previous session expired and this window started a new one (a banner says so,
-    /// since the engine's new conversation starts with an empty transcript).
-    pub restarted_after_expiry: RwSignal<bool>,
-    /// Files this window uploaded, by attachment id, as the upload flow learned them (name,
-    /// type, download URL). A sent attachment is shown from here while the transcript only
-    /// knows its id (the engine keeps the optimistic content when the echo confirms it).
-    pub uploaded: RwSignal<HashMap<String, Attachment>>,
-    /// The current upload.
+    /// The newest upload the engine lists, or a file it refused outright.
     pub upload: RwSignal<Option<UploadView>>,
     /// The driver's clock at the last tick (drives countdowns).
     pub now: RwSignal<Millis>,
@@ -136,17 +127,13 @@ impl ChatState {
         ChatState {
             phase: RwSignal::new(Phase::Idle),
             rows: RwSignal::new(Vec::new()),
-            agent_typing: RwSignal::new(false),
-            typist: RwSignal::new(None),
+            agent_typing: RwSignal::new(None),
             quick_replies: RwSignal::new(None),
             limits: RwSignal::new(SessionLimits::default()),
             agent: RwSignal::new(None),
             features: RwSignal::new(Features::default()),
             online: RwSignal::new(true),
-            ended_by_guest: RwSignal::new(false),
-            restarted_after_expiry: RwSignal::new(false),
             upload: RwSignal::new(None),
-            uploaded: RwSignal::new(HashMap::new()),
             now: RwSignal::new(0),
             entries: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current()),
@@ -157,7 +144,7 @@ impl ChatState {
     pub fn sync(&self, engine: &Engine, now: Millis) -> Arrivals {
         self.now.set(now);
         set_if_changed(self.phase, engine.phase().clone());
-        set_if_changed(self.agent_typing, engine.agent_typing(now));
+        set_if_changed(self.agent_typing, engine.agent_typing(now).cloned());
         set_if_changed(self.limits, engine.limits().clone());
         set_if_changed(
             self.quick_replies,
@@ -167,12 +154,19 @@ impl ChatState {
             }),
         );
         set_if_changed(self.agent, latest_agent(engine.transcript()));
-        let arrivals = self.set_entries(engine.transcript());
-        if !engine.phase().is_over() {
-            // The flag names the conversation the guest ended; a live one clears it.
-            set_if_changed(self.ended_by_guest, false);
+        self.set_entries(engine.transcript())
+    }
+
+    /// Shows the engine's newest upload (`view`, already in words). Without one, a refusal the
+    /// window showed itself stays until dismissed.
+    pub fn set_upload(&self, view: Option<UploadView>) {
+        let keep_refusal = view.is_none()
+            && self
+                .upload
+                .with_untracked(|u| u.as_ref().is_some_and(|u| u.attachment_id.is_none()));
+        if !keep_refusal {
+            set_if_changed(self.upload, view);
         }
-        arrivals
     }
 
     /// Shows `entries` (in display order) as rows; see the module docs.

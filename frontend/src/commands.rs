@@ -1,9 +1,8 @@
 //! What the window asks of the conversation, and the handle components use to ask it.
 //!
 //! Components never reach the engine or the driver: they send a [`Command`] through the
-//! [`Commands`] found in context. The browser driver turns each into an engine input (or, for
-//! the few actions the engine does not own yet, into the thinnest possible I/O); tests provide
-//! a recording handle instead.
+//! [`Commands`] found in context. The browser driver turns each into an engine input (a picked
+//! file's bytes stay with the driver for the upload); tests provide a recording handle instead.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -34,6 +33,8 @@ pub enum Command {
     StartNewChat,
     /// Upload this file and send it.
     Attach(web_sys::File),
+    /// Remove a file not sent yet, or dismiss a failed upload (its attachment id).
+    RemoveAttachment(String),
 }
 
 /// Why a command was not carried out, in the visitor's words (shown next to the composer).

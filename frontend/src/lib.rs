@@ -23,12 +23,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use chat_state::ChatState;
-use commands::{Command, Commands};
+use commands::Command;
 use components::connection_status::connection_state;
 use components::widget::ChatWidget;
 use config::Config;
 use driver::Driver;
-use status::ConnectionState;
 use window_state::WindowState;
 
 /// The demo host page with the chat: what `/` shows. Tests mount it into a detached element.
@@ -42,7 +41,6 @@ pub fn App() -> impl IntoView {
     let driver = Driver::new(state, window);
     let commands = driver.commands();
     provide_context(commands);
-    restart_after_expiry(state, commands);
     {
         let driver = driver.clone();
         driver::world_watch(move |change| driver.world(change));
@@ -103,19 +101,6 @@ fn sync_with_page(state: ChatState, window: WindowState) {
     Effect::new(move |_| embed::emit("unread", &JsValue::from(window.unread.get())));
     let connection = connection_state(state);
     Effect::new(move |_| embed::emit("connection", &JsValue::from_str(connection.get().as_str())));
-}
-
-/// The window's policy on expiry (UI-CONTRACT: "Session expired — a new chat will start"): a
-/// new chat starts at once, as if the visitor had asked, and a banner keeps saying why the
-/// transcript is empty. (The engine could own this; see the driver docs.)
-fn restart_after_expiry(state: ChatState, commands: Commands) {
-    let connection = connection_state(state);
-    Effect::new(move |_| {
-        if connection.get() == ConnectionState::Expired {
-            state.restarted_after_expiry.set(true);
-            commands.send(Command::StartNewChat);
-        }
-    });
 }
 
 /// Mounts [`App`] into `<body>`; the entry point `main` calls once the wasm has started.

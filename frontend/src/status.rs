@@ -2,9 +2,8 @@
 //! `data-state` values and the words shown for them (UI-CONTRACT.md "Connection status").
 //!
 //! This is presentation only: which phase the conversation is in is decided by the engine;
-//! here it is named. Two facts from outside the engine refine the name: the browser says it is
-//! offline (a pending reconnect is then shown as "Offline"), and the guest ended the chat
-//! themselves (the engine reports that as closed by the guest; the window calls it ended).
+//! here it is named. One fact from outside the engine refines the name: the browser says it is
+//! offline (a pending reconnect is then shown as "Offline").
 
 use parley_shared::engine::{CloseReason, Millis, Phase};
 
@@ -35,9 +34,8 @@ pub enum ConnectionState {
 }
 
 impl ConnectionState {
-    /// The state for `phase`; `online` is `navigator.onLine`, `ended_by_guest` whether the
-    /// guest confirmed "End chat" in this conversation.
-    pub fn of(phase: &Phase, online: bool, ended_by_guest: bool) -> ConnectionState {
+    /// The state for `phase`; `online` is `navigator.onLine`.
+    pub fn of(phase: &Phase, online: bool) -> ConnectionState {
         match phase {
             Phase::Idle | Phase::RequestingSession | Phase::Connecting => {
                 ConnectionState::Connecting
@@ -48,7 +46,6 @@ impl ConnectionState {
             Phase::Reconnecting { at, .. } => ConnectionState::Reconnecting { at: *at },
             Phase::Ended => ConnectionState::Ended,
             Phase::Expired => ConnectionState::Expired,
-            Phase::Closed(CloseReason::GuestLeft) if ended_by_guest => ConnectionState::Ended,
             Phase::Closed(CloseReason::NoSession(_)) => ConnectionState::Offline,
             Phase::Closed(_) => ConnectionState::Closed,
         }

@@ -144,6 +144,23 @@ impl Harness {
         harness
     }
 
+    /// A ready engine on a new session, configured by `config`, with nothing collected.
+    pub fn ready_with(config: EngineConfig) -> Self {
+        let mut harness = Self::with_config(config);
+        harness.connect(true);
+        harness.take();
+        harness
+    }
+
+    /// A ready engine that stays expired on expiry (no automatic new session).
+    pub fn ready_without_auto_restart() -> Self {
+        Self::ready_with(EngineConfig {
+            seed: 7,
+            auto_restart_on_expiry: false,
+            ..EngineConfig::new(DEPLOYMENT)
+        })
+    }
+
     /// Echoes the guest message `message` the way the server would.
     pub fn echo(&mut self, message: &OnMessage, id: &str, time: &str) {
         self.frame(echo_frame(message, id, time));

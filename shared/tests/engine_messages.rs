@@ -8,7 +8,7 @@ mod harness;
 use harness::*;
 use parley_shared::engine::{
     CLIENT_MESSAGE_ID_KEY, Delivery, Effect, EntryKind, FailReason, GuestMessage, Input, Notice,
-    Phase, Refused,
+    Phase, Refused, Typist,
 };
 use parley_shared::genesys::{ButtonResponse, ButtonResponseType, Content, MessageType};
 use serde_json::json;
@@ -234,17 +234,48 @@ fn agent_typing_lasts_its_duration_or_until_the_agent_writes() {
             None => json!({"eventType": "Typing", "typing": {"type": "On"}}),
         };
         h.frame(agent_event("t1", typing, json!({})));
-        assert!(h.engine.agent_typing(h.now));
+        assert!(h.engine.agent_typing(h.now).is_some());
         if message_arrives {
             h.frame(agent_text("a1", "here", "2024-01-01T10:00:00Z", "Ann"));
         }
         h.advance(after);
         assert_eq!(
-            h.engine.agent_typing(h.now),
+            h.engine.agent_typing(h.now).is_some(),
             expected,
             "duration {duration:?}, after {after} ms, message {message_arrives}"
         );
     }
+}
+
+#[test]
+fn agent_typing_names_the_typist_or_the_last_agent_who_wrote() {
+    let mut h = Harness::ready();
+    let typing = json!({"eventType": "Typing", "typing": {"type": "On", "duration": 3000}});
+    h.frame(agent_event("t1", typing.clone(), json!({})));
+    assert_eq!(
+        h.engine.agent_typing(h.now),
+        Some(&Typist::default()),
+        "no name known yet"
+    );
+    h.frame(agent_text("a1", "hi", "2024-01-01T10:00:01Z", "Ann"));
+    h.frame(agent_event("t2", typing.clone(), json!({})));
+    let typist = h.engine.agent_typing(h.now).expect("typing");
+    assert_eq!(
+        typist.name.as_deref(),
+        Some("Ann"),
+        "the last agent who wrote"
+    );
+    assert_eq!(typist.avatar.as_deref(), Some("https://a/x.png"));
+    let mut from_bob = agent_event("t3", typing, json!({}));
+    from_bob["body"]["channel"]["from"] = json!({"nickname": "Bob", "image": "https://a/b.png"});
+    h.frame(from_bob);
+    let typist = h.engine.agent_typing(h.now).expect("typing");
+    assert_eq!(
+        typist.name.as_deref(),
+        Some("Bob"),
+        "the event's own sender"
+    );
+    assert_eq!(typist.avatar.as_deref(), Some("https://a/b.png"));
 }
 
 #[test]
@@ -606,7 +637,7 @@ fn a_failed_message_can_be_discarded() {
 
 #[test]
 fn pending_messages_fail_when_the_session_ends() {
-    let mut h = Harness::ready();
+    let mut h = Harness::ready_without_auto_restart();
     h.ok(Input::text("one"));
     h.ok(Input::text("two"));
     h.frame(json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}));

@@ -262,14 +262,14 @@ fn any_frame_answers_the_heartbeat() {
 }
 
 #[test]
-fn dead_session_forgets_the_token_and_new_chat_asks_for_a_fresh_one() {
+fn without_auto_restart_a_dead_session_forgets_the_token_and_new_chat_asks_for_a_fresh_one() {
     let cases = [
         json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}),
         error_frame(4006, "session expired error message", None),
         error_frame(4007, "session not found error message", None),
     ];
     for frame in cases {
-        let mut h = Harness::ready();
+        let mut h = Harness::ready_without_auto_restart();
         h.ok(Input::text("pending"));
         h.frame(frame.clone());
         assert_eq!(h.engine.phase(), &Phase::Expired, "{frame}");

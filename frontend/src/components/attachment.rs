@@ -5,29 +5,19 @@ use leptos::prelude::*;
 use parley_shared::genesys::{Attachment, MediaType};
 
 use super::icon::{Icon, IconName};
-use crate::chat_state::ChatState;
 use crate::driver::upload::human_size;
 use crate::i18n::{Key, fill};
 use crate::linkify::is_safe_url;
 use crate::window_state::WindowState;
 
-/// One attachment. A guest's own upload known only by id is completed from what the upload
-/// flow learned ([`ChatState::uploaded`]).
+/// One attachment. A guest's own file shows with its name and download URL from the start
+/// (the engine knows them from the upload) and from the server's echo once it confirms it.
 #[component]
 pub fn AttachmentView(
     /// The attachment as the wire has it.
     attachment: Attachment,
 ) -> impl IntoView {
-    let state = use_context::<ChatState>();
-    move || {
-        let known = attachment.url.is_some() || attachment.filename.is_some();
-        let resolved = if known {
-            None
-        } else {
-            state.and_then(|s| s.uploaded.with(|files| files.get(&attachment.id).cloned()))
-        };
-        render(resolved.unwrap_or_else(|| attachment.clone()))
-    }
+    render(attachment)
 }
 
 fn render(attachment: Attachment) -> impl IntoView {

@@ -86,6 +86,7 @@ pub fn Composer() -> impl IntoView {
             && let Some(error) = commands.send(Command::Attach(file))
         {
             state.upload.set(Some(UploadView {
+                attachment_id: None,
                 name: String::new(),
                 progress: None,
                 error: Some(error),
@@ -129,7 +130,6 @@ pub fn Composer() -> impl IntoView {
             })}
             <Show when=move || read_only()>
                 <button type="button" class="parley-button parley-new-chat" on:click=move |_| {
-                    state.restarted_after_expiry.set(false);
                     if let Some(commands) = commands {
                         commands.send(Command::StartNewChat);
                     }

@@ -14,9 +14,9 @@ use crate::window_state::WindowState;
 /// The connection state as the window names it (a memo components share).
 pub fn connection_state(state: ChatState) -> Memo<ConnectionState> {
     Memo::new(move |_| {
-        state.phase.with(|phase| {
-            ConnectionState::of(phase, state.online.get(), state.ended_by_guest.get())
-        })
+        state
+            .phase
+            .with(|phase| ConnectionState::of(phase, state.online.get()))
     })
 }
 

@@ -64,12 +64,6 @@ pub fn Transcript() -> impl IntoView {
         <div class="parley-transcript" role="log" aria-live="polite" tabindex="0"
             aria-label=window.t(Key::Conversation) data-parley-transcript=""
             node_ref=scroller on:scroll=on_scroll>
-            <Show when=move || state.restarted_after_expiry.get()>
-                <div class="parley-entry parley-notice" data-parley-entry="" data-kind="system"
-                    data-key="expired">
-                    <span data-parley-text="">{window.t(Key::NoticeExpired)}</span>
-                </div>
-            </Show>
             <For each=move || state.rows.get() key=|row| row.key().to_owned() let:row>
                 <RowView row=row/>
             </For>

@@ -14,14 +14,14 @@ pub fn TypingIndicator() -> impl IntoView {
     let window = expect_context::<WindowState>();
     let label = move || {
         let name = state
-            .typist
-            .get()
+            .agent_typing
+            .with(|typist| typist.as_ref().and_then(|t| t.name.clone()))
             .or_else(|| state.agent.with(|a| a.as_ref().map(|a| a.name.clone())))
             .unwrap_or_else(|| window.t(Key::Agent).to_owned());
         fill(window.t(Key::Typing), &[("name", &name)])
     };
     view! {
-        <Show when=move || state.agent_typing.get()>
+        <Show when=move || state.agent_typing.with(Option::is_some)>
             <div class="parley-typing" role="status" data-parley-typing="">
                 <span class="parley-dots" aria-hidden="true"><i></i><i></i><i></i></span>
                 <span class="parley-typing-label">{label}</span>

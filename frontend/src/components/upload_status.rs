@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::chat_state::ChatState;
+use crate::commands::{Command, Commands};
 use crate::i18n::{Key, fill};
 use crate::window_state::WindowState;
 
@@ -18,7 +19,7 @@ pub fn UploadStatus() -> impl IntoView {
             Some(error) => view! {
                 <div class="parley-upload-error" role="alert" data-parley-upload-error="">
                     <span>{error}</span>
-                    <button type="button" class="parley-link-button" on:click=move |_| state.upload.set(None)>
+                    <button type="button" class="parley-link-button" on:click=move |_| dismiss(state)>
                         {window.t(Key::Dismiss)}
                     </button>
                 </div>
@@ -36,5 +37,17 @@ pub fn UploadStatus() -> impl IntoView {
                 .into_any()
             }
         })
+    }
+}
+
+/// Dismisses the upload shown: a failed one is removed from the engine's list, a refusal the
+/// window showed itself just goes.
+fn dismiss(state: ChatState) {
+    let id = state
+        .upload
+        .with_untracked(|u| u.as_ref().and_then(|u| u.attachment_id.clone()));
+    state.upload.set(None);
+    if let (Some(id), Some(commands)) = (id, use_context::<Commands>()) {
+        commands.send(Command::RemoveAttachment(id));
     }
 }

@@ -13,9 +13,9 @@
 //!
 //! The engine and everything the driver holds live in one `Rc<Driver>`; the UI reads only the
 //! signals of [`ChatState`]. No conversation rule lives here: what to send, when to reconnect,
-//! what the transcript shows are the engine's. Two flows the engine does not own yet are done
-//! here as plain I/O and flagged as such: file upload ([`upload`]) and ending the chat
-//! ([`Driver::end_chat`]).
+//! what the transcript shows, how a chat ends or an upload goes are the engine's. The driver
+//! only holds what is I/O: sockets, the timer, the stored token, and the picked files while
+//! their bytes are `PUT` ([`upload`]).
 
 mod clock;
 mod http;
@@ -30,7 +30,6 @@ use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
 use parley_shared::engine::{Effect, Engine, EngineConfig, EntryKind, Grant, Input, Refused};
-use parley_shared::genesys::{ClientRequest, CloseSession, Direction, Event, FrameBody};
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands, Rejection};
@@ -53,10 +52,8 @@ pub struct Driver {
     window: WindowState,
     sockets: Sockets,
     timer: TimerSlot,
-    /// The current guest token (from the grant); used only for the requests the engine does
-    /// not make yet (upload, end chat). A secret: never logged.
-    token: RefCell<Option<String>>,
-    uploads: RefCell<Option<upload::Pending>>,
+    /// Files picked for upload, by attachment id, until their PUT ends.
+    files: RefCell<upload::HeldFiles>,
     started: Cell<bool>,
 }
 
@@ -73,8 +70,7 @@ impl Driver {
             window,
             sockets: Sockets::default(),
             timer: TimerSlot::default(),
-            token: RefCell::new(None),
-            uploads: RefCell::new(None),
+            files: RefCell::new(upload::HeldFiles::new()),
             started: Cell::new(false),
         })
     }
@@ -134,41 +130,28 @@ impl Driver {
                 self.start();
                 self.input(Input::StartNewChat)
             }
-            Command::EndChat => {
-                self.end_chat();
-                Ok(())
+            Command::EndChat => self.input(Input::EndChat),
+            Command::Attach(file) => self.attach(file),
+            Command::RemoveAttachment(attachment_id) => {
+                self.input(Input::RemoveAttachment(attachment_id))
             }
-            Command::Attach(file) => return self.start_upload(file).err(),
         };
         match result {
-            Ok(()) | Err(Refused::Empty | Refused::NothingToRetry) => None,
+            Ok(()) | Err(Refused::Empty | Refused::NothingToRetry | Refused::NoSuchUpload) => None,
             Err(Refused::TooLong { max, .. }) => Some(fill(
                 locale.text(Key::ReasonTooLong),
                 &[("max", &max.to_string())],
             )),
             Err(Refused::ReadOnly) => Some(locale.text(Key::ReasonReadOnly).to_owned()),
             Err(Refused::NoSession) => Some(locale.text(Key::ReasonNoSession).to_owned()),
+            Err(Refused::FileTypeNotAllowed { .. } | Refused::FileExtensionBlocked { .. }) => {
+                Some(locale.text(Key::UploadTypeNotAllowed).to_owned())
+            }
+            Err(Refused::FileTooLarge { max_bytes, .. }) => Some(fill(
+                locale.text(Key::UploadTooLarge),
+                &[("max", &upload::human_size(max_bytes))],
+            )),
         }
-    }
-
-    /// "End chat": `closeSession` on the live socket, the token forgotten, the socket closed.
-    ///
-    /// The engine has no input for this yet (its `Close` keeps the token for a resume and
-    /// `StartNewChat` begins the next conversation at once), so the driver sends the request
-    /// itself and then closes through the engine. The engine should own an `EndChat` input.
-    fn end_chat(&self) {
-        if let Some(token) = self.token.borrow().clone() {
-            let request = ClientRequest::CloseSession(CloseSession {
-                token,
-                close_all_connections: true,
-                tracing_id: Some(uuid::Uuid::new_v4().to_string()),
-            });
-            self.sockets.send_on_current(&request.to_json());
-        }
-        storage::forget_token();
-        self.cancel_upload();
-        let _ = self.input(Input::Close);
-        self.state.ended_by_guest.set(true);
     }
 
     /// Hands `input` to the engine at the current time and executes the effects it queued.
@@ -193,7 +176,6 @@ impl Driver {
                     let Some(driver) = me.upgrade() else { return };
                     let input = match answer {
                         Ok(grant) => {
-                            driver.token.replace(Some(grant.token.clone()));
                             driver.state.features.set(grant.features.clone());
                             Input::SessionGranted(Grant::from(&grant))
                         }
@@ -250,14 +232,14 @@ impl Driver {
                     }
                 });
             }
-            Effect::PersistToken { token } => {
-                storage::save_token(&token);
-                self.token.replace(Some(token));
-            }
-            Effect::ForgetToken => {
-                storage::forget_token();
-                self.token.replace(None);
-            }
+            Effect::PersistToken { token } => storage::save_token(&token),
+            Effect::ForgetToken => storage::forget_token(),
+            Effect::Upload {
+                attachment_id,
+                url,
+                headers,
+            } => self.put_file(attachment_id, &url, &headers),
+            Effect::AbortUpload { attachment_id } => self.drop_file(&attachment_id),
             Effect::ViewChanged => self.view_changed(),
         }
     }
@@ -268,14 +250,7 @@ impl Driver {
                 self.sockets.opened(socket);
                 Input::SocketOpened(socket)
             }
-            SocketEvent::Text(text) => {
-                let input = Input::frame_text(socket, &text);
-                if let Input::Frame { frame, .. } = &input {
-                    self.upload_frame(&frame.body);
-                    self.note_typist(&frame.body);
-                }
-                input
-            }
+            SocketEvent::Text(text) => Input::frame_text(socket, &text),
             SocketEvent::Closed { code, clean } => {
                 self.sockets.forget(socket);
                 Input::SocketClosed {
@@ -288,27 +263,11 @@ impl Driver {
         let _ = self.input(input);
     }
 
-    /// Remembers who sent the latest typing event, for "<name> is typing…".
-    ///
-    /// Display only, and a stopgap: the engine knows the typist (the event's sender) but
-    /// `agent_typing()` answers only yes or no; it should return the name.
-    fn note_typist(&self, body: &FrameBody) {
-        if let FrameBody::StructuredMessage(message) = body
-            && message.direction == Direction::Outbound
-            && message.events.iter().any(|e| matches!(e, Event::Typing(_)))
-            && let Some(name) = message.sender().and_then(|p| p.nickname.clone())
-            && self
-                .state
-                .typist
-                .with_untracked(|t| t.as_deref() != Some(name.as_str()))
-        {
-            self.state.typist.set(Some(name));
-        }
-    }
-
     fn view_changed(&self) {
         let arrivals = {
             let engine = self.engine.borrow();
+            let upload = upload::upload_view(&engine, self.window.locale);
+            self.state.set_upload(upload);
             self.state.sync(&engine, clock::now())
         };
         let mut agent_messages = 0;

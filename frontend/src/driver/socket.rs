@@ -110,16 +110,6 @@ impl Sockets {
             .is_some_and(|s| s.ws.send_with_str(text).is_ok())
     }
 
-    /// Sends `text` on the newest open socket (for requests the engine does not make).
-    pub fn send_on_current(&self, text: &str) -> bool {
-        self.0
-            .borrow()
-            .iter()
-            .rev()
-            .find(|s| s.open)
-            .is_some_and(|s| s.ws.send_with_str(text).is_ok())
-    }
-
     /// Closes `id` with code 1000 without reporting its close.
     pub fn close(&self, id: SocketId) {
         if let Some(socket) = self.take(id) {

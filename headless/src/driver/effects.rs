@@ -41,16 +41,12 @@ impl Driver {
                     self.emit(GuestEvent::Session { token });
                 }
                 Effect::PersistToken { .. } | Effect::ForgetToken => {}
+                // The headless guest never attaches files, so no upload is ever asked for.
+                Effect::Upload { .. } | Effect::AbortUpload { .. } => {}
                 Effect::ViewChanged => {
                     let now = self.now();
-                    let changes =
-                        self.tracker
-                            .changes(&self.engine, now, self.typing_sender.as_deref());
-                    for event in changes {
+                    for event in self.tracker.changes(&self.engine, now) {
                         self.emit(event);
-                    }
-                    if !self.engine.agent_typing(now) {
-                        self.typing_sender = None;
                     }
                 }
             }

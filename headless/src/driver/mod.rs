@@ -19,9 +19,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use parley_shared::engine::{Engine, EngineConfig, Input, Millis, SocketId};
-use parley_shared::genesys::{
-    ButtonResponse, Direction, Event, FrameBody, ServerFrame, StructuredMessage,
-};
+use parley_shared::genesys::ButtonResponse;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -144,7 +142,6 @@ struct Driver {
     requests: JoinSet<()>,
     deadline: Option<Millis>,
     tracker: ViewTracker,
-    typing_sender: Option<String>,
     ever_opened: bool,
     fatal: Option<String>,
     leaving: bool,
@@ -156,6 +153,9 @@ impl Driver {
         let mut engine_config = EngineConfig::new(config.grants.deployment_id());
         engine_config.stored_token = config.resume.clone();
         engine_config.seed = config.seed;
+        // Expiry is an outcome the headless guest reports (checks expect it, load counts it),
+        // so it stays expired instead of starting a new session by itself.
+        engine_config.auto_restart_on_expiry = false;
         let (reports_tx, reports) = mpsc::unbounded_channel();
         Driver {
             engine: Engine::new(engine_config),
@@ -169,7 +169,6 @@ impl Driver {
             requests: JoinSet::new(),
             deadline: None,
             tracker: ViewTracker::default(),
-            typing_sender: None,
             ever_opened: false,
             fatal: None,
             leaving: false,
@@ -279,13 +278,7 @@ impl Driver {
                 }
                 self.input(input);
             }
-            Report::Frame(socket, text) => {
-                let input = Input::frame_text(socket, &text);
-                if let Input::Frame { frame, .. } = &input {
-                    self.note_typing_sender(frame);
-                }
-                self.input(input);
-            }
+            Report::Frame(socket, text) => self.input(Input::frame_text(socket, &text)),
             Report::ConnectFailed {
                 socket,
                 message,
@@ -324,22 +317,6 @@ impl Driver {
         self.fatal = Some(message);
         self.input(Input::Close);
         self.closing = true;
-    }
-
-    /// Remembers who is typing, for "Parley Bot is typing…" (the engine keeps only a flag).
-    fn note_typing_sender(&mut self, frame: &ServerFrame) {
-        let FrameBody::StructuredMessage(message) = &frame.body else {
-            return;
-        };
-        let message: &StructuredMessage = message;
-        let typing = message.direction == Direction::Outbound
-            && message.events.iter().any(|e| matches!(e, Event::Typing(_)));
-        if let Some(name) = typing
-            .then(|| message.sender().and_then(|from| from.nickname.clone()))
-            .flatten()
-        {
-            self.typing_sender = Some(name);
-        }
     }
 
     fn input(&mut self, input: Input) {

@@ -31,25 +31,20 @@ pub struct ViewTracker {
 impl ViewTracker {
     /// Reads the engine at `now` and returns what changed since the last call, in a sensible
     /// order (connection first, then the transcript, then typing and offers).
-    /// `typing_sender` names whoever sent the latest typing event, if the driver saw one.
-    pub fn changes(
-        &mut self,
-        engine: &Engine,
-        now: Millis,
-        typing_sender: Option<&str>,
-    ) -> Vec<GuestEvent> {
+    pub fn changes(&mut self, engine: &Engine, now: Millis) -> Vec<GuestEvent> {
         let mut events = Vec::new();
         self.phase_changes(engine.phase(), &mut events);
         self.transcript_changes(engine, &mut events);
-        let typing = engine.agent_typing(now);
-        if typing != self.typing {
-            self.typing = typing;
-            let from = typing_sender
+        let typist = engine.agent_typing(now);
+        if typist.is_some() != self.typing {
+            self.typing = typist.is_some();
+            let from = typist
+                .and_then(|who| who.name.as_deref())
                 .or(self.last_sender.as_deref())
                 .unwrap_or("Agent");
             events.push(GuestEvent::Typing {
                 from: from.to_owned(),
-                typing,
+                typing: self.typing,
             });
         }
         self.offer_changes(engine, &mut events);

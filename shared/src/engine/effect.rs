@@ -1,5 +1,7 @@
 //! What the engine asks its driver to do. Effects are executed in the order they are polled.
 
+use std::collections::BTreeMap;
+
 use crate::genesys::{ClientRequest, HistoryQuery};
 
 use super::Millis;
@@ -68,6 +70,25 @@ pub enum Effect {
     },
     /// Delete the stored token: the session is dead and must not be resumed.
     ForgetToken,
+    /// `PUT` the bytes of the file attached as `attachment_id` to `url` with exactly these
+    /// `headers` (the driver kept the bytes when it reported [`super::Input::AttachFile`]).
+    /// Report progress with [`super::Input::UploadProgress`] and a failure with
+    /// [`super::Input::UploadFailed`]; success comes from the server. The URL and headers are
+    /// a credential for this one file: never log them.
+    Upload {
+        /// Which upload.
+        attachment_id: String,
+        /// The presigned URL.
+        url: String,
+        /// Headers to send verbatim (e.g. `x-amz-tagging`).
+        headers: BTreeMap<String, String>,
+    },
+    /// Stop the `PUT` of `attachment_id` if it runs and forget its bytes: the upload failed,
+    /// was removed, or its conversation ended.
+    AbortUpload {
+        /// Which upload.
+        attachment_id: String,
+    },
     /// Something the UI shows changed; re-read the engine's accessors.
     ViewChanged,
 }

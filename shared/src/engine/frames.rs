@@ -7,6 +7,9 @@
 //!   client id in metadata; unknown ones come from another tab and are added); Outbound: agent
 //!   text and content, typing, presence Disconnect.
 //! - `TooManyRequestsErrorMessage` → the message waits `retryAfter` and goes again.
+//! - Upload answers (`PresignedUrlResponse`, `UploadSuccessEvent`, `UploadFailureEvent`,
+//!   `GenerateUrlError`) move the upload they name along (see `attaching`), whatever the
+//!   frame's code; an error frame whose tracingId is an `onAttachment`'s fails that upload.
 //! - Error frames → 4006/4007 expire the session; 4011/4013 fail the message they answer; a
 //!   403 answering a typing event turns guest typing off; an error answering `configureSession`
 //!   closes the conversation with that reason; anything else is recorded for diagnostics.
@@ -19,7 +22,9 @@ use crate::genesys::{
 
 use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
-use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
+use super::typing::Typist;
+use super::uploads::UploadFailure;
+use super::{CloseReason, Effect, Engine, EntryKind, Millis, NewChat, Phase, SessionLimits};
 
 impl Engine {
     pub(super) fn frame(&mut self, frame: ServerFrame, now: Millis) {
@@ -28,6 +33,26 @@ impl Engine {
         let code = frame.code;
         let frame_type = frame.frame_type;
         match frame.body {
+            FrameBody::PresignedUrlResponse(body) => {
+                self.upload_url(&body.attachment_id, body.url, body.headers, now);
+            }
+            FrameBody::UploadSuccessEvent(body) => {
+                self.upload_succeeded(&body.attachment_id, &body.download_url);
+            }
+            FrameBody::UploadFailureEvent(body) => {
+                let failure = UploadFailure::Refused {
+                    code: body.error_code,
+                    message: body.error_message,
+                };
+                self.fail_upload(&body.attachment_id, failure);
+            }
+            FrameBody::GenerateUrlError(body) => {
+                let failure = UploadFailure::Refused {
+                    code: body.error_code,
+                    message: body.error_message,
+                };
+                self.fail_upload(&body.attachment_id, failure);
+            }
             FrameBody::TooManyRequestsErrorMessage(body) => {
                 self.rate_limited(tracing_id.as_deref(), &body, now);
             }
@@ -58,7 +83,8 @@ impl Engine {
                 self.diagnostics.last_error = Some(format!("ignored frame of class {class}"));
                 self.dirty = true;
             }
-            // Attachment and configuration answers: the upload flow is the driver's for now.
+            // Removed uploads are forgotten when the guest removes them; the configuration
+            // answer carries nothing the engine uses.
             _ => {}
         }
     }
@@ -84,11 +110,12 @@ impl Engine {
             max_custom_data_bytes: response.max_custom_data_bytes,
         };
         self.ready_since = Some(now);
+        let fresh = std::mem::take(&mut self.fresh_session);
         if self.new_chat == NewChat::Configure {
             self.new_chat = NewChat::No;
             self.reset_conversation();
             self.transcript.push_notice(Notice::NewConversation, None);
-        } else if response.new_session && !self.transcript.entries().is_empty() {
+        } else if response.new_session && !fresh && !self.transcript.entries().is_empty() {
             // We expected to resume, but the server no longer knows the conversation.
             self.transcript.push_notice(Notice::NewConversation, None);
             self.attributes.delivered = false;
@@ -213,7 +240,10 @@ impl Engine {
             match event {
                 Event::Typing(typing) => match typing.typing_type {
                     TypingType::Off => self.agent_typing.stopped(),
-                    _ => self.agent_typing.started(now, typing.duration),
+                    _ => {
+                        let who = self.typist(message);
+                        self.agent_typing.started(now, typing.duration, who);
+                    }
                 },
                 Event::Presence(presence) if presence.presence_type == PresenceType::Disconnect => {
                     let read_only = message.marks_read_only();
@@ -228,6 +258,37 @@ impl Engine {
             }
         }
         self.dirty = true;
+    }
+
+    /// Who sent a typing event: its sender, else the last agent who wrote.
+    fn typist(&self, message: &StructuredMessage) -> Typist {
+        let from = message.sender();
+        let name = from
+            .and_then(|from| from.nickname.clone())
+            .filter(|name| !name.trim().is_empty());
+        let avatar = from.and_then(|from| from.image.clone());
+        if name.is_some() {
+            return Typist { name, avatar };
+        }
+        let last_agent =
+            self.transcript
+                .entries()
+                .iter()
+                .rev()
+                .find_map(|entry| match &entry.kind {
+                    EntryKind::Agent(agent) if agent.nickname.is_some() => Some(agent),
+                    _ => None,
+                });
+        match last_agent {
+            Some(agent) => Typist {
+                name: agent.nickname.clone(),
+                avatar: avatar.or_else(|| agent.avatar.clone()),
+            },
+            None => Typist {
+                name: self.last_nickname.clone(),
+                avatar,
+            },
+        }
     }
 
     fn rate_limited(
@@ -291,6 +352,11 @@ impl Engine {
                 return;
             }
             _ => {}
+        }
+        if let Some(id) = tracing_id
+            && self.upload_error(id, code, &text)
+        {
+            return;
         }
         let ours = tracing_id
             .filter(|id| self.outbox.contains(id))

@@ -73,6 +73,41 @@ pub enum Input {
     StartNewChat,
     /// The guest closed the chat: the socket closes, the token is kept for a later resume.
     Close,
+    /// The guest ends the conversation for good ("End chat"): `closeSession` on a live socket,
+    /// then (on `SessionResponse{connected:false}`, the socket closing, or 5 s without an
+    /// answer) [`super::Phase::Ended`] with a notice, the token forgotten and the socket closed.
+    /// [`Input::StartNewChat`] then asks for a brand-new session.
+    EndChat,
+    /// The guest picked a file to send. Checked against the session's limits
+    /// ([`super::Engine::limits`]); accepted, it is appended to [`super::Engine::uploads`]
+    /// (read its attachment id there to key the bytes) and uploaded through
+    /// [`super::Effect::Upload`]. It goes out as a message of its own once uploaded.
+    AttachFile {
+        /// The file's name (its extension is checked against the blocked ones).
+        file_name: String,
+        /// Its MIME type; empty when unknown.
+        mime: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// The driver's `PUT` of an upload's bytes made progress.
+    UploadProgress {
+        /// Which upload.
+        attachment_id: String,
+        /// Bytes sent so far.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// The driver's `PUT` failed (network error, non-2xx status): the upload fails.
+    UploadFailed {
+        /// Which upload.
+        attachment_id: String,
+        /// Why, in words (e.g. `HTTP 403`).
+        reason: String,
+    },
+    /// The guest removed a file not sent yet (or dismissed a failed one).
+    RemoveAttachment(String),
     /// `socket` is open.
     SocketOpened(SocketId),
     /// `socket` closed or failed to open.
@@ -155,4 +190,27 @@ pub enum Refused {
     /// [`Input::Retry`] or [`Input::Discard`] named a message that is not failed.
     #[error("no failed message with that id")]
     NothingToRetry,
+    /// [`Input::AttachFile`]: the session does not accept files of this MIME type.
+    #[error("files of type {mime} cannot be sent")]
+    FileTypeNotAllowed {
+        /// The file's MIME type.
+        mime: String,
+    },
+    /// [`Input::AttachFile`]: files with this extension are blocked.
+    #[error("files ending in {extension} cannot be sent")]
+    FileExtensionBlocked {
+        /// The blocked extension, as the server listed it (e.g. `.exe`).
+        extension: String,
+    },
+    /// [`Input::AttachFile`]: the file is larger than the session allows.
+    #[error("the file has {size} bytes; the limit is {max_bytes}")]
+    FileTooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        max_bytes: u64,
+    },
+    /// [`Input::RemoveAttachment`] named no upload the engine knows.
+    #[error("no upload with that id")]
+    NoSuchUpload,
 }

@@ -38,6 +38,10 @@
 //!      deadline changes; a timer left armed after the engine stopped needing it fires a
 //!      harmless spurious `TimerFired`. Firing early or late is harmless; firing never is not.
 //!    - [`Effect::PersistToken`] / [`Effect::ForgetToken`] → storage.
+//!    - [`Effect::Upload`] → `PUT` the bytes of the file the driver kept when it reported
+//!      [`Input::AttachFile`] (keyed by the attachment id it then reads from
+//!      [`Engine::uploads`]); report [`Input::UploadProgress`] / [`Input::UploadFailed`].
+//!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
 //!    - [`Effect::ViewChanged`] → re-read the view accessors below (at most one per `handle`).
 //! 4. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
 //!
@@ -76,7 +80,8 @@
 //! # What the UI reads
 //!
 //! [`Engine::phase`] (status line, composer enabled?), [`Engine::transcript`] (entries with
-//! stable [`Entry::key`]s for keyed lists), [`Engine::agent_typing`],
+//! stable [`Entry::key`]s for keyed lists), [`Engine::agent_typing`] (who, if anyone),
+//! [`Engine::uploads`] (files on their way, with progress or the reason they failed),
 //! [`Engine::quick_replies`], [`Engine::limits`] (upload rules from the `SessionResponse`),
 //! [`Engine::diagnostics`] (ignored frames, last error), [`Engine::view_version`].
 //!
@@ -90,17 +95,24 @@
 //! - The transcript is ordered by server time and de-duplicated by message id and client id.
 //! - Unexpected closes reconnect with jittered exponential back-off (0.5 s … 30 s); 30 s of
 //!   silence sends an `echo`, 10 s more without a frame declares the socket dead.
-//! - Read-only disconnects end the conversation ([`Phase::Ended`]), expiry forgets the token
-//!   ([`Phase::Expired`]), `ConnectionClosedEvent` stops for good ([`Phase::Closed`]); from all
-//!   three, [`Input::StartNewChat`] starts over.
+//! - Read-only disconnects and the guest's [`Input::EndChat`] (`closeSession`, then the token
+//!   forgotten) end the conversation ([`Phase::Ended`]); `ConnectionClosedEvent` stops for good
+//!   ([`Phase::Closed`]); from both, [`Input::StartNewChat`] starts over. Expiry forgets the
+//!   token and starts a fresh session at once under a lasting notice
+//!   ([`EngineConfig::auto_restart_on_expiry`]; without it: [`Phase::Expired`]).
+//! - Files ([`Input::AttachFile`]) are checked against the session's limits, uploaded through
+//!   `onAttachment` and the driver's `PUT`, and sent as a message of their own once the server
+//!   has them; the guest's bubble adopts the echo's content (the resolved attachment).
 //!
 //! # Modules
 //!
 //! Data flows input → rules → effects: [`input`] / [`effect`] are the vocabulary;
-//! `session` (connection lifecycle), `frames` (server frames), `catch_up` (history after a
-//! reconnect) and `sending` (guest actions) are the rules, built on the small state machines [`transcript`], [`outbox`], [`pacing`],
+//! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
+//! (history after a reconnect), `sending` (guest actions) and `attaching` (uploads) are the
+//! rules, built on the small state machines [`transcript`], [`outbox`], [`uploads`], [`pacing`],
 //! [`backoff`], [`jitter`], [`heartbeat`], [`typing`], [`history`] and [`timestamp`].
 
+mod attaching;
 pub mod backoff;
 mod catch_up;
 pub mod effect;
@@ -118,6 +130,7 @@ mod session;
 pub mod timestamp;
 pub mod transcript;
 pub mod typing;
+pub mod uploads;
 
 use std::collections::VecDeque;
 
@@ -139,6 +152,9 @@ use jitter::Jitter;
 use outbox::Outbox;
 use transcript::Transcript;
 use typing::{AgentTyping, GuestTyping};
+
+pub use typing::Typist;
+pub use uploads::{Upload, UploadFailure, UploadState};
 
 /// Milliseconds on the driver's monotonic clock.
 pub type Millis = u64;
@@ -162,6 +178,10 @@ pub struct EngineConfig {
     pub history_page_size: u32,
     /// Most history pages fetched per catch-up.
     pub max_history_pages: u32,
+    /// On expiry, start a fresh session at once (true, the default: the browser's behaviour,
+    /// UI-CONTRACT "a new chat will start"); false stays in [`Phase::Expired`] until
+    /// [`Input::StartNewChat`] (the headless guest reports expiry as an outcome).
+    pub auto_restart_on_expiry: bool,
 }
 
 impl EngineConfig {
@@ -176,6 +196,7 @@ impl EngineConfig {
             backoff: BackoffPolicy::default(),
             history_page_size: crate::genesys::HistoryQuery::DEFAULT_PAGE_SIZE,
             max_history_pages: 4,
+            auto_restart_on_expiry: true,
         }
     }
 }
@@ -263,6 +284,12 @@ pub struct Engine {
     /// The JWT of the current connection's catch-up (for older pages); a secret.
     jwt: Option<String>,
     new_chat: NewChat,
+    /// "End chat" sent `closeSession`; the deadline for its answer.
+    ending: Option<Millis>,
+    /// The session being requested or configured is a fresh one we asked for (no token to
+    /// resume), so `newSession:true` is expected, not news.
+    fresh_session: bool,
+    uploads: Vec<Upload>,
     limits: SessionLimits,
     attributes: CustomAttributes,
     diagnostics: Diagnostics,
@@ -294,6 +321,9 @@ impl Engine {
             history: HistorySync::new(config.history_page_size, config.max_history_pages),
             jwt: None,
             new_chat: NewChat::No,
+            ending: None,
+            fresh_session: false,
+            uploads: Vec::new(),
             limits: SessionLimits::default(),
             attributes: CustomAttributes::default(),
             diagnostics: Diagnostics::default(),
@@ -341,6 +371,28 @@ impl Engine {
                 self.close_by_guest();
                 Ok(())
             }
+            Input::EndChat => self.end_chat(now),
+            Input::AttachFile {
+                file_name,
+                mime,
+                size,
+            } => self.attach_file(file_name, mime, size, now),
+            Input::UploadProgress {
+                attachment_id,
+                sent,
+                total,
+            } => {
+                self.upload_progress(&attachment_id, sent, total, now);
+                Ok(())
+            }
+            Input::UploadFailed {
+                attachment_id,
+                reason,
+            } => {
+                self.fail_upload(&attachment_id, UploadFailure::Transfer(reason));
+                Ok(())
+            }
+            Input::RemoveAttachment(attachment_id) => self.remove_upload(&attachment_id),
             Input::SocketOpened(socket) => {
                 self.socket_opened(socket, now);
                 Ok(())
@@ -410,9 +462,17 @@ impl Engine {
         self.transcript.entries()
     }
 
-    /// Whether the agent's typing indicator shows at `now`.
-    pub fn agent_typing(&self, now: Millis) -> bool {
-        self.agent_typing.is_typing(now)
+    /// Who is typing at `now`, if the agent's typing indicator shows: the typing event's
+    /// sender, else the last agent who wrote (the name may still be unknown).
+    pub fn agent_typing(&self, now: Millis) -> Option<&Typist> {
+        self.agent_typing.typist(now)
+    }
+
+    /// The files attached and not sent yet, in the order attached: an accepted
+    /// [`Input::AttachFile`] appends one (the driver reads its attachment id from the last).
+    /// A failed one stays until [`Input::RemoveAttachment`].
+    pub fn uploads(&self) -> &[Upload] {
+        &self.uploads
     }
 
     /// The quick replies to offer: those of the latest message, if it is an agent message
@@ -422,12 +482,18 @@ impl Engine {
         if !self.can_send() {
             return None;
         }
-        let latest = self
-            .transcript
-            .entries()
-            .iter()
-            .rev()
-            .find(|entry| !matches!(entry.kind, EntryKind::Notice(_)))?;
+        // Notices are skipped ("Alex joined" comes before Alex's message), except those that
+        // begin another conversation: nothing before them is on offer any more.
+        let latest = self.transcript.entries().iter().rev().find(|entry| {
+            !matches!(
+                entry.kind,
+                EntryKind::Notice(
+                    Notice::AgentJoined { .. }
+                        | Notice::ConversationEnded { .. }
+                        | Notice::ConnectionClosed { .. }
+                )
+            )
+        })?;
         let EntryKind::Agent(message) = &latest.kind else {
             return None;
         };
@@ -488,6 +554,8 @@ impl Engine {
             self.agent_typing.deadline(),
             self.history.deadline(),
             self.may_send().then(|| self.outbox.deadline(now)).flatten(),
+            self.ending,
+            self.uploads_deadline(),
         ];
         let deadline = candidates.into_iter().flatten().min();
         if deadline != self.armed {
@@ -507,6 +575,7 @@ impl Engine {
             self.resolve_unconfirmed();
         }
         self.history_timer(now);
+        self.uploads_timer(now);
         self.session_timer(now);
     }
 

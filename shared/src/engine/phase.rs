@@ -34,10 +34,13 @@ pub enum Phase {
         /// When the socket will be opened again (driver clock, ms).
         at: Millis,
     },
-    /// The agent or flow ended the conversation read-only: the transcript stays readable, sends
-    /// are refused until a new chat starts.
+    /// The agent or flow ended the conversation read-only, or the guest ended it
+    /// ([`super::Input::EndChat`], token forgotten): the transcript stays readable, sends are
+    /// refused until a new chat starts.
     Ended,
-    /// The session expired (SessionExpiredEvent, 4006, 4007): the token was forgotten.
+    /// The session expired (SessionExpiredEvent, 4006, 4007): the token was forgotten. Only
+    /// without [`super::EngineConfig::auto_restart_on_expiry`]; with it, a fresh session is
+    /// requested at once instead.
     Expired,
     /// Stopped for good; the reason says why. No reconnects.
     Closed(CloseReason),
@@ -59,7 +62,8 @@ pub enum CloseReason {
     /// The same guest signed in elsewhere (`ConnectionClosedEvent` reason `signedIn`) or logged
     /// out (`LogoutEvent`); the token was forgotten.
     SignedInElsewhere,
-    /// The guest closed the chat ([`super::Input::Close`]); the token is kept for a later resume.
+    /// The guest closed the chat window ([`super::Input::Close`]); the token is kept for a
+    /// later resume. (Ending the conversation is [`Phase::Ended`].)
     GuestLeft,
     /// The server refused the session (an error answering `configureSession`).
     Rejected {

@@ -36,6 +36,7 @@ impl fmt::Debug for EngineConfig {
             .field("backoff", &self.backoff)
             .field("history_page_size", &self.history_page_size)
             .field("max_history_pages", &self.max_history_pages)
+            .field("auto_restart_on_expiry", &self.auto_restart_on_expiry)
             .finish()
     }
 }
@@ -78,6 +79,20 @@ impl fmt::Debug for Effect {
                 .field("token", &REDACTED)
                 .finish(),
             Effect::ForgetToken => f.write_str("ForgetToken"),
+            Effect::Upload {
+                attachment_id,
+                headers,
+                ..
+            } => f
+                .debug_struct("Upload")
+                .field("attachment_id", attachment_id)
+                .field("url", &REDACTED)
+                .field("headers", &headers.keys().collect::<Vec<_>>())
+                .finish(),
+            Effect::AbortUpload { attachment_id } => f
+                .debug_struct("AbortUpload")
+                .field("attachment_id", attachment_id)
+                .finish(),
             Effect::ViewChanged => f.write_str("ViewChanged"),
         }
     }
@@ -110,6 +125,36 @@ impl fmt::Debug for Input {
             Input::Discard(id) => f.debug_tuple("Discard").field(id).finish(),
             Input::StartNewChat => f.write_str("StartNewChat"),
             Input::Close => f.write_str("Close"),
+            Input::EndChat => f.write_str("EndChat"),
+            Input::AttachFile {
+                file_name,
+                mime,
+                size,
+            } => f
+                .debug_struct("AttachFile")
+                .field("file_name", file_name)
+                .field("mime", mime)
+                .field("size", size)
+                .finish(),
+            Input::UploadProgress {
+                attachment_id,
+                sent,
+                total,
+            } => f
+                .debug_struct("UploadProgress")
+                .field("attachment_id", attachment_id)
+                .field("sent", sent)
+                .field("total", total)
+                .finish(),
+            Input::UploadFailed {
+                attachment_id,
+                reason,
+            } => f
+                .debug_struct("UploadFailed")
+                .field("attachment_id", attachment_id)
+                .field("reason", reason)
+                .finish(),
+            Input::RemoveAttachment(id) => f.debug_tuple("RemoveAttachment").field(id).finish(),
             Input::SocketOpened(socket) => f.debug_tuple("SocketOpened").field(socket).finish(),
             Input::SocketClosed {
                 socket,
@@ -173,7 +218,7 @@ mod tests {
     const JWT: &str = "SECRET-JWT";
 
     #[test]
-    fn debug_output_never_shows_tokens_or_jwts() {
+    fn debug_output_never_shows_tokens_jwts_or_upload_urls() {
         let grant = Grant {
             token: TOKEN.into(),
             websocket_url: "wss://x/v1".into(),
@@ -201,6 +246,11 @@ mod tests {
                 api_base_url: "https://x".into(),
                 jwt: JWT.into(),
                 query: HistoryQuery::first(),
+            },
+            Effect::Upload {
+                attachment_id: "a1".into(),
+                url: "https://bucket/SECRET-URL".into(),
+                headers: [("x-amz-tagging".to_owned(), "SECRET-TAG".to_owned())].into(),
             },
             Effect::Send {
                 socket: SocketId(1),

@@ -35,16 +35,32 @@ impl Engine {
                 max: self.config.max_text_chars,
             });
         }
-        let content = attachment_ids
-            .into_iter()
+        let wire: Vec<Content> = attachment_ids
+            .iter()
             .map(|id| {
                 Content::Attachment(Attachment {
-                    id,
+                    id: id.clone(),
                     ..Attachment::default()
                 })
             })
             .collect();
-        self.enqueue(MessageType::Text, text.clone(), text, content);
+        // Files uploaded through the engine show with their name and URL at once.
+        let shown = attachment_ids
+            .iter()
+            .map(|id| {
+                let upload = self.uploads.iter().find(|u| &u.attachment_id == id);
+                Content::Attachment(upload.map_or_else(
+                    || Attachment {
+                        id: id.clone(),
+                        ..Attachment::default()
+                    },
+                    |upload| upload.shown(),
+                ))
+            })
+            .collect();
+        self.uploads
+            .retain(|upload| !attachment_ids.contains(&upload.attachment_id));
+        self.enqueue_with(MessageType::Text, text.clone(), text, wire, shown);
         Ok(())
     }
 
@@ -73,9 +89,23 @@ impl Engine {
         shown_text: String,
         content: Vec<Content>,
     ) {
+        let shown = content.clone();
+        self.enqueue_with(message_type, wire_text, shown_text, content, shown);
+    }
+
+    /// [`Self::enqueue`] with content shown differently from what is sent (an attachment is
+    /// sent by id and shown with its name and URL).
+    pub(super) fn enqueue_with(
+        &mut self,
+        message_type: MessageType,
+        wire_text: String,
+        shown_text: String,
+        content: Vec<Content>,
+        shown_content: Vec<Content>,
+    ) {
         let client_id = Self::tracing_id();
         self.transcript
-            .push_guest(&client_id, shown_text, content.clone());
+            .push_guest(&client_id, shown_text, shown_content);
         self.outbox.push(OutgoingMessage {
             client_id,
             message_type,
@@ -85,7 +115,10 @@ impl Engine {
         self.dirty = true;
     }
 
-    fn check_can_send(&self) -> Result<(), Refused> {
+    pub(super) fn check_can_send(&self) -> Result<(), Refused> {
+        if self.ending.is_some() {
+            return Err(Refused::ReadOnly);
+        }
         match self.phase {
             Phase::Ended => Err(Refused::ReadOnly),
             Phase::Idle | Phase::Expired | Phase::Closed(_) => Err(Refused::NoSession),
@@ -194,10 +227,12 @@ impl Engine {
             && self.socket_open()
             && !self.history.gated()
             && self.new_chat == NewChat::No
+            && self.ending.is_none()
     }
 
     /// Sends what the outbox has due.
     pub(super) fn pump(&mut self, now: Millis) {
+        self.request_uploads(now);
         while self.may_send() {
             let Some(message) = self.outbox.due(now).cloned() else {
                 break;

@@ -12,14 +12,30 @@
 //!   → `configureSession{startNew:true}` (PROTOCOL.md §1.8); without a live socket after a
 //!   read-only end it configures with `startNew:true` on the next socket; after expiry or a
 //!   close it asks the driver for a brand-new session grant.
+//! - "End chat" ([`Input::EndChat`]) sends `closeSession{closeAllConnections:true}` and waits
+//!   for `SessionResponse{connected:false}` (or the socket closing, or 5 s): then the
+//!   conversation is [`Phase::Ended`] with a "conversation ended" notice, the token forgotten and
+//!   the socket closed. Without a live socket it ends at once. "Start new chat" from there asks
+//!   for a brand-new session rather than `startNew` on the old token (PROTOCOL.md §1.8 allows
+//!   either): the token is already forgotten, as UI-CONTRACT requires of an ended session.
+//! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token and fails what was unsent.
+//!   With [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript
+//!   gives way to a lasting "session expired" notice and a fresh session is requested at once
+//!   (no resume token); otherwise the engine stays [`Phase::Expired`] until a new chat.
 //!
 //! [`Input::NetworkBack`]: super::Input::NetworkBack
+//! [`Input::EndChat`]: super::Input::EndChat
 
 use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
 
 use super::heartbeat::{HEARTBEAT_TRACING_PREFIX, PROBE_TIMEOUT_MS, Pulse};
 use super::transcript::{FailReason, Notice};
-use super::{CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Socket, SocketId};
+use super::{
+    CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Refused, Socket, SocketId,
+};
+
+/// How long "End chat" waits for the answer to its `closeSession`.
+pub const END_CHAT_TIMEOUT_MS: Millis = 5_000;
 
 impl Engine {
     /// Starts (or, after the guest closed the chat or no grant could be had, restarts) the
@@ -35,6 +51,7 @@ impl Engine {
     }
 
     fn request_session(&mut self, resume_token: Option<String>) {
+        self.fresh_session = resume_token.is_none();
         self.set_phase(Phase::RequestingSession);
         self.effects
             .push_back(Effect::RequestSession { resume_token });
@@ -129,6 +146,11 @@ impl Engine {
             });
         }
         self.dirty = true;
+        if self.ending.is_some() {
+            // The server closed the socket after our closeSession: that ends it too.
+            self.finish_end_chat(now);
+            return;
+        }
         self.connection_lost(now);
     }
 
@@ -140,6 +162,7 @@ impl Engine {
         self.history.cancel();
         self.jwt = None;
         self.outbox.connection_lost();
+        self.uploads_connection_lost();
         if self.agent_typing.deadline().is_some() {
             self.agent_typing.stopped();
         }
@@ -177,6 +200,11 @@ impl Engine {
 
     /// Timer work of the connection: reconnect due, configure timeout, heartbeat.
     pub(super) fn session_timer(&mut self, now: Millis) {
+        if self.ending.is_some_and(|deadline| now >= deadline) {
+            self.diagnostics.last_error = Some("no answer to closeSession".to_owned());
+            self.finish_end_chat(now);
+            return;
+        }
         if let Phase::Reconnecting { at, .. } = self.phase
             && now >= at
         {
@@ -231,17 +259,14 @@ impl Engine {
     }
 
     pub(super) fn start_new_chat(&mut self, now: Millis) {
+        if self.ending.is_some() {
+            // "End chat" is still waiting for its answer: finish it, then start over.
+            self.finish_end_chat(now);
+        }
         match self.phase {
             Phase::Idle | Phase::RequestingSession => {}
-            Phase::Expired | Phase::Closed(_) => {
-                self.drop_socket(now);
-                self.reset_conversation();
-                self.new_chat = NewChat::No;
-                self.token = None;
-                self.grant = None;
-                self.effects.push_back(Effect::ForgetToken);
-                self.request_session(None);
-            }
+            Phase::Ended if self.token.is_none() => self.restart_fresh(now),
+            Phase::Expired | Phase::Closed(_) => self.restart_fresh(now),
             Phase::Ready | Phase::Ended | Phase::Configuring if self.socket_open() => {
                 let Some(token) = self.token.clone() else {
                     return;
@@ -265,8 +290,58 @@ impl Engine {
         }
     }
 
+    /// A blank conversation on a brand-new session (the old token is forgotten).
+    fn restart_fresh(&mut self, now: Millis) {
+        self.drop_socket(now);
+        self.reset_conversation();
+        self.new_chat = NewChat::No;
+        self.grant = None;
+        if self.token.take().is_some() {
+            self.effects.push_back(Effect::ForgetToken);
+        }
+        self.request_session(None);
+    }
+
+    /// "End chat": `closeSession` and wait for its answer, or end at once without a socket.
+    pub(super) fn end_chat(&mut self, now: Millis) -> Result<(), Refused> {
+        if self.phase == Phase::Idle {
+            return Err(Refused::NoSession);
+        }
+        if self.ending.is_some() {
+            return Ok(());
+        }
+        self.new_chat = NewChat::No;
+        match self.token.clone() {
+            Some(token) if self.socket_open() => {
+                self.send(ClientRequest::CloseSession(CloseSession {
+                    token,
+                    close_all_connections: true,
+                    tracing_id: Some(Self::tracing_id()),
+                }));
+                self.configure_deadline = None;
+                self.ending = Some(now + END_CHAT_TIMEOUT_MS);
+                self.dirty = true;
+            }
+            _ => self.finish_end_chat(now),
+        }
+        Ok(())
+    }
+
+    /// The guest's "End chat" is complete: ended, token forgotten, socket closed.
+    pub(super) fn finish_end_chat(&mut self, now: Millis) {
+        self.ending = None;
+        let forget = self.token.is_some();
+        self.end_session(now, Notice::ConversationEnded { read_only: true }, forget);
+        self.agent_typing.stopped();
+        self.set_phase(Phase::Ended);
+    }
+
     /// `SessionResponse{connected:false}` answered our closeSession: configure anew.
     pub(super) fn session_closed_for_new_chat(&mut self, now: Millis) {
+        if self.ending.is_some() {
+            self.finish_end_chat(now);
+            return;
+        }
         if self.new_chat == NewChat::Closing {
             self.new_chat = NewChat::Configure;
             self.configure(now);
@@ -277,6 +352,7 @@ impl Engine {
     pub(super) fn reset_conversation(&mut self) {
         self.transcript.clear();
         self.outbox.clear();
+        self.abandon_uploads();
         self.agent_typing.stopped();
         self.last_nickname = None;
         self.limits = Default::default();
@@ -304,8 +380,19 @@ impl Engine {
         if self.phase == Phase::Expired {
             return;
         }
+        self.ending = None;
+        if !self.config.auto_restart_on_expiry {
+            self.end_session(now, Notice::SessionExpired, true);
+            self.set_phase(Phase::Expired);
+            return;
+        }
         self.end_session(now, Notice::SessionExpired, true);
-        self.set_phase(Phase::Expired);
+        // A blank new conversation, introduced by the lasting notice.
+        self.reset_conversation();
+        self.transcript.push_notice(Notice::SessionExpired, None);
+        self.new_chat = NewChat::No;
+        self.grant = None;
+        self.request_session(None);
     }
 
     /// The server closed this connection for good (`ConnectionClosedEvent`, `LogoutEvent`).
@@ -335,6 +422,7 @@ impl Engine {
                 super::Delivery::Failed(FailReason::SessionEnded),
             );
         }
+        self.abandon_uploads();
         self.transcript.push_notice(notice, None);
         if forget_token {
             self.token = None;

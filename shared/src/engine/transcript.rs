@@ -100,12 +100,14 @@ pub enum Notice {
         /// The new sender's display name.
         nickname: String,
     },
-    /// The agent or flow ended the conversation; with `read_only` the guest can no longer write.
+    /// The agent, the flow or the guest ("End chat") ended the conversation; with `read_only`
+    /// the guest can no longer write in it.
     ConversationEnded {
         /// Whether the conversation became read-only.
         read_only: bool,
     },
-    /// The session expired; a new chat starts from scratch.
+    /// The session expired; a new chat starts from scratch (at once, by default: the notice
+    /// then heads the new conversation's transcript).
     SessionExpired,
     /// Another connection closed this one (signed in elsewhere, session limit, cleared …).
     ConnectionClosed {
@@ -269,6 +271,10 @@ impl Transcript {
             if let EntryKind::Guest(guest) = &mut entry.kind {
                 guest.message_id = non_empty(&message.id);
                 guest.delivery = Delivery::Sent;
+                // The server's content is the resolved one (an attachment's URL, name, type).
+                if !message.content.is_empty() {
+                    guest.content = message.content.clone();
+                }
             }
             self.remember_id(&message.id);
             entry.time = message.time().map(str::to_owned);
@@ -479,6 +485,37 @@ mod tests {
             transcript.merge_guest(&echo, Some("c1"), None),
             Merge::Duplicate
         );
+    }
+
+    #[test]
+    fn confirmation_adopts_the_echoed_content() {
+        let mut transcript = Transcript::default();
+        let placeholder = Content::Attachment(crate::genesys::Attachment {
+            id: "att-1".into(),
+            ..Default::default()
+        });
+        transcript.push_guest("c1", String::new(), vec![placeholder]);
+        let echo: StructuredMessage = serde_json::from_value(json!({
+            "id": "s1", "type": "Text", "direction": "Inbound",
+            "content": [{"contentType": "Attachment", "attachment": {
+                "id": "att-1", "url": "https://files/a.png", "filename": "a.png",
+                "mime": "image/png", "mediaType": "Image"}}],
+            "channel": {"time": "2024-01-01T10:00:02Z"},
+        }))
+        .unwrap();
+        assert_eq!(
+            transcript.merge_guest(&echo, Some("c1"), None),
+            Merge::Confirmed
+        );
+        let shown = &transcript.guest("c1").unwrap().content;
+        assert_eq!(
+            shown, &echo.content,
+            "the echo's resolved attachment is shown"
+        );
+        let Content::Attachment(attachment) = &shown[0] else {
+            panic!("an attachment")
+        };
+        assert_eq!(attachment.url.as_deref(), Some("https://files/a.png"));
     }
 
     #[test]

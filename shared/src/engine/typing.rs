@@ -2,7 +2,8 @@
 //!
 //! - **Agent typing** arrives as an Outbound `Typing` event with a `duration` in ms (5000 when
 //!   absent, as the official transport assumes) and is shown until that runs out or the agent's
-//!   next real message arrives, whichever is first.
+//!   next real message arrives, whichever is first. It names the typist: the event's sender
+//!   (`channel.from`), else the last agent who wrote.
 //! - **Guest typing** is sent at most once per 5 s (the transport's throttle, PROTOCOL.md
 //!   §1.4.4), and never again once the server answered one with 403: that means the deployment
 //!   has the feature turned off, and every further keystroke would only earn another error.
@@ -15,16 +16,32 @@ pub const DEFAULT_AGENT_TYPING_MS: Millis = 5_000;
 /// The guest typing throttle.
 pub const GUEST_TYPING_INTERVAL_MS: Millis = 5_000;
 
+/// Who is typing, for "Alex is typing…".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Typist {
+    /// The display name, when the event or an earlier agent message gave one.
+    pub name: Option<String>,
+    /// The avatar URL, when known.
+    pub avatar: Option<String>,
+}
+
 /// The agent's typing indicator.
 #[derive(Debug, Clone, Default)]
 pub struct AgentTyping {
     until: Option<Millis>,
+    who: Typist,
 }
 
 impl AgentTyping {
-    /// An Outbound typing event arrived at `now`.
-    pub fn started(&mut self, now: Millis, duration_ms: Option<Millis>) {
+    /// An Outbound typing event from `who` arrived at `now`.
+    pub fn started(&mut self, now: Millis, duration_ms: Option<Millis>, who: Typist) {
         self.until = Some(now + duration_ms.unwrap_or(DEFAULT_AGENT_TYPING_MS));
+        self.who = who;
+    }
+
+    /// Who is typing at `now`, if anyone.
+    pub fn typist(&self, now: Millis) -> Option<&Typist> {
+        self.is_typing(now).then_some(&self.who)
     }
 
     /// The agent sent a real message (or the conversation ended): the indicator goes.
@@ -115,7 +132,7 @@ mod tests {
         ];
         for (duration, at, expected) in cases {
             let mut typing = AgentTyping::default();
-            typing.started(0, duration);
+            typing.started(0, duration, Typist::default());
             assert_eq!(
                 typing.is_typing(at),
                 expected,
@@ -127,7 +144,7 @@ mod tests {
     #[test]
     fn agent_message_stops_typing_at_once() {
         let mut typing = AgentTyping::default();
-        typing.started(0, Some(10_000));
+        typing.started(0, Some(10_000), Typist::default());
         typing.stopped();
         assert!(!typing.is_typing(1));
         assert_eq!(typing.deadline(), None);
@@ -136,7 +153,7 @@ mod tests {
     #[test]
     fn expire_reports_a_change_only_once() {
         let mut typing = AgentTyping::default();
-        typing.started(0, Some(100));
+        typing.started(0, Some(100), Typist::default());
         assert!(!typing.expire(99));
         assert!(typing.expire(100));
         assert!(!typing.expire(101));

@@ -1,0 +1,196 @@
+//! How a conversation ends and the next one begins, driven with a fake clock: the guest's
+//! "End chat" (closeSession, its answer or a timeout, the token forgotten, a fresh session
+//! after), and expiry restarting a fresh session with a lasting notice.
+
+#[path = "engine_harness.rs"]
+mod harness;
+
+use harness::*;
+use parley_shared::engine::{
+    Delivery, Effect, EntryKind, FailReason, Input, Notice, Phase, Refused,
+};
+use parley_shared::genesys::ClientRequest;
+use serde_json::json;
+
+fn closed_answer() -> serde_json::Value {
+    json!({"type": "response", "class": "SessionResponse", "code": 200,
+           "body": {"connected": false, "readOnly": true}})
+}
+
+fn ended_notice() -> String {
+    format!("[{:?}]", Notice::ConversationEnded { read_only: true })
+}
+
+/// Asserts the chat ended by the guest: phase, notice, token forgotten, socket closed (when
+/// there was one to close).
+fn assert_ended(h: &mut Harness, socket_to_close: bool) {
+    assert_eq!(h.engine.phase(), &Phase::Ended);
+    assert!(h.texts().contains(&ended_notice()), "{:?}", h.texts());
+    let effects = h.take();
+    assert!(effects.contains(&Effect::ForgetToken), "{effects:?}");
+    assert_eq!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CloseSocket { .. })),
+        socket_to_close,
+        "{effects:?}"
+    );
+    assert_eq!(h.handle(Input::text("more")), Err(Refused::ReadOnly));
+    // Nothing reconnects an ended chat.
+    h.advance(120_000);
+    assert!(
+        !h.take()
+            .iter()
+            .any(|e| matches!(e, Effect::OpenSocket { .. } | Effect::RequestSession { .. }))
+    );
+}
+
+#[test]
+fn end_chat_sends_close_session_and_ends_on_its_answer() {
+    let mut h = Harness::ready();
+    h.ok(Input::EndChat);
+    assert!(matches!(h.sent().as_slice(),
+        [ClientRequest::CloseSession(c)] if c.close_all_connections && c.token == TOKEN));
+    assert_eq!(
+        h.handle(Input::text("while ending")),
+        Err(Refused::ReadOnly),
+        "nothing new is accepted while the chat ends"
+    );
+    h.frame(closed_answer());
+    assert_ended(&mut h, true);
+}
+
+#[test]
+fn end_chat_without_an_answer_ends_after_five_seconds() {
+    let mut h = Harness::ready();
+    h.ok(Input::EndChat);
+    h.take();
+    h.advance(4_999);
+    assert_eq!(
+        h.engine.phase(),
+        &Phase::Ready,
+        "still waiting for the answer"
+    );
+    h.advance(1);
+    assert_ended(&mut h, true);
+}
+
+#[test]
+fn end_chat_ends_when_the_server_closes_the_socket_instead_of_answering() {
+    let mut h = Harness::ready();
+    h.ok(Input::EndChat);
+    h.take();
+    h.drop_socket();
+    assert_ended(&mut h, true);
+}
+
+#[test]
+fn end_chat_without_a_live_socket_ends_at_once() {
+    let mut h = Harness::ready();
+    h.drop_socket();
+    assert!(matches!(h.engine.phase(), Phase::Reconnecting { .. }));
+    h.take();
+    h.ok(Input::EndChat);
+    assert!(
+        !h.effects.iter().any(|e| matches!(e, Effect::Send { .. })),
+        "no socket to send closeSession on"
+    );
+    assert_ended(&mut h, false);
+}
+
+#[test]
+fn end_chat_fails_what_was_not_delivered() {
+    let mut h = Harness::ready();
+    h.ok(Input::text("unanswered"));
+    h.ok(Input::EndChat);
+    h.frame(closed_answer());
+    let delivery = h
+        .engine
+        .transcript()
+        .iter()
+        .find_map(|entry| match &entry.kind {
+            EntryKind::Guest(message) => Some(message.delivery.clone()),
+            _ => None,
+        });
+    assert_eq!(delivery, Some(Delivery::Failed(FailReason::SessionEnded)));
+}
+
+#[test]
+fn end_chat_before_any_session_is_refused() {
+    let mut h = Harness::new();
+    assert_eq!(h.handle(Input::EndChat), Err(Refused::NoSession));
+}
+
+#[test]
+fn new_chat_after_end_chat_asks_for_a_brand_new_session() {
+    let mut h = Harness::ready();
+    h.ok(Input::EndChat);
+    h.frame(closed_answer());
+    h.take();
+    h.ok(Input::StartNewChat);
+    assert!(
+        h.take()
+            .contains(&Effect::RequestSession { resume_token: None })
+    );
+    h.ok(Input::SessionGranted(grant("token-2")));
+    assert!(h.take().contains(&Effect::PersistToken {
+        token: "token-2".into()
+    }));
+    h.open();
+    assert!(matches!(h.sent().as_slice(),
+        [ClientRequest::ConfigureSession(c)] if c.token == "token-2" && c.start_new.is_none()));
+    h.frame(session_response(true, false));
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+    assert!(h.engine.transcript().is_empty(), "a new chat starts blank");
+    h.ok(Input::text("hello"));
+    assert_eq!(h.sent_messages().len(), 1);
+}
+
+#[test]
+fn expiry_starts_a_fresh_session_at_once_under_a_lasting_notice() {
+    let cases = [
+        json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}),
+        error_frame(4006, "session expired error message", None),
+        error_frame(4007, "session not found error message", None),
+    ];
+    let expired = format!("[{:?}]", Notice::SessionExpired);
+    for frame in cases {
+        let mut h = Harness::ready();
+        h.frame(agent_text("a1", "old", "2024-01-01T10:00:00Z", "Ann"));
+        h.take();
+        h.frame(frame.clone());
+        let effects = h.take();
+        let forget = effects.iter().position(|e| *e == Effect::ForgetToken);
+        let request = effects
+            .iter()
+            .position(|e| *e == Effect::RequestSession { resume_token: None });
+        assert!(
+            forget.is_some() && request.is_some() && forget < request,
+            "{frame}: the token is forgotten, then a fresh session asked for: {effects:?}"
+        );
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::CloseSocket { .. }))
+        );
+        assert_eq!(h.engine.phase(), &Phase::RequestingSession);
+        assert_eq!(h.texts(), std::slice::from_ref(&expired), "{frame}");
+
+        h.ok(Input::SessionGranted(grant("token-2")));
+        assert!(h.take().contains(&Effect::PersistToken {
+            token: "token-2".into()
+        }));
+        h.open();
+        assert!(matches!(h.sent().as_slice(),
+            [ClientRequest::ConfigureSession(c)] if c.token == "token-2" && c.start_new.is_none()));
+        h.frame(session_response(true, false));
+        assert_eq!(h.engine.phase(), &Phase::Ready);
+        assert_eq!(
+            h.texts(),
+            std::slice::from_ref(&expired),
+            "{frame}: the notice stays, alone (no 'new conversation' on top)"
+        );
+        h.ok(Input::text("hello"));
+        assert_eq!(h.sent_messages().len(), 1);
+    }
+}
