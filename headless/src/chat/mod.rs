@@ -2,8 +2,9 @@
 //!
 //! Each input line is a [`Command`]: text is sent; a bare number picks the numbered quick reply
 //! or card button on offer (or is sent as text when nothing is offered); `/new` starts a new
-//! conversation; `/quit` or end of input (Ctrl-D) leaves with a clean close. Output is either
-//! for people ([`render`]) or one JSON [`GuestEvent`] per line (`--json`).
+//! conversation; `/end` ends this one for good; `/quit` or end of input (Ctrl-D) leaves with a
+//! clean close. Output is either for people ([`render`]) or one JSON [`GuestEvent`] per line
+//! (`--json`).
 
 pub mod render;
 
@@ -111,6 +112,7 @@ pub fn command_for(line: &str) -> Option<Command> {
         "" => None,
         "/quit" | "/exit" => Some(Command::Close),
         "/new" => Some(Command::NewChat),
+        "/end" => Some(Command::EndChat),
         _ => match line.parse::<usize>() {
             Ok(n) if n > 0 => Some(Command::ChooseNumber(n)),
             _ => Some(Command::Say(line.to_owned())),
@@ -154,5 +156,6 @@ mod tests {
         assert_eq!(command_for(" hello "), Some(Command::Say("hello".into())));
         assert_eq!(command_for("/quit"), Some(Command::Close));
         assert_eq!(command_for("/new"), Some(Command::NewChat));
+        assert_eq!(command_for("/end"), Some(Command::EndChat));
     }
 }

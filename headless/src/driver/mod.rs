@@ -75,6 +75,8 @@ pub enum Command {
     ChooseText(String),
     /// Start a new conversation.
     NewChat,
+    /// End the conversation for good (`closeSession`); it becomes read-only.
+    EndChat,
     /// Leave once every message sent so far is delivered (or failed): end of input.
     Leave,
     /// Leave now: close the socket cleanly and stop.
@@ -231,6 +233,7 @@ impl Driver {
                 }
             }
             Command::NewChat => Input::StartNewChat,
+            Command::EndChat => Input::EndChat,
             Command::Leave => {
                 self.leaving = true;
                 self.leave_when_delivered();

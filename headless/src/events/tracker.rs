@@ -30,11 +30,18 @@ pub struct ViewTracker {
 
 impl ViewTracker {
     /// Reads the engine at `now` and returns what changed since the last call, in a sensible
-    /// order (connection first, then the transcript, then typing and offers).
+    /// order: connection, transcript, typing, offers (the connection after the transcript when
+    /// the conversation is over).
     pub fn changes(&mut self, engine: &Engine, now: Millis) -> Vec<GuestEvent> {
         let mut events = Vec::new();
-        self.phase_changes(engine.phase(), &mut events);
-        self.transcript_changes(engine, &mut events);
+        // A conversation that is over says why (its notice) before it says that it is over.
+        if engine.phase().is_over() {
+            self.transcript_changes(engine, &mut events);
+            self.phase_changes(engine.phase(), &mut events);
+        } else {
+            self.phase_changes(engine.phase(), &mut events);
+            self.transcript_changes(engine, &mut events);
+        }
         let typist = engine.agent_typing(now);
         if typist.is_some() != self.typing {
             self.typing = typist.is_some();
