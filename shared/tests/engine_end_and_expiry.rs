@@ -194,3 +194,24 @@ fn expiry_starts_a_fresh_session_at_once_under_a_lasting_notice() {
         assert_eq!(h.sent_messages().len(), 1);
     }
 }
+
+#[test]
+fn quick_replies_of_a_conversation_the_server_forgot_are_not_offered() {
+    let mut h = Harness::ready();
+    h.frame(json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick one",
+                 "originatingEntity": "Bot", "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [
+                    {"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a", "action": "Message"}}]}}));
+    assert!(h.engine.quick_replies().is_some());
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(true, false));
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+    assert_eq!(
+        h.engine.quick_replies(),
+        None,
+        "the old conversation's choices answer nothing in the new one"
+    );
+}
