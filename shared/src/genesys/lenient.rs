@@ -35,15 +35,16 @@ where
     D: Deserializer<'de>,
 {
     let raw = Option::<BTreeMap<String, Value>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(raw
-        .into_iter()
-        .map(|(key, value)| {
-            let text = match value {
-                Value::String(text) => text,
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            (key, text)
-        })
-        .collect())
+    // Inserted one by one rather than `collect()`ed: `BTreeMap::from_iter` compiles a stable
+    // sort into the browser bundle (~4 KB of wasm) for keys that are already in order.
+    let mut map = BTreeMap::new();
+    for (key, value) in raw {
+        let text = match value {
+            Value::String(text) => text,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        map.insert(key, text);
+    }
+    Ok(map)
 }
