@@ -63,21 +63,30 @@ fn string_entries(value: &JsValue) -> BTreeMap<String, String> {
     let Some(object) = value.dyn_ref::<Object>() else {
         return BTreeMap::new();
     };
-    Object::entries(object)
-        .iter()
-        .filter_map(|entry| {
-            let pair = entry.dyn_into::<js_sys::Array>().ok()?;
-            let key = pair.get(0).as_string()?;
-            let value = pair.get(1);
-            let text = value.as_string().or_else(|| {
-                // Numbers and booleans as JavaScript prints them.
-                (value.as_f64().is_some() || value.as_bool().is_some())
-                    .then(|| js_sys::JSON::stringify(&value).ok()?.as_string())
-                    .flatten()
-            })?;
-            Some((key, text))
-        })
-        .collect()
+    // Inserted one by one rather than `collect()`ed: `BTreeMap::from_iter` compiles a stable
+    // sort into the bundle. A repeated key keeps its last value either way.
+    let mut entries = BTreeMap::new();
+    for entry in Object::entries(object).iter() {
+        if let Some((key, text)) = string_entry(entry) {
+            entries.insert(key, text);
+        }
+    }
+    entries
+}
+
+/// One `[key, value]` pair of `Object.entries` as strings, if the value is a string, number or
+/// boolean.
+fn string_entry(entry: JsValue) -> Option<(String, String)> {
+    let pair = entry.dyn_into::<js_sys::Array>().ok()?;
+    let key = pair.get(0).as_string()?;
+    let value = pair.get(1);
+    let text = value.as_string().or_else(|| {
+        // Numbers and booleans as JavaScript prints them.
+        (value.as_f64().is_some() || value.as_bool().is_some())
+            .then(|| js_sys::JSON::stringify(&value).ok()?.as_string())
+            .flatten()
+    })?;
+    Some((key, text))
 }
 
 /// Calls every listener of `event` with `payload`.
