@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::connection_status::connection_state;
 use super::icon::{Icon, IconName};
+use super::shown::shown_when;
 use super::upload_status::UploadStatus;
 use crate::chat_state::{ChatState, UploadView};
 use crate::commands::{Command, Commands};
@@ -120,21 +121,21 @@ pub fn Composer() -> impl IntoView {
     view! {
         <div class="parley-composer-area">
             <UploadStatus/>
-            <Show when=move || { chars.get() >= COUNTER_FROM }>
+            {shown_when(move || { chars.get() >= COUNTER_FROM }, move || view! {
                 <p class="parley-counter" data-parley-counter="" class:parley-counter-over=over>
                     {move || format!("{} / {}", chars.get(), MAX_TEXT_CHARS)}
                 </p>
-            </Show>
+            })}
             {move || reason().map(|reason| view! {
                 <p class="parley-composer-reason" data-parley-composer-reason="">{reason}</p>
             })}
-            <Show when=move || read_only()>
+            {shown_when(move || read_only(), move || view! {
                 <button type="button" class="parley-button parley-new-chat" on:click=move |_| {
                     if let Some(commands) = commands {
                         commands.send(Command::StartNewChat);
                     }
                 }>{window.t(Key::StartNewChat)}</button>
-            </Show>
+            })}
             <form class="parley-composer" on:submit=move |ev| {
                 ev.prevent_default();
                 send();

@@ -4,6 +4,8 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
+use super::shown::shown_when;
+
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
 use crate::driver;
@@ -40,13 +42,13 @@ pub fn ConnectionStatus() -> impl IntoView {
         <p class="parley-status" data-parley-connection="" data-state=move || connection.get().as_str()>
             <span class="parley-status-dot" aria-hidden="true"></span>
             <span class="parley-status-text">{label}</span>
-            <Show when=move || connection.get().can_retry_now()>
+            {shown_when(move || connection.get().can_retry_now(), move || view! {
                 <button type="button" class="parley-link-button" on:click=move |_| {
                     if let Some(commands) = commands {
                         commands.send(Command::RetryNow);
                     }
                 }>{window.t(Key::RetryNow)}</button>
-            </Show>
+            })}
         </p>
     }
 }

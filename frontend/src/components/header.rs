@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::connection_status::{ConnectionStatus, connection_state};
 use super::icon::{Icon, IconName};
+use super::shown::shown_when;
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
 use crate::i18n::Key;
@@ -57,20 +58,20 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
             <div class="parley-header-actions">
-                <Show when=move || !connection.get().is_over()>
+                {shown_when(move || !connection.get().is_over(), move || view! {
                     <button type="button" class="parley-icon-button" aria-label=window.t(Key::EndChat)
                         title=window.t(Key::EndChat) aria-expanded=move || confirming.get().to_string()
                         on:click=move |_| confirming.update(|c| *c = !*c)>
                         <Icon name=IconName::End/>
                     </button>
-                </Show>
+                })}
                 <button type="button" class="parley-icon-button" aria-label=window.t(Key::MinimiseChat)
                     title=window.t(Key::MinimiseChat) on:click=move |_| window.open.set(false)>
                     <Icon name=IconName::Minimise/>
                 </button>
             </div>
         </header>
-        <Show when=move || confirming.get() && !connection.get().is_over()>
+        {shown_when(move || confirming.get() && !connection.get().is_over(), move || view! {
             <div class="parley-confirm" role="group" aria-label=window.t(Key::EndChatQuestion)
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
@@ -85,6 +86,6 @@ pub fn Header() -> impl IntoView {
                 <button type="button" class="parley-button parley-button-quiet"
                     on:click=move |_| confirming.set(false)>{window.t(Key::Cancel)}</button>
             </div>
-        </Show>
+        })}
     }
 }

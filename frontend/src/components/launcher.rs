@@ -4,6 +4,7 @@ use leptos::html::Button;
 use leptos::prelude::*;
 
 use super::icon::{Icon, IconName};
+use super::shown::shown_when;
 use crate::window_state::WindowState;
 
 /// "Open chat" (`[data-parley-launcher]`); its name carries the unread count.
@@ -19,9 +20,9 @@ pub fn Launcher(
             hidden=move || window.open.get() aria-label=move || window.launcher_label(unread.get())
             on:click=move |_| window.open.set(true)>
             <Icon name=IconName::Chat/>
-            <Show when=move || { unread.get() > 0 }>
+            {shown_when(move || { unread.get() > 0 }, move || view! {
                 <span class="parley-badge" data-parley-unread="" aria-hidden="true">{move || unread.get().to_string()}</span>
-            </Show>
+            })}
         </button>
     }
 }

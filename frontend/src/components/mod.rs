@@ -14,6 +14,7 @@ pub mod icon;
 pub mod launcher;
 pub mod quick_replies;
 pub mod rich_text;
+mod shown;
 pub mod transcript;
 pub mod typing_indicator;
 pub mod upload_status;

@@ -6,6 +6,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::entry::RowView;
+use super::shown::shown_when;
 use super::typing_indicator::TypingIndicator;
 use crate::chat_state::{ChatState, Row};
 use crate::i18n::Key;
@@ -69,13 +70,13 @@ pub fn Transcript() -> impl IntoView {
             </For>
         </div>
         <TypingIndicator/>
-        <Show when=move || pill.get()>
+        {shown_when(move || pill.get(), move || view! {
             <button type="button" class="parley-pill" on:click=move |_| {
                 pill.set(false);
                 stuck.set(true);
                 scroll_to_bottom();
             }>{window.t(Key::NewMessages)}<span aria-hidden="true">" ↓"</span></button>
-        </Show>
+        })}
     }
 }
 

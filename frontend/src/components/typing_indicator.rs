@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::shown::shown_when;
+
 use crate::chat_state::ChatState;
 use crate::i18n::{Key, fill};
 use crate::window_state::WindowState;
@@ -21,11 +23,11 @@ pub fn TypingIndicator() -> impl IntoView {
         fill(window.t(Key::Typing), &[("name", &name)])
     };
     view! {
-        <Show when=move || state.agent_typing.with(Option::is_some)>
+        {shown_when(move || state.agent_typing.with(Option::is_some), move || view! {
             <div class="parley-typing" role="status" data-parley-typing="">
                 <span class="parley-dots" aria-hidden="true"><i></i><i></i><i></i></span>
                 <span class="parley-typing-label">{label}</span>
             </div>
-        </Show>
+        })}
     }
 }
