@@ -1,6 +1,7 @@
 //! A file in a message: images inline (alt = file name), anything else as a download link.
 //! Only http(s) URLs are used; a file without one (still uploading) shows its name.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use parley_shared::genesys::{Attachment, MediaType};
 
@@ -39,32 +40,29 @@ fn render(attachment: Attachment) -> impl IntoView {
     match url {
         Some(url) if is_image => {
             let href = url.clone();
-            view! {
+            EitherOf3::A(view! {
                 <a class="parley-attachment-image" href=href target="_blank" rel="noopener noreferrer">
                     <img data-parley-attachment="" src=url alt=name loading="lazy"/>
                 </a>
-            }
-            .into_any()
+            })
         }
         Some(url) => {
             let size = attachment.size().map(|s| format!(" ({})", human_size(s)));
             let label = fill(window.t(Key::Download), &[("name", &name)]);
-            view! {
+            EitherOf3::B(view! {
                 <a class="parley-attachment-file" data-parley-attachment="" href=url download=name.clone()
                     aria-label=label>
                     <Icon name=IconName::File/>
                     <span class="parley-file-name">{name.clone()}</span>
                     <span class="parley-file-size">{size}</span>
                 </a>
-            }
-            .into_any()
+            })
         }
-        None => view! {
+        None => EitherOf3::C(view! {
             <span class="parley-attachment-file parley-attachment-pending">
                 <Icon name=IconName::File/>
                 <span class="parley-file-name">{name}</span>
             </span>
-        }
-        .into_any(),
+        }),
     }
 }

@@ -1,6 +1,7 @@
 //! Cards and carousels: image, title, description and buttons. Postback buttons answer with a
 //! `ButtonResponse` of type `Button`; link buttons open http(s) URLs in a new tab.
 
+use leptos::either::Either;
 use leptos::html::Ul;
 use leptos::prelude::*;
 use parley_shared::genesys::{ButtonResponse, ButtonResponseType, Card, CardActionType};
@@ -30,13 +31,10 @@ pub fn CardView(
         .filter_map(|action| match action.action_type {
             CardActionType::Link => {
                 let url = action.url.clone().filter(|u| is_safe_url(u))?;
-                Some(
-                    view! {
-                        <a class="parley-card-action parley-card-link" href=url target="_blank"
-                            rel="noopener noreferrer">{action.text.clone()}</a>
-                    }
-                    .into_any(),
-                )
+                Some(Either::Left(view! {
+                    <a class="parley-card-action parley-card-link" href=url target="_blank"
+                        rel="noopener noreferrer">{action.text.clone()}</a>
+                }))
             }
             CardActionType::Postback => {
                 let response = ButtonResponse {
@@ -48,16 +46,13 @@ pub fn CardView(
                     response_type: ButtonResponseType::Button,
                     originating_message_id: Some(message_id.clone()),
                 };
-                Some(
-                    view! {
-                        <button type="button" class="parley-card-action" on:click=move |_| {
-                            if let Some(commands) = commands {
-                                commands.send(Command::Choose(response.clone()));
-                            }
-                        }>{action.text.clone()}</button>
-                    }
-                    .into_any(),
-                )
+                Some(Either::Right(view! {
+                    <button type="button" class="parley-card-action" on:click=move |_| {
+                        if let Some(commands) = commands {
+                            commands.send(Command::Choose(response.clone()));
+                        }
+                    }>{action.text.clone()}</button>
+                }))
             }
             CardActionType::Unknown => None,
         })

@@ -2,6 +2,7 @@
 //! by [`super::quick_replies`] (only the latest message's), button responses as their label
 //! (the message text); anything else says it cannot be shown rather than vanishing.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use parley_shared::genesys::Content;
 
@@ -22,20 +23,21 @@ pub fn ContentList(
     content
         .into_iter()
         .filter_map(|item| match item {
-            Content::Attachment(attachment) => {
-                Some(view! { <AttachmentView attachment=attachment/> }.into_any())
-            }
-            Content::Card(card) => {
-                Some(view! { <CardView card=card message_id=message_id.clone()/> }.into_any())
-            }
-            Content::Carousel(carousel) => Some(
-                view! { <CarouselView cards=carousel.cards message_id=message_id.clone()/> }
-                    .into_any(),
-            ),
+            Content::Attachment(attachment) => Some(EitherOf4::A(
+                view! { <AttachmentView attachment=attachment/> },
+            )),
+            Content::Card(card) => Some(EitherOf4::B(
+                view! { <CardView card=card message_id=message_id.clone()/> },
+            )),
+            Content::Carousel(carousel) => Some(EitherOf4::C(
+                view! { <CarouselView cards=carousel.cards message_id=message_id.clone()/> },
+            )),
             Content::QuickReply(_) | Content::ButtonResponse(_) => None,
-            Content::DatePicker(_) | Content::ListPicker(_) | Content::Unknown(_) => Some(
-                view! { <p class="parley-unsupported">{window.t(Key::Unsupported)}</p> }.into_any(),
-            ),
+            Content::DatePicker(_) | Content::ListPicker(_) | Content::Unknown(_) => {
+                Some(EitherOf4::D(
+                    view! { <p class="parley-unsupported">{window.t(Key::Unsupported)}</p> },
+                ))
+            }
         })
         .collect_view()
 }

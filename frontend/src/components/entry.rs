@@ -5,6 +5,7 @@
 //! An entry's kind and text never change under its key; only its delivery state and time do,
 //! so those are the only reactive parts.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use parley_shared::engine::{Delivery, EntryKind, FailReason, Notice};
 
@@ -27,14 +28,13 @@ pub fn RowView(
         Row::Day { at, .. } => {
             let label = format::day_label(window.locale, at);
             let name = label.clone();
-            view! {
+            Either::Left(view! {
                 <div class="parley-day" role="separator" data-parley-date-separator="" aria-label=name>
                     <span aria-hidden="true">{label}</span>
                 </div>
-            }
-            .into_any()
+            })
         }
-        Row::Entry { key, view } => view! { <EntryItem entry_key=key view=view/> }.into_any(),
+        Row::Entry { key, view } => Either::Right(view! { <EntryItem entry_key=key view=view/> }),
     }
 }
 
@@ -79,7 +79,8 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 }
                 _ => None,
             };
-            let text = (!message.text.is_empty()).then(|| view! { <RichText text=message.text.clone()/> });
+            let text =
+                (!message.text.is_empty()).then(|| view! { <RichText text=message.text.clone()/> });
             // The echo completes what was sent (an uploaded file gains its name and URL).
             let content = Memo::new(move |_| {
                 view.with(|v| match &v.entry.kind {
@@ -91,7 +92,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 let (content, message_id) = content.get();
                 view! { <ContentList content=content message_id=message_id.unwrap_or_default()/> }
             };
-            view! {
+            EitherOf3::A(view! {
                 <div class="parley-entry parley-entry-guest" data-parley-entry="" data-kind="guest"
                     data-key=entry_key.clone() data-state=state>
                     <span class="parley-visually-hidden">{window.t(Key::You)}": "</span>
@@ -105,8 +106,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                     </div>
                     {failure}
                 </div>
-            }
-            .into_any()
+            })
         }
         EntryKind::Agent(message) => {
             let kind = if message.originating_entity.as_deref() == Some("Bot") {
@@ -123,7 +123,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 .clone()
                 .filter(|t| !t.is_empty())
                 .map(|text| view! { <RichText text=text/> });
-            view! {
+            EitherOf3::B(view! {
                 <div class="parley-entry parley-entry-agent" data-parley-entry="" data-kind=kind data-key=entry_key.clone()>
                     <div class="parley-meta">
                         <span class="parley-sender" data-parley-sender="">{name}</span>
@@ -134,16 +134,14 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                         <ContentList content=message.content.clone() message_id=message.message_id.clone()/>
                     </div>
                 </div>
-            }
-            .into_any()
+            })
         }
-        EntryKind::Notice(notice) => view! {
+        EntryKind::Notice(notice) => EitherOf3::C(view! {
             <div class="parley-entry parley-notice" data-parley-entry="" data-kind="system" data-key=entry_key.clone()>
                 <span data-parley-text="">{notice_text(&notice, locale)}</span>
                 {time_of(view, locale)}
             </div>
-        }
-        .into_any(),
+        }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The window's header: title, the agent's name and avatar once known, the connection line,
 //! and the minimise and end-chat controls (ending asks for confirmation inline).
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::connection_status::{ConnectionStatus, connection_state};
@@ -23,20 +24,22 @@ pub fn Header() -> impl IntoView {
     let avatar = move || {
         let agent = state.agent.get();
         match agent {
-            Some(agent) => match agent.avatar.filter(|u| is_safe_url(u) || u.starts_with('/')) {
-                Some(src) => view! {
+            Some(agent) => match agent
+                .avatar
+                .filter(|u| is_safe_url(u) || u.starts_with('/'))
+            {
+                Some(src) => EitherOf3::A(view! {
                     <img class="parley-avatar" data-parley-agent-avatar="" src=src alt=agent.name.clone()/>
-                }
-                .into_any(),
-                None => view! {
+                }),
+                None => EitherOf3::B(view! {
                     <span class="parley-avatar parley-avatar-initial" aria-hidden="true">
                         {agent.name.chars().next().map(String::from).unwrap_or_default()}
                     </span>
-                }
-                .into_any(),
+                }),
             },
-            None => view! { <span class="parley-avatar parley-avatar-logo" aria-hidden="true"></span> }
-                .into_any(),
+            None => EitherOf3::C(
+                view! { <span class="parley-avatar parley-avatar-logo" aria-hidden="true"></span> },
+            ),
         }
     };
     let end = move |_| {

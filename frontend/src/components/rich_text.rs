@@ -1,6 +1,7 @@
 //! Message text as the visitor sees it: text nodes, with http(s) URLs as links that open in a
 //! new tab. Built from [`crate::linkify::runs`]; nothing is ever parsed as HTML.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::linkify::{Run, runs};
@@ -14,11 +15,10 @@ pub fn RichText(
     let parts = runs(&text)
         .into_iter()
         .map(|run| match run {
-            Run::Text(text) => text.to_owned().into_any(),
-            Run::Link(url) => view! {
+            Run::Text(text) => Either::Left(text.to_owned()),
+            Run::Link(url) => Either::Right(view! {
                 <a href=url.to_owned() target="_blank" rel="noopener noreferrer">{url.to_owned()}</a>
-            }
-            .into_any(),
+            }),
         })
         .collect_view();
     view! { <p class="parley-text" data-parley-text="">{parts}</p> }

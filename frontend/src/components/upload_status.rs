@@ -1,6 +1,7 @@
 //! The upload in progress (`[data-parley-upload]`, a `<progress>`: indeterminate until the
 //! browser reports sizes) or why it failed (`[data-parley-upload-error]`, `role="alert"`).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::chat_state::ChatState;
@@ -16,25 +17,23 @@ pub fn UploadStatus() -> impl IntoView {
     move || {
         let upload = state.upload.get()?;
         Some(match upload.error {
-            Some(error) => view! {
+            Some(error) => Either::Left(view! {
                 <div class="parley-upload-error" role="alert" data-parley-upload-error="">
                     <span>{error}</span>
                     <button type="button" class="parley-link-button" on:click=move |_| dismiss(state)>
                         {window.t(Key::Dismiss)}
                     </button>
                 </div>
-            }
-            .into_any(),
+            }),
             None => {
                 let label = fill(window.t(Key::Uploading), &[("name", &upload.name)]);
-                view! {
+                Either::Right(view! {
                     <div class="parley-upload">
                         <span class="parley-upload-label">{label.clone()}</span>
                         <progress data-parley-upload="" role="progressbar" aria-label=label max="100"
                             value=upload.progress.map(|p| ((p * 100.0).round() as u32).to_string())></progress>
                     </div>
-                }
-                .into_any()
+                })
             }
         })
     }
