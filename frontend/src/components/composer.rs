@@ -129,7 +129,7 @@ pub fn Composer() -> impl IntoView {
             {move || reason().map(|reason| view! {
                 <p class="parley-composer-reason" data-parley-composer-reason="">{reason}</p>
             })}
-            {shown_when(move || read_only(), move || view! {
+            {shown_when(read_only, move || view! {
                 <button type="button" class="parley-button parley-new-chat" on:click=move |_| {
                     if let Some(commands) = commands {
                         commands.send(Command::StartNewChat);
