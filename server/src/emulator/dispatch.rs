@@ -8,7 +8,10 @@
 //! action is only accepted for the token this connection configured; anything else is 4007
 //! (session not found), as Genesys answers tokens it does not know.
 
-use parley_shared::genesys::{ClientRequest, ErrorCode, MAX_TOKEN_CHARS, ServerFrame};
+use parley_shared::genesys::{
+    ClientRequest, ConfigureAuthenticatedSession, ConfigureSession, ErrorCode, MAX_TOKEN_CHARS,
+    ServerFrame,
+};
 use serde_json::Value;
 
 use super::session::{ConnHandle, ConnId};
@@ -61,28 +64,26 @@ pub fn handle_text(emulator: &Emulator, ctx: &mut ConnCtx, text: &str) {
     };
     let tracing_id = request.tracing_id().map(str::to_owned);
     match request {
-        ClientRequest::ConfigureSession(configure) => {
-            let start_new = configure.start_new.unwrap_or(false);
-            configure_checked(
-                emulator,
-                ctx,
-                &configure.deployment_id,
-                &configure.token,
-                start_new,
-                tracing_id,
-            );
-        }
-        ClientRequest::ConfigureAuthenticatedSession(configure) => {
-            let start_new = configure.start_new.unwrap_or(false);
-            configure_checked(
-                emulator,
-                ctx,
-                &configure.deployment_id,
-                &configure.token,
-                start_new,
-                tracing_id,
-            );
-        }
+        // An authenticated configure is accepted like an anonymous one (the JWT is not checked).
+        ClientRequest::ConfigureSession(ConfigureSession {
+            deployment_id,
+            token,
+            start_new,
+            ..
+        })
+        | ClientRequest::ConfigureAuthenticatedSession(ConfigureAuthenticatedSession {
+            deployment_id,
+            token,
+            start_new,
+            ..
+        }) => configure_checked(
+            emulator,
+            ctx,
+            &deployment_id,
+            &token,
+            start_new.unwrap_or(false),
+            tracing_id,
+        ),
         other if ctx.token.as_deref() != Some(other.token()) => ctx.reply(&ServerFrame::error(
             ErrorCode::SessionNotFound,
             "session not found: send configureSession with this token first",
