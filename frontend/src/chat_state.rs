@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use parley_shared::api::Features;
-use parley_shared::engine::{Engine, Entry, EntryKind, Millis, Phase, SessionLimits, Typist};
+use parley_shared::engine::{Engine, Entry, Millis, Phase, SessionLimits, Typist};
 use parley_shared::genesys::QuickReply;
 
 use crate::format;
@@ -153,7 +153,7 @@ impl ChatState {
                 replies: offer.replies.into_iter().cloned().collect(),
             }),
         );
-        set_if_changed(self.agent, latest_agent(engine.transcript()));
+        set_if_changed(self.agent, current_agent(engine));
         self.set_entries(engine.transcript())
     }
 
@@ -254,12 +254,10 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
     }
 }
 
-fn latest_agent(entries: &[Entry]) -> Option<AgentInfo> {
-    entries.iter().rev().find_map(|entry| match &entry.kind {
-        EntryKind::Agent(message) => message.nickname.as_ref().map(|name| AgentInfo {
-            name: name.clone(),
-            avatar: message.avatar.clone(),
-        }),
-        _ => None,
+fn current_agent(engine: &Engine) -> Option<AgentInfo> {
+    let agent = engine.current_agent()?;
+    Some(AgentInfo {
+        name: agent.nickname.clone()?,
+        avatar: agent.avatar.clone(),
     })
 }

@@ -600,6 +600,12 @@ fn a_new_sender_nickname_announces_a_handover() {
     assert_eq!(agent.nickname.as_deref(), Some("Ann"));
     assert_eq!(agent.avatar.as_deref(), Some("https://a/x.png"));
     assert_eq!(agent.originating_entity.as_deref(), Some("Human"));
+    let current = h.engine.current_agent().expect("an agent has written");
+    assert_eq!(
+        current.message_id, "a2",
+        "the latest named sender is the current agent"
+    );
+    assert_eq!(current.nickname.as_deref(), Some("Ann"));
 }
 
 #[test]

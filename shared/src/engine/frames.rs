@@ -24,7 +24,7 @@ use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
 use super::typing::Typist;
 use super::uploads::UploadFailure;
-use super::{CloseReason, Effect, Engine, EntryKind, Millis, NewChat, Phase, SessionLimits};
+use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
 
 impl Engine {
     pub(super) fn frame(&mut self, frame: ServerFrame, now: Millis) {
@@ -270,16 +270,7 @@ impl Engine {
         if name.is_some() {
             return Typist { name, avatar };
         }
-        let last_agent =
-            self.transcript
-                .entries()
-                .iter()
-                .rev()
-                .find_map(|entry| match &entry.kind {
-                    EntryKind::Agent(agent) if agent.nickname.is_some() => Some(agent),
-                    _ => None,
-                });
-        match last_agent {
+        match self.transcript.current_agent() {
             Some(agent) => Typist {
                 name: agent.nickname.clone(),
                 avatar: avatar.or_else(|| agent.avatar.clone()),

@@ -462,6 +462,12 @@ impl Engine {
         self.transcript.entries()
     }
 
+    /// The agent the guest is talking to (name and avatar for the header): the latest agent or
+    /// bot message that named its sender.
+    pub fn current_agent(&self) -> Option<&AgentMessage> {
+        self.transcript.current_agent()
+    }
+
     /// Who is typing at `now`, if the agent's typing indicator shows: the typing event's
     /// sender, else the last agent who wrote (the name may still be unknown).
     pub fn agent_typing(&self, now: Millis) -> Option<&Typist> {

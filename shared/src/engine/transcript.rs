@@ -176,6 +176,18 @@ impl Transcript {
         &self.entries
     }
 
+    /// The agent the guest is talking to: the latest agent or bot message that named its
+    /// sender. A hand-over to a human shows up here as soon as the human writes.
+    pub fn current_agent(&self) -> Option<&AgentMessage> {
+        self.entries
+            .iter()
+            .rev()
+            .find_map(|entry| match &entry.kind {
+                EntryKind::Agent(agent) if agent.nickname.is_some() => Some(agent),
+                _ => None,
+            })
+    }
+
     /// Whether a platform message id is already shown.
     pub fn knows_message(&self, message_id: &str) -> bool {
         self.message_ids.contains(message_id)
