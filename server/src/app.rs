@@ -26,8 +26,12 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(api);
     if let Some(emulator) = &state.emulator {
-        router = router.merge(emulator::router(emulator.clone()));
+        router = router.merge(emulator::router_with_guest_cors(
+            emulator.clone(),
+            state.origins.guest_api_cors_layer(),
+        ));
     }
-    let router = router.fallback_service(static_files::router(state.dist.clone()));
+    let bundle = static_files::router(state.dist.clone(), state.origins.bundle_cors_layer());
+    let router = router.fallback_service(bundle);
     security_headers::apply(router, &state.origins).layer(telemetry::trace_layer())
 }

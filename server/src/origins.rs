@@ -75,15 +75,36 @@ impl AllowedOrigins {
     /// CORS for Parley's own API: only these origins, only the methods and header the browser
     /// client uses, no credentials (grants need no cookies).
     pub fn cors_layer(&self) -> CorsLayer {
+        CorsLayer::new()
+            .allow_origin(self.allow_origin())
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE])
+    }
+
+    /// CORS for the browser bundle: a host page on these origins `import()`s the JS glue and
+    /// fetches the wasm and stylesheet (module scripts and `fetch` are CORS requests).
+    pub fn bundle_cors_layer(&self) -> CorsLayer {
+        CorsLayer::new()
+            .allow_origin(self.allow_origin())
+            .allow_methods([Method::GET, Method::HEAD])
+    }
+
+    /// CORS for the emulated guest REST API (history with a bearer JWT, attachment uploads and
+    /// downloads), which real Genesys allows from the deployment's domains.
+    pub fn guest_api_cors_layer(&self) -> CorsLayer {
+        CorsLayer::new()
+            .allow_origin(self.allow_origin())
+            .allow_methods([Method::GET, Method::PUT])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+    }
+
+    fn allow_origin(&self) -> AllowOrigin {
         let origins: Vec<HeaderValue> = self
             .0
             .iter()
             .filter_map(|origin| HeaderValue::from_str(origin).ok())
             .collect();
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE])
+        AllowOrigin::list(origins)
     }
 }
 

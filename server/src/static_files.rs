@@ -1,11 +1,19 @@
 //! The browser bundle built by `trunk build` (the `dist/` folder), served at `/`.
 //!
-//! - Compression: pre-compressed `.br` / `.gz` siblings are used when present, otherwise
-//!   responses are compressed on the fly (brotli or gzip, as the browser accepts).
+//! - What is there: `parley.js` (the loader a host page includes), the hashed window bundle it
+//!   fetches on intent (JS glue, `.wasm`, stylesheet), `embed.html` (the iframe mode's page,
+//!   served at `/embed`) and the demo host page `index.html`.
+//! - Compression: the build writes brotli-11 `.br` and gzip-9 `.gz` siblings
+//!   (loader/finish-bundle.mjs), sent as they are; anything without them is compressed on the
+//!   fly. Every response says `Vary: Accept-Encoding`.
 //! - Caching: trunk names built assets `name-<hash>.ext` (the wasm as `name-<hash>_bg.wasm`), so
 //!   their content never changes under a name: they are cached for a year as `immutable`.
-//!   `index.html` and any unhashed file get `no-cache` (revalidate every time), so a new
-//!   deployment is picked up on the next page load.
+//!   The loader keeps one stable URL and is cached briefly (a minute) and then revalidated
+//!   (`Last-Modified`), so a new build reaches host pages within a minute. `index.html` and any
+//!   other unhashed file get `no-cache` (revalidate every time).
+//! - Cross-origin: host pages on allowed origins `import()` the glue and `fetch` the wasm and
+//!   stylesheet from here, so bundle responses carry `Access-Control-Allow-Origin` for those
+//!   origins (and `Vary: Origin`).
 //! - A missing bundle is a set-up step, not a crash: every bundle request answers 503 with a
 //!   text saying to run `trunk build`. The check runs per request, so building while the server
 //!   runs works.
@@ -19,20 +27,32 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
+use tower_http::cors::CorsLayer;
+use tower_http::services::{ServeDir, ServeFile};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const LOADER: &str = "public, max-age=60";
 const NO_CACHE: &str = "no-cache";
+/// The loader's stable path; host pages include `<script src="{server}/parley.js">`.
+pub const LOADER_PATH: &str = "/parley.js";
+/// The page the iframe mode frames (a file the build writes as `embed.html`).
+pub const EMBED_PATH: &str = "/embed";
 
-/// A router serving `dist` for every path it is given (use it as the app's fallback).
-pub fn router(dist: PathBuf) -> Router {
+/// A router serving `dist` for every path it is given (use it as the app's fallback); `cors`
+/// lets the allowed host origins fetch the bundle.
+pub fn router(dist: PathBuf, cors: CorsLayer) -> Router {
     let files = ServeDir::new(&dist)
         .precompressed_br()
         .precompressed_gzip()
         .append_index_html_on_directories(true);
+    let embed = ServeFile::new(dist.join("embed.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
+        .route_service(EMBED_PATH, embed)
         .fallback_service(files)
         .layer(middleware::from_fn(set_cache_control))
+        .layer(cors)
         .layer(middleware::from_fn_with_state(
             Arc::new(dist),
             require_bundle,
@@ -61,16 +81,27 @@ async fn require_bundle(
 }
 
 async fn set_cache_control(request: Request, next: Next) -> Response {
-    let immutable = is_hashed_asset(request.uri().path());
+    let value = cache_control(request.uri().path());
     let mut response = next.run(request).await;
     let status = response.status();
+    let headers = response.headers_mut();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        let value = if immutable { IMMUTABLE } else { NO_CACHE };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
+    // Precompressed siblings are chosen by Accept-Encoding: caches must key on it.
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
+}
+
+/// How long a browser may keep the file at `path` without asking again.
+pub fn cache_control(path: &str) -> &'static str {
+    if is_hashed_asset(path) {
+        IMMUTABLE
+    } else if path == LOADER_PATH {
+        LOADER
+    } else {
+        NO_CACHE
+    }
 }
 
 /// Whether the last path segment looks like a trunk-hashed asset: `name-<hex hash>.ext`, with
@@ -92,7 +123,18 @@ pub fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{cache_control, is_hashed_asset};
+
+    #[test]
+    fn the_loader_is_cached_briefly_hashed_files_for_ever_pages_not_at_all() {
+        assert_eq!(cache_control("/parley.js"), "public, max-age=60");
+        assert_eq!(
+            cache_control("/parley-frontend-9f3c2b1a0d4e5f67_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("/embed"), "no-cache");
+        assert_eq!(cache_control("/"), "no-cache");
+    }
 
     #[test]
     fn recognises_trunk_hashed_asset_names() {
@@ -105,7 +147,7 @@ mod tests {
     fn treats_index_and_unhashed_files_as_mutable() {
         assert!(!is_hashed_asset("/"));
         assert!(!is_hashed_asset("/index.html"));
-        assert!(!is_hashed_asset("/boot.js"));
+        assert!(!is_hashed_asset("/parley.js"));
         assert!(!is_hashed_asset("/parley-frontend.js"));
         assert!(!is_hashed_asset("/my-file.css"));
         assert!(!is_hashed_asset("/name-abc.js"));

@@ -271,7 +271,8 @@ async fn index_is_revalidated_and_hashed_assets_are_immutable() {
         b"\0asm",
     )
     .unwrap();
-    std::fs::write(dist.join("boot.js"), "export {}").unwrap();
+    std::fs::write(dist.join("demo-0123456789abcdef.js"), "export {}").unwrap();
+    std::fs::write(dist.join("notes.txt"), "notes").unwrap();
     let app = app_serving(&dist);
 
     let (status, headers, body) = send(&app, get("/")).await;
@@ -287,8 +288,66 @@ async fn index_is_revalidated_and_hashed_assets_are_immutable() {
     );
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
 
-    let (_, headers, _) = send(&app, get("/boot.js")).await;
+    let (_, headers, _) = send(&app, get("/notes.txt")).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    std::fs::remove_dir_all(dist).unwrap();
+}
+
+#[tokio::test]
+async fn the_loader_has_a_stable_briefly_cached_url_and_the_iframe_page_is_at_embed() {
+    let dist = temp_dir();
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(dist.join("parley.js"), "(()=>{})()").unwrap();
+    std::fs::write(dist.join("embed.html"), "<!doctype html><title>Chat</title>").unwrap();
+    let app = app_serving(&dist);
+
+    let (status, headers, _) = send(&app, get("/parley.js")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=60");
+    assert!(headers.contains_key(header::LAST_MODIFIED), "revalidated by date");
+
+    let (status, headers, body) = send(&app, get("/embed")).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("<title>Chat</title>"));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let ancestors = csp.split("frame-ancestors").nth(1).unwrap_or_default();
+    assert!(ancestors.contains("https://shop.example.com"), "{csp}");
+    std::fs::remove_dir_all(dist).unwrap();
+}
+
+#[tokio::test]
+async fn bundle_files_are_shared_with_allowed_origins_only_and_vary_by_encoding() {
+    let dist = temp_dir();
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    let wasm = "parley-frontend-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(wasm), b"\0asm").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    let app = app_serving(&dist);
+    let from = |origin: &str| {
+        Request::get(format!("/{wasm}"))
+            .header(header::ORIGIN, origin)
+            .header(header::ACCEPT_ENCODING, "br, gzip")
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let (status, headers, body) = send(&app, from("https://shop.example.com")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://shop.example.com"
+    );
+    assert_eq!(headers[header::CONTENT_ENCODING], "br", "the precompressed file");
+    assert_eq!(&body[..], b"brotli bytes");
+    let vary: Vec<_> = headers.get_all(header::VARY).iter().collect();
+    assert!(
+        vary.iter()
+            .any(|v| v.to_str().unwrap().contains("accept-encoding")),
+        "{vary:?}"
+    );
+
+    let (_, headers, _) = send(&app, from("https://evil.example.net")).await;
+    assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     std::fs::remove_dir_all(dist).unwrap();
 }
 

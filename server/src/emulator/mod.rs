@@ -45,6 +45,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::routing::{get, post, put};
+use tower_http::cors::CorsLayer;
 
 pub use config::{
     DEFAULT_DEPLOYMENT_ID, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET, EmulatorConfig,
@@ -197,9 +198,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 ///
 /// The loopback checks need the server to run with
 /// `into_make_service_with_connect_info::<SocketAddr>()`; without it they refuse everyone.
+/// The guest REST API answers no cross-origin request here: see [`router_with_guest_cors`].
 pub fn router(emulator: Emulator) -> Router {
-    Router::new()
-        .route("/v1", get(connection::upgrade))
+    router_with_guest_cors(emulator, CorsLayer::new())
+}
+
+/// [`router`], with `guest_api_cors` letting host pages on the allowed origins call history,
+/// uploads, downloads and avatars, as real Genesys does for a deployment's domains.
+pub fn router_with_guest_cors(emulator: Emulator, guest_api_cors: CorsLayer) -> Router {
+    // What a guest's browser calls besides the socket: from a host page on another origin.
+    let guest_api = Router::new()
         .route(parley_shared::genesys::HISTORY_PATH, get(history::messages))
         .route("/emulator/uploads/{attachment_id}", put(uploads::upload))
         .route(
@@ -207,6 +215,10 @@ pub fn router(emulator: Emulator) -> Router {
             get(uploads::download),
         )
         .route("/emulator/avatars/{name}", get(agent::avatar))
+        .layer(guest_api_cors)
+        .with_state(emulator.clone());
+    Router::new()
+        .route("/v1", get(connection::upgrade))
         .route("/oauth/token", post(oauth::token))
         .route(
             "/api/v2/routing/queues/{queue_id}/estimatedwaittime",
@@ -223,4 +235,5 @@ pub fn router(emulator: Emulator) -> Router {
         )
         .route("/emulator/stats", get(control::stats_handler))
         .with_state(emulator)
+        .merge(guest_api)
 }
