@@ -109,11 +109,18 @@ export class Visitor {
     return visitor;
   }
 
-  constructor(page, server) {
+  /**
+   * `scope` is where the window lives: the page (default), or the Frame of the iframe mode
+   * (`data-isolation="iframe"`), whose locators and in-page helpers are the frame's.
+   */
+  constructor(page, server, scope = page) {
     this.page = page;
     this.server = server;
+    this.scope = scope;
+    page = scope;
     this.window = page.getByRole('dialog', { name: 'Chat' });
-    this.launcher = page.getByRole('button', { name: /^Open chat/ });
+    // The launcher is the loader's, on the host page, in either mode.
+    this.launcher = this.page.getByRole('button', { name: /^Open chat/ });
     this.connection = page.locator('[data-parley-connection]');
     this.input = page.getByRole('textbox', { name: 'Message' });
     this.sendButton = page.getByRole('button', { name: 'Send', exact: true });
@@ -126,7 +133,7 @@ export class Visitor {
 
   /** Waits until the connection status has `data-state` = `state` (it may be visually empty). */
   async waitForConnection(state, timeout = WAIT_MS) {
-    await this.page
+    await this.scope
       .locator(`[data-parley-connection][data-state="${state}"]`)
       .waitFor({ state: 'attached', timeout });
   }
@@ -141,13 +148,13 @@ export class Visitor {
   /** Polls until the locator's element is enabled (Playwright has no auto-wait for this). */
   async waitForEnabled(locator, timeout = WAIT_MS) {
     const handle = await locator.elementHandle({ timeout });
-    await this.page.waitForFunction((element) => !element.disabled, handle, { timeout });
+    await this.scope.waitForFunction((element) => !element.disabled, handle, { timeout });
   }
 
   /** Polls until the locator's element is disabled. */
   async waitForDisabled(locator, timeout = WAIT_MS) {
     const handle = await locator.elementHandle({ timeout });
-    await this.page.waitForFunction((element) => element.disabled, handle, { timeout });
+    await this.scope.waitForFunction((element) => element.disabled, handle, { timeout });
   }
 
   /** Types `text` into the composer and clicks Send. */
@@ -158,7 +165,7 @@ export class Visitor {
 
   /** Every transcript entry in DOM order: {key, kind, state, text, whole}. */
   async entries() {
-    return this.page.evaluate(() => window.__parleyE2E.entries());
+    return this.scope.evaluate(() => window.__parleyE2E.entries());
   }
 
   /**
@@ -167,7 +174,7 @@ export class Visitor {
    * on the whole entry text for system notices without one).
    */
   async waitForEntry({ kind, state, text = /.*/s, count = 1 }, timeout = WAIT_MS) {
-    await this.page.waitForFunction(
+    await this.scope.waitForFunction(
       ({ kind, state, source, flags, count }) => {
         const pattern = new RegExp(source, flags);
         const matching = window.__parleyE2E
@@ -187,12 +194,12 @@ export class Visitor {
 
   /** The guest session token the page stored (`localStorage["parley.token"]`). */
   async token() {
-    return this.page.evaluate(() => localStorage.getItem('parley.token'));
+    return this.scope.evaluate(() => localStorage.getItem('parley.token'));
   }
 
   /** Waits until the stored token is set and differs from `previous`; returns it. */
   async waitForNewToken(previous, timeout = WAIT_MS) {
-    const handle = await this.page.waitForFunction(
+    const handle = await this.scope.waitForFunction(
       (previous) => {
         const token = localStorage.getItem('parley.token');
         return token && token !== previous ? token : null;
@@ -205,17 +212,17 @@ export class Visitor {
 
   /** Starts recording every entry state, connection state, typing indicator (see record()). */
   async startRecording() {
-    await this.page.evaluate(() => window.__parleyE2E.record());
+    await this.scope.evaluate(() => window.__parleyE2E.record());
   }
 
   /** What was recorded since startRecording(). */
   async recorded() {
-    return this.page.evaluate(() => window.__parleyLog ?? []);
+    return this.scope.evaluate(() => window.__parleyLog ?? []);
   }
 
   /** The element that has focus, through shadow roots: {tag, launcher, input, name}. */
   async focused() {
-    return this.page.evaluate(() => {
+    return this.scope.evaluate(() => {
       const active = window.__parleyE2E.activeElement();
       return {
         tag: active?.tagName?.toLowerCase() ?? null,

@@ -1,52 +1,56 @@
-//! How the host page configures the window, read once at start-up.
+//! How the loader configures the window, read once when it starts the wasm.
 //!
-//! From the page URL: `?open=1` opens the window at load, `?lang=de` picks the language. From
-//! data attributes on `<html>` (for embedding without touching URLs): `data-parley-lang`,
-//! `data-parley-title` (the header title) and `data-parley-open`.
+//! `loader/parley.js` calls the exported `start(mount, options)` with the options it read from
+//! the `<parley-chat>` element's attributes and the script tag's `data-*`: `server` (the
+//! Parley server's base URL, from the script's own `src`), `lang`, `title`, `open` and `emit`, the loader's function that delivers the
+//! window's events (`open`, `close`, `unread`, `connection`, `message`) to the host page.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::Locale;
 
 /// The start-up configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    /// Open the window at load.
+    /// The Parley server's base URL, ending in `/` (grants are `POST {server}api/session`).
+    pub server: String,
+    /// Open the window at start.
     pub open: bool,
     /// The language.
     pub locale: Locale,
     /// A header title replacing the locale's default.
     pub title: Option<String>,
+    /// The loader's event sink, if any.
+    pub emit: Option<Function>,
 }
 
 impl Config {
-    /// Reads the page's URL, `<html>` data attributes and the browser language.
-    pub fn from_page() -> Config {
-        let window = web_sys::window();
-        let search = window
-            .as_ref()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-        let param = |name: &str| params.as_ref().and_then(|p| p.get(name));
-        let root = window
-            .as_ref()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element());
-        let data = |name: &str| root.as_ref().and_then(|r| r.get_attribute(name));
-        let navigator_lang = window.as_ref().and_then(|w| w.navigator().language());
-        let lang_param = param("lang");
-        let lang_data = data("data-parley-lang");
-        let locale = Locale::choose([
-            lang_param.as_deref(),
-            lang_data.as_deref(),
-            navigator_lang.as_deref(),
-        ]);
-        let truthy = |value: Option<String>| {
-            value.is_some_and(|v| matches!(v.as_str(), "" | "1" | "true" | "yes"))
-        };
+    /// Reads the loader's options object; anything missing takes its default (the page's
+    /// own origin as server, the browser's language, closed).
+    pub fn from_options(options: &JsValue) -> Config {
+        let get = |name: &str| Reflect::get(options, &JsValue::from_str(name)).ok();
+        let text = |name: &str| get(name).and_then(|v| v.as_string());
+        let flag = |name: &str| get(name).and_then(|v| v.as_bool()).unwrap_or(false);
+        let navigator_lang = web_sys::window().and_then(|w| w.navigator().language());
+        let lang = text("lang");
         Config {
-            open: truthy(param("open")) || truthy(data("data-parley-open")),
-            locale,
-            title: data("data-parley-title").filter(|t| !t.trim().is_empty()),
+            server: text("server")
+                .filter(|s| !s.is_empty())
+                .map(|s| if s.ends_with('/') { s } else { format!("{s}/") })
+                .unwrap_or_else(page_origin),
+            open: flag("open"),
+            locale: Locale::choose([lang.as_deref(), navigator_lang.as_deref()]),
+            title: text("title").filter(|t| !t.trim().is_empty()),
+            emit: get("emit").and_then(|f| f.dyn_into::<Function>().ok()),
         }
     }
+}
+
+/// `{origin}/` of the page, the server when the loader names none.
+fn page_origin() -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/")
 }

@@ -1,38 +1,43 @@
-//! The host page's handle on the window: `window.parley` (UI-CONTRACT.md "JS API").
+//! The window's side of `window.parley`, which the loader (`loader/parley.js`) owns.
+//!
+//! The loader defines `window.parley` before the wasm exists, queues calls, and keeps the host's
+//! listeners. When it starts the wasm, it receives the [`handle`] (`open`, `close`,
+//! `setAttributes`) to forward calls to, and passes its `emit` function, through which the
+//! window reports its events ([`emit`], [`message`]):
 //!
 //! ```js
-//! await window.parley.ready;
-//! window.parley.open(); window.parley.close();
+//! window.parley.on('open', () => …);  window.parley.on('close', () => …);
 //! window.parley.on('message', ({direction, text}) => …);   // "Inbound" = from the visitor,
 //! window.parley.on('unread', (count) => …);                  // "Outbound" = to the visitor
 //! window.parley.on('connection', (state) => …);              // data-state values
-//! window.parley.setAttributes({plan: 'gold'});
 //! ```
 //!
 //! Directions use Genesys's words (the guest's messages are `Inbound` to the contact centre).
-//! Listeners are JS functions kept for the life of the page; a throwing listener is ignored.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
-    static LISTENERS: RefCell<HashMap<String, Vec<Function>>> = RefCell::new(HashMap::new());
+    static SINK: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Installs `window.parley`: `open` / `close` call the given functions, `setAttributes`
-/// hands the object's entries (values as strings) to `set_attributes`.
-pub fn install(
+/// Where [`emit`] delivers events: the loader's function (none in tests).
+pub fn set_sink(sink: Option<Function>) {
+    SINK.with(|s| *s.borrow_mut() = sink);
+}
+
+/// The object the loader forwards `window.parley` calls to: `open` / `close` call the given
+/// functions, `setAttributes` hands the object's entries (values as strings) to
+/// `set_attributes`.
+pub fn handle(
     open: impl Fn() + 'static,
     close: impl Fn() + 'static,
     set_attributes: impl Fn(BTreeMap<String, String>) + 'static,
-) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+) -> Object {
     let api = Object::new();
     let set = |name: &str, value: JsValue| {
         let _ = Reflect::set(&api, &JsValue::from_str(name), &value);
@@ -40,21 +45,13 @@ pub fn install(
     set("open", Closure::<dyn Fn()>::new(open).into_js_value());
     set("close", Closure::<dyn Fn()>::new(close).into_js_value());
     set(
-        "on",
-        Closure::<dyn Fn(String, Function)>::new(|event: String, callback: Function| {
-            LISTENERS.with(|l| l.borrow_mut().entry(event).or_default().push(callback));
-        })
-        .into_js_value(),
-    );
-    set(
         "setAttributes",
         Closure::<dyn Fn(JsValue)>::new(move |attributes: JsValue| {
             set_attributes(string_entries(&attributes));
         })
         .into_js_value(),
     );
-    set("ready", Promise::resolve(&api).into());
-    let _ = Reflect::set(&window, &JsValue::from_str("parley"), &api);
+    api
 }
 
 /// The own enumerable properties of `value` with string, number or boolean values, as
@@ -89,12 +86,13 @@ fn string_entry(entry: JsValue) -> Option<(String, String)> {
     Some((key, text))
 }
 
-/// Calls every listener of `event` with `payload`.
+/// Reports `event` with `payload` to the loader; a throwing sink is ignored.
 pub fn emit(event: &str, payload: &JsValue) {
-    let listeners = LISTENERS.with(|l| l.borrow().get(event).cloned().unwrap_or_default());
-    for listener in listeners {
-        let _ = listener.call1(&JsValue::NULL, payload);
-    }
+    SINK.with(|sink| {
+        if let Some(sink) = sink.borrow().as_ref() {
+            let _ = sink.call2(&JsValue::NULL, &JsValue::from_str(event), payload);
+        }
+    });
 }
 
 /// Emits `message` with `{direction, text}`.

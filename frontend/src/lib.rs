@@ -1,11 +1,13 @@
 //! Parley's chat window in the browser (Leptos, client-side rendered, WebAssembly).
 //!
-//! Data flow: `boot.js` (see index.html) starts the wasm and `main` calls [`mount`], which
-//! renders [`App`]: the demo host page and the [`components::widget::ChatWidget`]. The
-//! [`driver`] runs `parley_shared::engine` against the browser (WebSocket, timers, storage,
-//! HTTP) and copies the engine's view into [`chat_state::ChatState`], whose signals the
-//! components render; components act through [`commands::Commands`]. The host page talks to
-//! the window through `window.parley` ([`embed`]).
+//! Data flow: the loader (`loader/parley.js`) fetches this bundle when the visitor shows intent;
+//! `main` hands it [`start`] ([`announce`]), which the loader calls with the element to mount
+//! into (inside the open shadow root of `<parley-chat>`) and its options ([`config::Config`]). [`start`] renders the
+//! [`components::widget::ChatWidget`]. The [`driver`] runs `parley_shared::engine` against the
+//! browser (WebSocket, timers, storage, HTTP) and copies the engine's view into
+//! [`chat_state::ChatState`], whose signals the components render; components act through
+//! [`commands::Commands`]. The host page talks to the window through the loader's
+//! `window.parley`, which forwards to the handle [`start`] returns ([`embed`]).
 
 pub mod chat_state;
 pub mod commands;
@@ -23,34 +25,73 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use chat_state::ChatState;
-use commands::Command;
+use commands::{Command, Commands};
 use components::connection_status::connection_state;
 use components::widget::ChatWidget;
 use config::Config;
 use driver::Driver;
 use window_state::WindowState;
 
-/// The demo host page with the chat: what `/` shows. Tests mount it into a detached element.
-#[component]
-pub fn App() -> impl IntoView {
-    let config = Config::from_page();
+/// The name of the event through which [`announce`] hands [`start`] to the loader.
+pub const START_EVENT: &str = "parley:wasm-started";
+
+/// Hands [`start`] to the loader: dispatches [`START_EVENT`] on `document` with the function as
+/// its `detail`. `main` calls it once the wasm has been instantiated.
+///
+/// Why not a `#[wasm_bindgen]` export: a `cdylib` exports (and so keeps) every
+/// `#[wasm_bindgen]` item of every dependency, which costs the bundle ~120 KB of stream
+/// adapters nobody calls; the `bin` target keeps only what `main` reaches.
+pub fn announce() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let start =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::HtmlElement, JsValue) -> JsValue>::new(
+            start,
+        );
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&start.into_js_value());
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(START_EVENT, &init) {
+        let _ = document.dispatch_event(&event);
+    }
+}
+
+/// Starts the chat window in `mount` (an element inside `<parley-chat>`'s shadow root) with
+/// the loader's `options`, and returns the handle the loader forwards `window.parley` calls to
+/// (`open`, `close`, `setAttributes`). Called once per page by the loader.
+pub fn start(mount: web_sys::HtmlElement, options: JsValue) -> JsValue {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    let config = Config::from_options(&options);
+    embed::set_sink(config.emit.clone());
+    let handle = std::rc::Rc::new(std::cell::RefCell::new(JsValue::UNDEFINED));
+    let slot = handle.clone();
+    leptos::mount::mount_to(mount, move || {
+        let (view, api) = app(config);
+        *slot.borrow_mut() = api;
+        view
+    })
+    .forget();
+    handle.take()
+}
+
+/// The chat window with its driver, and the handle for the loader.
+fn app(config: Config) -> (impl IntoView, JsValue) {
     let window = WindowState::new(config.locale, config.title.clone());
     let state = ChatState::new();
     provide_context(window);
     provide_context(state);
-    let driver = Driver::new(state, window);
+    let driver = Driver::new(state, window, config.server.clone());
     let commands = driver.commands();
     provide_context(commands);
     {
         let driver = driver.clone();
         driver::world_watch(move |change| driver.world(change));
     }
-    embed::install(
+    let api = embed::handle(
         move || window.open.set(true),
         move || window.open.set(false),
-        move |attributes| {
-            commands.send(Command::SetAttributes(attributes));
-        },
+        move |attributes| set_attributes(commands, attributes),
     );
     sync_with_page(state, window);
     if Driver::has_stored_token() {
@@ -63,21 +104,17 @@ pub fn App() -> impl IntoView {
         }
     });
     window.open.set(config.open);
+    // The loader's `.parley-root` (in the shadow root) wraps the mount point.
+    (view! { <ChatWidget/> }, api.into())
+}
 
-    view! {
-        <main class="parley-demo">
-            <h1 class="parley-demo-title">"Parley"</h1>
-            <p class="parley-demo-text">
-                "This page hosts the Parley chat window. Open it with the button in the corner."
-            </p>
-        </main>
-        <ChatWidget/>
-    }
+fn set_attributes(commands: Commands, attributes: std::collections::BTreeMap<String, String>) {
+    commands.send(Command::SetAttributes(attributes));
 }
 
 /// Keeps the page in step with the window: the unread count in `document.title` while the tab
-/// is hidden, the unread count cleared when the visitor sees the transcript, and the host's
-/// `unread` / `connection` listeners informed.
+/// is hidden, the unread count cleared when the visitor sees the transcript, and the loader
+/// told of `open` / `close`, `unread` and `connection` changes.
 fn sync_with_page(state: ChatState, window: WindowState) {
     let document = web_sys::window().and_then(|w| w.document());
     let base_title = document.as_ref().map(|d| d.title()).unwrap_or_default();
@@ -98,14 +135,14 @@ fn sync_with_page(state: ChatState, window: WindowState) {
         window.unread.track();
         window.mark_seen();
     });
+    Effect::new(move |previous: Option<bool>| {
+        let open = window.open.get();
+        if previous.is_some_and(|was| was != open) || (previous.is_none() && open) {
+            embed::emit(if open { "open" } else { "close" }, &JsValue::UNDEFINED);
+        }
+        open
+    });
     Effect::new(move |_| embed::emit("unread", &JsValue::from(window.unread.get())));
     let connection = connection_state(state);
     Effect::new(move |_| embed::emit("connection", &JsValue::from_str(connection.get().as_str())));
-}
-
-/// Mounts [`App`] into `<body>`; the entry point `main` calls once the wasm has started.
-/// Panics are routed to the browser console so a failure names its cause.
-pub fn mount() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
 }

@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Key, Locale, fill};
+use crate::i18n::{Key, Locale};
 
 /// Open/minimised, visibility and unread count (all `Copy`; provided as context).
 #[derive(Clone, Copy)]
 pub struct WindowState {
-    /// The chat window is open (else only the launcher shows).
+    /// The chat window is open (else only the loader's launcher shows).
     pub open: RwSignal<bool>,
     /// The page is visible (`document.visibilityState`).
     pub page_visible: RwSignal<bool>,
@@ -54,14 +54,5 @@ impl WindowState {
     /// The string for `key` in the window's language.
     pub fn t(&self, key: Key) -> &'static str {
         self.locale.text(key)
-    }
-
-    /// The launcher's accessible name for `unread` messages.
-    pub fn launcher_label(&self, unread: u32) -> String {
-        match unread {
-            0 => self.t(Key::OpenChat).to_owned(),
-            1 => self.t(Key::OpenChatUnreadOne).to_owned(),
-            n => fill(self.t(Key::OpenChatUnreadMany), &[("n", &n.to_string())]),
-        }
     }
 }

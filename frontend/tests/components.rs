@@ -9,7 +9,6 @@ use parley_frontend::components::composer::Composer;
 use parley_frontend::components::header::Header;
 use parley_frontend::components::quick_replies::QuickReplies;
 use parley_frontend::components::transcript::Transcript;
-use parley_frontend::components::widget::ChatWidget;
 use parley_shared::engine::Input;
 use parley_shared::genesys::ButtonResponseType;
 use support::{agent_message, frame, live_engine, mount, settle, text_of};
@@ -280,33 +279,6 @@ async fn enter_sends_the_text_and_typing_is_reported() {
     let sent = sent.borrow();
     assert!(sent.iter().any(|c| matches!(c, Command::Typing)));
     assert!(matches!(sent.last(), Some(Command::SendText(text)) if text == "hello there"));
-}
-
-#[wasm_bindgen_test]
-async fn the_launcher_shows_the_unread_count_in_its_badge_and_name() {
-    let (root, _) = mount(
-        |_, window| {
-            window.open.set(false);
-            window.unread.set(2);
-        },
-        || view! { <ChatWidget/> },
-    );
-    settle().await;
-    let launcher = root
-        .query_selector("button[data-parley-launcher]")
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        launcher.get_attribute("aria-label").as_deref(),
-        Some("Open chat, 2 unread messages")
-    );
-    assert_eq!(text_of(&root, "[data-parley-unread]").as_deref(), Some("2"));
-    let dialog = root.query_selector("[role=dialog]").unwrap().unwrap();
-    assert!(dialog.has_attribute("hidden"), "the window is minimised");
-    assert_eq!(
-        dialog.get_attribute("data-state").as_deref(),
-        Some("closed")
-    );
 }
 
 #[wasm_bindgen_test]

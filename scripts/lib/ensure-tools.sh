@@ -10,7 +10,7 @@
 #   wasm32 target        rustup target add wasm32-unknown-unknown               seconds
 #   trunk 0.21.14        cargo install --locked trunk@0.21.14                    ~8 min
 #   wasm-bindgen-cli     cargo install wasm-bindgen-cli@<Cargo.lock version>     ~2 min
-#   wasm-opt, e2e deps   npm ci in e2e/ (binaryen@132.0.0, playwright-core, …)   seconds
+#   wasm-opt, e2e deps   npm ci in e2e/ (binaryen@132.0.0, esbuild, playwright-core, …) seconds
 #   crate sources        cargo fetch (trunk builds with cargo --offline)          ~1 min
 #   chromium + driver    apt-get install chromium chromium-driver (--browser)    ~45 s
 

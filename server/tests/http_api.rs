@@ -298,13 +298,20 @@ async fn the_loader_has_a_stable_briefly_cached_url_and_the_iframe_page_is_at_em
     let dist = temp_dir();
     std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
     std::fs::write(dist.join("parley.js"), "(()=>{})()").unwrap();
-    std::fs::write(dist.join("embed.html"), "<!doctype html><title>Chat</title>").unwrap();
+    std::fs::write(
+        dist.join("embed.html"),
+        "<!doctype html><title>Chat</title>",
+    )
+    .unwrap();
     let app = app_serving(&dist);
 
     let (status, headers, _) = send(&app, get("/parley.js")).await;
     assert_eq!(status, 200);
     assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=60");
-    assert!(headers.contains_key(header::LAST_MODIFIED), "revalidated by date");
+    assert!(
+        headers.contains_key(header::LAST_MODIFIED),
+        "revalidated by date"
+    );
 
     let (status, headers, body) = send(&app, get("/embed")).await;
     assert_eq!(status, 200);
@@ -337,7 +344,11 @@ async fn bundle_files_are_shared_with_allowed_origins_only_and_vary_by_encoding(
         headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://shop.example.com"
     );
-    assert_eq!(headers[header::CONTENT_ENCODING], "br", "the precompressed file");
+    assert_eq!(
+        headers[header::CONTENT_ENCODING],
+        "br",
+        "the precompressed file"
+    );
     assert_eq!(&body[..], b"brotli bytes");
     let vary: Vec<_> = headers.get_all(header::VARY).iter().collect();
     assert!(

@@ -11,7 +11,6 @@ pub mod content;
 pub mod entry;
 pub mod header;
 pub mod icon;
-pub mod launcher;
 pub mod quick_replies;
 pub mod rich_text;
 mod shown;

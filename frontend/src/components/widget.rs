@@ -1,43 +1,29 @@
-//! The embeddable chat: the launcher and the window, and the focus moves between them
-//! (to the composer on open, back to the launcher on close).
+//! The embeddable chat window and where focus goes when it opens (the message box). The
+//! launcher belongs to the loader (`loader/parley.js`), which draws it before the wasm exists
+//! and moves focus back to it when the window reports `close`.
 
-use leptos::html::{Button, Textarea};
+use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::chat_window::ChatWindow;
 use super::composer::{ComposerFocus, focus};
-use super::launcher::Launcher;
 use crate::window_state::WindowState;
 
-/// Launcher + window. Expects [`WindowState`], [`crate::chat_state::ChatState`] and
-/// (optionally) [`crate::commands::Commands`] in context.
+/// The window. Expects [`WindowState`], [`crate::chat_state::ChatState`] and (optionally)
+/// [`crate::commands::Commands`] in context.
 #[component]
 pub fn ChatWidget() -> impl IntoView {
     let window = expect_context::<WindowState>();
-    let launcher = NodeRef::<Button>::new();
     let input = NodeRef::<Textarea>::new();
     provide_context(ComposerFocus { input });
     Effect::new(move |previous: Option<bool>| {
         let open = window.open.get();
-        if previous.is_some_and(|was| was != open) {
-            request_animation_frame(move || {
-                if open {
-                    focus_composer(input);
-                } else if let Some(button) = launcher.get_untracked() {
-                    focus(&button);
-                }
-            });
-        } else if previous.is_none() && open {
+        if open && previous != Some(true) {
             request_animation_frame(move || focus_composer(input));
         }
         open
     });
-    view! {
-        <div class="parley-root">
-            <ChatWindow/>
-            <Launcher button_ref=launcher/>
-        </div>
-    }
+    view! { <ChatWindow/> }
 }
 
 /// Focuses the message box, or the first enabled button of the composer when it is disabled.

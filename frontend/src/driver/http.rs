@@ -5,14 +5,15 @@ use gloo_net::http::Request;
 use parley_shared::api::{ApiErrorBody, SessionGrant, SessionGrantRequest};
 use parley_shared::genesys::{HistoryPage, HistoryQuery};
 
-/// Where the grant comes from: the page's own server (see README, "Embedding").
-pub const SESSION_PATH: &str = "/api/session";
+/// Where the grant comes from, under the Parley server's base URL (see README, "Embedding").
+pub const SESSION_PATH: &str = "api/session";
 
-/// `POST /api/session`, resuming `resume` when given. `Err` is a sentence for the visitor's
-/// diagnostics (never the token).
-pub async fn request_session(resume: Option<String>) -> Result<SessionGrant, String> {
+/// `POST {server}api/session` (cross-origin when the host page is on another site: the server
+/// allows the host's origin by CORS), resuming `resume` when given. `Err` is a sentence for
+/// the visitor's diagnostics (never the token).
+pub async fn request_session(server: &str, resume: Option<String>) -> Result<SessionGrant, String> {
     let body = SessionGrantRequest { resume };
-    let response = Request::post(SESSION_PATH)
+    let response = Request::post(&format!("{server}{SESSION_PATH}"))
         .json(&body)
         .map_err(|e| e.to_string())?
         .send()

@@ -55,11 +55,14 @@ pub struct Driver {
     /// Files picked for upload, by attachment id, until their PUT ends.
     files: RefCell<upload::HeldFiles>,
     started: Cell<bool>,
+    /// The Parley server's base URL (grants come from `{server}api/session`).
+    server: String,
 }
 
 impl Driver {
-    /// A driver for a new engine, resuming the token in storage if there is one.
-    pub fn new(state: ChatState, window: WindowState) -> Rc<Driver> {
+    /// A driver for a new engine, resuming the token in storage if there is one; grants come
+    /// from the Parley server at `server`.
+    pub fn new(state: ChatState, window: WindowState, server: String) -> Rc<Driver> {
         let mut config = EngineConfig::new("");
         config.stored_token = storage::load_token();
         config.seed = clock::seed();
@@ -72,6 +75,7 @@ impl Driver {
             timer: TimerSlot::default(),
             files: RefCell::new(upload::HeldFiles::new()),
             started: Cell::new(false),
+            server,
         })
     }
 
@@ -171,8 +175,9 @@ impl Driver {
         match effect {
             Effect::RequestSession { resume_token } => {
                 let me = self.me.clone();
+                let server = self.server.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let answer = http::request_session(resume_token).await;
+                    let answer = http::request_session(&server, resume_token).await;
                     let Some(driver) = me.upgrade() else { return };
                     let input = match answer {
                         Ok(grant) => {

@@ -4,9 +4,6 @@ use super::Key;
 
 pub(super) fn text(key: Key) -> &'static str {
     match key {
-        Key::OpenChat => "Chat öffnen",
-        Key::OpenChatUnreadOne => "Chat öffnen, 1 ungelesene Nachricht",
-        Key::OpenChatUnreadMany => "Chat öffnen, {n} ungelesene Nachrichten",
         Key::ChatDialog => "Chat",
         Key::HeaderTitle => "Schreiben Sie uns",
         Key::Connecting => "Verbindung wird hergestellt…",

@@ -4,9 +4,6 @@ use super::Key;
 
 pub(super) fn text(key: Key) -> &'static str {
     match key {
-        Key::OpenChat => "Open chat",
-        Key::OpenChatUnreadOne => "Open chat, 1 unread message",
-        Key::OpenChatUnreadMany => "Open chat, {n} unread messages",
         Key::ChatDialog => "Chat",
         Key::HeaderTitle => "Chat with us",
         Key::Connecting => "Connecting…",

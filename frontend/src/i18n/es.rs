@@ -4,9 +4,6 @@ use super::Key;
 
 pub(super) fn text(key: Key) -> &'static str {
     match key {
-        Key::OpenChat => "Abrir chat",
-        Key::OpenChatUnreadOne => "Abrir chat, 1 mensaje sin leer",
-        Key::OpenChatUnreadMany => "Abrir chat, {n} mensajes sin leer",
         Key::ChatDialog => "Chat",
         Key::HeaderTitle => "Chatea con nosotros",
         Key::Connecting => "Conectando…",

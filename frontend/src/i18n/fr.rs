@@ -4,9 +4,6 @@ use super::Key;
 
 pub(super) fn text(key: Key) -> &'static str {
     match key {
-        Key::OpenChat => "Ouvrir la discussion",
-        Key::OpenChatUnreadOne => "Ouvrir la discussion, 1 message non lu",
-        Key::OpenChatUnreadMany => "Ouvrir la discussion, {n} messages non lus",
         Key::ChatDialog => "Discussion",
         Key::HeaderTitle => "Discutez avec nous",
         Key::Connecting => "Connexion…",

@@ -4,7 +4,7 @@
 //! language lives in its own file with one exhaustive `match`, so adding a key without
 //! translating it everywhere does not compile. Placeholders are `{n}`, `{name}`, `{max}`,
 //! `{code}` and are filled with [`fill`]. The locale is chosen once at start-up
-//! ([`Locale::choose`]): `?lang=`, then `data-parley-lang` on `<html>`, then the browser's
+//! ([`Locale::choose`]): the `lang` option (`<parley-chat lang>` or `data-lang` on the script), then the browser's
 //! `navigator.language`, then English.
 
 mod de;
@@ -27,12 +27,6 @@ macro_rules! keys {
 }
 
 keys! {
-    /// The launcher's name.
-    OpenChat,
-    /// The launcher's name with one unread message.
-    OpenChatUnreadOne,
-    /// The launcher's name with `{n}` unread messages.
-    OpenChatUnreadMany,
     /// The dialog's accessible name.
     ChatDialog,
     /// The header's visible title (a host may replace it).
