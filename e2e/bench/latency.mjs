@@ -1,5 +1,10 @@
 // Browser latency benchmark, in headless Chromium against the release server on localhost:
 //
+// 0. Launcher click → ready: `--runs` fresh visitors load the demo page `/` (only the loader
+//    runs), then click the launcher; measured in the page from the click to the first DOM
+//    mutation where the connection status is `ready` and the message box is enabled. Includes
+//    the bundle's download and start (the pointer entering the launcher starts the download a
+//    moment before the click, as for a real visitor), the grant, the socket, configureSession.
 // 1. Navigation → ready: `--runs` fresh visitors (a new browser context each, so nothing is
 //    cached), each loading `/?open=1`; measured in the page as performance.now() (0 = navigation
 //    start) at the first DOM mutation where the connection status is `ready` and the message box
@@ -25,18 +30,45 @@ const RUNS = intArg('runs', 30);
 const SENDS = intArg('sends', 50);
 const SEND_SPACING_MS = intArg('spacing', 1100);
 
-// Records when the chat first became usable (runs before any page script).
+// Records when the chat first became usable (runs before any page script). The window lives in
+// the shadow root of <parley-chat>: observe the document until that root exists, then the root.
 function recordReady() {
+  const root = () => document.querySelector('parley-chat')?.shadowRoot ?? null;
   const check = () => {
-    const status = document.querySelector('[data-parley-connection]');
-    const input = document.querySelector('[data-parley-input]');
+    const status = root()?.querySelector('[data-parley-connection]');
+    const input = root()?.querySelector('[data-parley-input]');
     if (status?.dataset.state === 'ready' && input && !input.disabled) {
       window.__benchReady = performance.now();
       observer.disconnect();
     }
   };
-  const observer = new MutationObserver(check);
-  observer.observe(document, { subtree: true, childList: true, attributes: true });
+  const observer = new MutationObserver(() => {
+    const shadow = root();
+    if (shadow && !shadow.__benchObserved) {
+      shadow.__benchObserved = true;
+      observer.observe(shadow, { subtree: true, childList: true, attributes: true });
+    }
+    check();
+  });
+  observer.observe(document, { subtree: true, childList: true });
+}
+
+async function clickToReady(parley) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await parley.newPage();
+    await page.addInitScript(recordReady);
+    await page.goto(parley.url('/'));
+    const launcher = page.getByRole('button', { name: /^Open chat/ });
+    await launcher.waitFor();
+    await launcher.hover();
+    const clickedAt = await page.evaluate(() => performance.now());
+    await launcher.click();
+    const handle = await page.waitForFunction(() => window.__benchReady, null, { timeout: 30_000 });
+    times.push((await handle.jsonValue()) - clickedAt);
+    await page.closeContext();
+  }
+  summarize(`launcher click → ready (${RUNS} fresh contexts, demo page)`, times);
 }
 
 async function navigationToReady(parley) {
@@ -55,7 +87,8 @@ async function navigationToReady(parley) {
 // Clicks `sendButton` in the page and resolves with {shown, sent} in ms after the click.
 function clickAndTime(sendButton) {
   return new Promise((resolve) => {
-    const guests = () => document.querySelectorAll('[data-parley-entry][data-kind="guest"]');
+    const shadow = document.querySelector('parley-chat').shadowRoot;
+    const guests = () => shadow.querySelectorAll('[data-parley-entry][data-kind="guest"]');
     const before = guests().length;
     let shown = null;
     const start = performance.now();
@@ -69,7 +102,7 @@ function clickAndTime(sendButton) {
         resolve({ shown, sent: performance.now() - start });
       }
     });
-    observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    observer.observe(shadow, { subtree: true, childList: true, attributes: true, characterData: true });
     sendButton.click();
   });
 }
@@ -101,6 +134,7 @@ async function sendToSent(parley) {
 const parley = await startBenchParley();
 try {
   console.log(`server ${parley.server.origin}, Chromium ${parley.browser.version()}`);
+  await clickToReady(parley);
   await navigationToReady(parley);
   await sendToSent(parley);
 } finally {

@@ -254,3 +254,26 @@ test('the iframe mode chats under a host CSP without wasm-unsafe-eval, through p
     await page.closeContext();
   }
 });
+
+test('a failed download says so and offers Retry, which then opens the chat', { timeout: 90_000 }, async () => {
+  const page = await parley.newPage();
+  await preparePage(page);
+  const visitor = new Visitor(page, parley.server);
+  try {
+    // The first request for the wasm fails as on a dropped connection; later ones go through.
+    let failures = 0;
+    await page.route('**/*_bg.wasm', (route) => (failures++ === 0 ? route.abort('connectionreset') : route.continue()));
+    await page.goto(host.url('/'));
+    await visitor.launcher.click();
+    const retry = page.getByRole('button', { name: 'Retry' });
+    await retry.waitFor();
+    await page.getByText('The chat could not be loaded.').waitFor();
+    await retry.click();
+    await visitor.waitUntilReady();
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    assert.equal(failures, 2);
+  } finally {
+    await visitor.leave();
+  }
+});
