@@ -33,7 +33,12 @@ pub struct StateOptions {
     pub retry_policy: RetryPolicy,
     /// How long an availability answer is reused.
     pub availability_ttl: Duration,
+    /// How long a grant waits for availability before it is issued without.
+    pub availability_wait: Duration,
 }
+
+/// How long a grant waits for the queue's availability (optional) before going without it.
+pub const DEFAULT_AVAILABILITY_WAIT: Duration = Duration::from_secs(1);
 
 impl Default for StateOptions {
     fn default() -> Self {
@@ -41,6 +46,7 @@ impl Default for StateOptions {
             clock: Clock::system(),
             retry_policy: RetryPolicy::default(),
             availability_ttl: DEFAULT_AVAILABILITY_TTL,
+            availability_wait: DEFAULT_AVAILABILITY_WAIT,
         }
     }
 }
@@ -77,6 +83,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Estimated-wait lookups, when a queue and credentials are configured.
     pub availability: Option<Arc<AvailabilityClient>>,
+    /// How long a grant waits for availability.
+    pub availability_wait: Duration,
     /// The bundle folder.
     pub dist: PathBuf,
     /// The embedded emulator (emulator backend only).
@@ -159,6 +167,7 @@ impl AppState {
             )),
             trust_forwarded_for: config.trust_forwarded_for,
             availability,
+            availability_wait: options.availability_wait,
             dist: config.dist.clone(),
             emulator,
             clock: options.clock,

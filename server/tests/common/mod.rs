@@ -119,6 +119,8 @@ struct FakeState {
     authorizations: Mutex<Vec<String>>,
     hold_tokens: Mutex<Option<Arc<Semaphore>>>,
     first_token_request: Notify,
+    wait_status: Mutex<Option<u16>>,
+    hold_waits: Mutex<Option<Arc<Semaphore>>>,
 }
 
 /// A fake Genesys on a real port: `/oauth/token` and the estimated-wait endpoint.
@@ -169,6 +171,18 @@ impl FakeGenesys {
     pub fn hold_token_answers(&self) -> Arc<Semaphore> {
         let gate = Arc::new(Semaphore::new(0));
         *self.state.hold_tokens.lock().unwrap() = Some(Arc::clone(&gate));
+        gate
+    }
+
+    /// Makes the estimated-wait endpoint answer `status` with an empty body.
+    pub fn fail_waits_with(&self, status: u16) {
+        *self.state.wait_status.lock().unwrap() = Some(status);
+    }
+
+    /// Makes estimated-wait requests wait until permits are added to the returned semaphore.
+    pub fn hold_wait_answers(&self) -> Arc<Semaphore> {
+        let gate = Arc::new(Semaphore::new(0));
+        *self.state.hold_waits.lock().unwrap() = Some(Arc::clone(&gate));
         gate
     }
 
@@ -224,6 +238,13 @@ async fn token(State(state): State<Arc<FakeState>>, headers: HeaderMap, body: St
 
 async fn estimated_wait(State(state): State<Arc<FakeState>>, headers: HeaderMap) -> Response {
     state.wait_requests.fetch_add(1, Ordering::SeqCst);
+    let gate = state.hold_waits.lock().unwrap().clone();
+    if let Some(gate) = gate {
+        let _permit = gate.acquire().await;
+    }
+    if let Some(status) = *state.wait_status.lock().unwrap() {
+        return StatusCode::from_u16(status).unwrap().into_response();
+    }
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
