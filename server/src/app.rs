@@ -7,10 +7,15 @@
 //! /v1, /oauth/token, /api/v2/…, /webdeployments/…, /emulator/* emulator (emulator backend only)
 //! everything else     the browser bundle from dist/            static_files
 //! ```
-//! Every response carries the security headers; every request gets a trace span.
+//! Every response carries the security headers; every request gets a trace span and must be
+//! answered within the configured request timeout (408 after; a WebSocket upgrade is answered
+//! at once and the socket then lives on its own).
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
+
+use tower_http::timeout::TimeoutLayer;
 
 use crate::routes::{health, session};
 use crate::state::AppState;
@@ -29,5 +34,10 @@ pub fn app(state: AppState) -> Router {
         router = router.merge(emulator::router(emulator.clone()));
     }
     let router = router.fallback_service(static_files::router(state.dist.clone()));
-    security_headers::apply(router, &state.origins).layer(telemetry::trace_layer())
+    security_headers::apply(router, &state.origins)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.request_timeout,
+        ))
+        .layer(telemetry::trace_layer())
 }

@@ -19,6 +19,7 @@ use parley_shared::genesys::{Endpoints, Region};
 use crate::oauth::ClientCredentials;
 use crate::origins::AllowedOrigins;
 use crate::secret::Secret;
+use crate::serve::ConnectionLimits;
 
 /// Raw command line / environment, before validation. See [`Config`] for the meaning.
 #[derive(Debug, Parser)]
@@ -78,6 +79,19 @@ pub struct Args {
     /// Emulator: guest session inactivity TTL, in seconds.
     #[arg(long, env = "PARLEY_EMULATOR_SESSION_TTL_SECS")]
     pub emulator_session_ttl_secs: Option<String>,
+    /// Emulator: close a guest socket on which the client sent nothing for this many seconds
+    /// (the session survives; browsers send a heartbeat every 30 s). 0 = never.
+    #[arg(long, env = "PARLEY_EMULATOR_SOCKET_IDLE_SECS", default_value = "300")]
+    pub emulator_socket_idle_secs: String,
+    /// Seconds a client has to send complete request headers (also the keep-alive idle limit).
+    #[arg(long, env = "PARLEY_HEADER_TIMEOUT_SECS", default_value = "10")]
+    pub header_timeout_secs: String,
+    /// Seconds a request has to be answered, body included (408 after).
+    #[arg(long, env = "PARLEY_REQUEST_TIMEOUT_SECS", default_value = "30")]
+    pub request_timeout_secs: String,
+    /// Most connections open at once, guest WebSockets included; more wait to be accepted.
+    #[arg(long, env = "PARLEY_MAX_CONNECTIONS", default_value = "20000")]
+    pub max_connections: String,
 }
 
 /// Which Genesys the grants point at.
@@ -98,6 +112,8 @@ pub struct EmulatorSettings {
     pub agent_reply_delay: Option<Duration>,
     /// Guest session inactivity TTL.
     pub session_ttl: Option<Duration>,
+    /// Idle guest sockets are closed after this (`None` = never).
+    pub socket_idle_timeout: Option<Duration>,
 }
 
 /// The validated configuration.
@@ -127,6 +143,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Emulator knobs.
     pub emulator: EmulatorSettings,
+    /// Header-read and request timeouts, connection cap.
+    pub limits: ConnectionLimits,
 }
 
 /// A configuration error; its text names the variable.
@@ -294,6 +312,26 @@ impl Config {
                     .transpose()?
                     .filter(|secs: &u64| *secs > 0)
                     .map(Duration::from_secs),
+                socket_idle_timeout: Some(number::<u64>(
+                    "PARLEY_EMULATOR_SOCKET_IDLE_SECS",
+                    &args.emulator_socket_idle_secs,
+                )?)
+                .filter(|secs| *secs > 0)
+                .map(Duration::from_secs),
+            },
+            limits: ConnectionLimits {
+                header_read_timeout: positive_secs(
+                    "PARLEY_HEADER_TIMEOUT_SECS",
+                    &args.header_timeout_secs,
+                )?,
+                request_timeout: positive_secs(
+                    "PARLEY_REQUEST_TIMEOUT_SECS",
+                    &args.request_timeout_secs,
+                )?,
+                max_connections: match number("PARLEY_MAX_CONNECTIONS", &args.max_connections)? {
+                    0 => return Err(invalid("PARLEY_MAX_CONNECTIONS", "must be at least 1")),
+                    max => max,
+                },
             },
         })
     }
@@ -345,6 +383,14 @@ fn number<T: std::str::FromStr>(variable: &'static str, value: &str) -> Result<T
         .trim()
         .parse()
         .map_err(|_| invalid(variable, format!("'{value}' is not a whole number")))
+}
+
+/// A whole number of seconds, at least 1.
+fn positive_secs(variable: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    match number::<u64>(variable, value)? {
+        0 => Err(invalid(variable, "must be at least 1 second")),
+        secs => Ok(Duration::from_secs(secs)),
+    }
 }
 
 fn boolean(variable: &'static str, value: &str) -> Result<bool, ConfigError> {

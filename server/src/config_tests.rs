@@ -174,6 +174,7 @@ fn emulator_knobs_are_parsed() {
         "--emulator-deterministic=true",
         "--emulator-agent-delay-ms=250",
         "--emulator-session-ttl-secs=90",
+        "--emulator-socket-idle-secs=0",
     ])
     .unwrap();
     assert_eq!(
@@ -182,8 +183,36 @@ fn emulator_knobs_are_parsed() {
             deterministic: true,
             agent_reply_delay: Some(Duration::from_millis(250)),
             session_ttl: Some(Duration::from_secs(90)),
+            socket_idle_timeout: None,
         }
     );
+}
+
+#[test]
+fn connection_limits_default_to_bounded_values_and_are_parsed() {
+    let config = parse(&[]).unwrap();
+    assert_eq!(config.limits, ConnectionLimits::default());
+    assert_eq!(
+        config.emulator.socket_idle_timeout,
+        Some(Duration::from_secs(300)),
+        "idle guest sockets are closed by default"
+    );
+    let config = parse(&[
+        "--header-timeout-secs=3",
+        "--request-timeout-secs=7",
+        "--max-connections=50",
+    ])
+    .unwrap();
+    assert_eq!(
+        config.limits,
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(7),
+            max_connections: 50,
+        }
+    );
+    assert!(error_of(&["--max-connections=0"]).starts_with("PARLEY_MAX_CONNECTIONS"));
+    assert!(error_of(&["--header-timeout-secs=0"]).starts_with("PARLEY_HEADER_TIMEOUT_SECS"));
 }
 
 #[test]

@@ -91,6 +91,8 @@ pub struct AppState {
     pub emulator: Option<Emulator>,
     /// Clock for the rate limiter.
     pub clock: Clock,
+    /// Time a request has to be answered.
+    pub request_timeout: Duration,
 }
 
 impl AppState {
@@ -171,6 +173,7 @@ impl AppState {
             dist: config.dist.clone(),
             emulator,
             clock: options.clock,
+            request_timeout: config.limits.request_timeout,
         }
     }
 }
@@ -190,6 +193,7 @@ fn emulator_config(config: &Config) -> EmulatorConfig {
     if let Some(ttl) = config.emulator.session_ttl {
         emulator.session_ttl = ttl;
     }
+    emulator.socket_idle_timeout = config.emulator.socket_idle_timeout;
     if let Some(credentials) = &config.credentials {
         emulator.oauth_client_id = credentials.client_id.clone();
         emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();

@@ -267,7 +267,7 @@ pub struct Running {
     _stop: oneshot::Sender<()>,
 }
 
-/// Binds `127.0.0.1:0` and serves `config`; `upstream` overrides where emulator-mode OAuth and
+/// Binds `127.0.0.1:0` and serves `config` with the production accept loop; `upstream` overrides where emulator-mode OAuth and
 /// routing calls go (the fake Genesys), defaulting to the server itself.
 pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -279,13 +279,12 @@ pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
     );
     let emulator = state.emulator.clone();
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = config.limits;
     tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        parley_server::serve::serve(listener, app(state), limits, async {
+            let _ = stopped.await;
+        })
+        .await
     });
     Running {
         base: format!("http://{local_addr}"),
