@@ -83,6 +83,10 @@ pub struct Args {
     /// (the session survives; browsers send a heartbeat every 30 s). 0 = never.
     #[arg(long, env = "PARLEY_EMULATOR_SOCKET_IDLE_SECS", default_value = "300")]
     pub emulator_socket_idle_secs: String,
+    /// Emulator control endpoints (`/emulator/faults`, transcripts, stats; direct loopback
+    /// callers only): `auto` (on unless PARLEY_PUBLIC_URL is set), `on` or `off`.
+    #[arg(long, env = "PARLEY_EMULATOR_CONTROL", default_value = "auto")]
+    pub emulator_control: String,
     /// Seconds a client has to send complete request headers (also the keep-alive idle limit).
     #[arg(long, env = "PARLEY_HEADER_TIMEOUT_SECS", default_value = "10")]
     pub header_timeout_secs: String,
@@ -114,6 +118,8 @@ pub struct EmulatorSettings {
     pub session_ttl: Option<Duration>,
     /// Idle guest sockets are closed after this (`None` = never).
     pub socket_idle_timeout: Option<Duration>,
+    /// Whether the control endpoints exist (resolved from `auto` with the public URL).
+    pub control_endpoints: bool,
 }
 
 /// The validated configuration.
@@ -281,6 +287,15 @@ impl Config {
                 "needs GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET to ask for the wait time",
             ));
         }
+        let control_endpoints = match args.emulator_control.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => public_url.is_none(),
+            other => boolean("PARLEY_EMULATOR_CONTROL", other).map_err(|_| {
+                invalid(
+                    "PARLEY_EMULATOR_CONTROL",
+                    format!("'{other}' is not auto, on or off"),
+                )
+            })?,
+        };
         Ok(Config {
             backend,
             addr,
@@ -318,6 +333,7 @@ impl Config {
                 )?)
                 .filter(|secs| *secs > 0)
                 .map(Duration::from_secs),
+                control_endpoints,
             },
             limits: ConnectionLimits {
                 header_read_timeout: positive_secs(

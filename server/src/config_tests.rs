@@ -184,8 +184,25 @@ fn emulator_knobs_are_parsed() {
             agent_reply_delay: Some(Duration::from_millis(250)),
             session_ttl: Some(Duration::from_secs(90)),
             socket_idle_timeout: None,
+            control_endpoints: true,
         }
     );
+}
+
+#[test]
+fn emulator_control_is_off_behind_a_public_url_unless_enabled() {
+    assert!(parse(&[]).unwrap().emulator.control_endpoints);
+    let public = ["--public-url=https://chat.example.com"];
+    assert!(!parse(&public).unwrap().emulator.control_endpoints);
+    let enabled = parse(&[public[0], "--emulator-control=on"]).unwrap();
+    assert!(enabled.emulator.control_endpoints);
+    assert!(
+        !parse(&["--emulator-control=off"])
+            .unwrap()
+            .emulator
+            .control_endpoints
+    );
+    assert!(error_of(&["--emulator-control=maybe"]).starts_with("PARLEY_EMULATOR_CONTROL"));
 }
 
 #[test]

@@ -108,6 +108,12 @@ impl AppState {
         options: StateOptions,
     ) -> AppState {
         let self_base = format!("http://{}", reachable(local_addr));
+        // The server's own origins are always allowed (the bundle served from here calls the
+        // API same-origin); PARLEY_ALLOWED_ORIGINS adds the sites that embed Parley.
+        let mut origins = AllowedOrigins::own(local_addr, config.public_url.as_deref());
+        if let Some(configured) = &config.allowed_origins {
+            origins.extend(configured);
+        }
         let (target, upstream, emulator) = match (&config.backend, &config.genesys) {
             (Backend::Genesys, Some(endpoints)) => (
                 GrantTarget::Genesys(endpoints.clone()),
@@ -124,16 +130,10 @@ impl AppState {
                 (
                     target,
                     upstream,
-                    Some(Emulator::new(emulator_config(config))),
+                    Some(Emulator::new(emulator_config(config, &origins))),
                 )
             }
         };
-        // The server's own origins are always allowed (the bundle served from here calls the
-        // API same-origin); PARLEY_ALLOWED_ORIGINS adds the sites that embed Parley.
-        let mut origins = AllowedOrigins::own(local_addr, config.public_url.as_deref());
-        if let Some(configured) = &config.allowed_origins {
-            origins.extend(configured);
-        }
         let availability = match (&config.credentials, &config.queue_id) {
             (Some(credentials), Some(queue_id)) => {
                 let http = reqwest::Client::builder()
@@ -180,8 +180,9 @@ impl AppState {
 
 /// The emulator's settings from Parley's configuration: it serves the configured deployment,
 /// accepts the configured OAuth client (so that availability works against it unchanged), and
-/// takes the knobs exposed as flags.
-fn emulator_config(config: &Config) -> EmulatorConfig {
+/// takes the knobs exposed as flags. Guest sockets, history and uploads accept the same browser
+/// origins as grants.
+fn emulator_config(config: &Config, origins: &AllowedOrigins) -> EmulatorConfig {
     let mut emulator = EmulatorConfig::default();
     if !emulator.deployment_ids.contains(&config.deployment_id) {
         emulator.deployment_ids.push(config.deployment_id.clone());
@@ -194,6 +195,8 @@ fn emulator_config(config: &Config) -> EmulatorConfig {
         emulator.session_ttl = ttl;
     }
     emulator.socket_idle_timeout = config.emulator.socket_idle_timeout;
+    emulator.control_endpoints = config.emulator.control_endpoints;
+    emulator.allowed_origins = Some(origins.as_slice().to_vec());
     if let Some(credentials) = &config.credentials {
         emulator.oauth_client_id = credentials.client_id.clone();
         emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();

@@ -17,6 +17,7 @@ use parley_server::serve::{ConnectionLimits, serve};
 use parley_server::{AppState, app};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const SAFETY: Duration = Duration::from_secs(10);
 
@@ -139,10 +140,12 @@ async fn an_open_guest_websocket_counts_against_the_cap() {
         ..ConnectionLimits::default()
     })
     .await;
-    let url = format!("ws://{addr}/v1?deploymentId={DEFAULT_DEPLOYMENT_ID}");
-    let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
+    let mut request = format!("ws://{addr}/v1?deploymentId={DEFAULT_DEPLOYMENT_ID}")
+        .into_client_request()
         .unwrap();
+    let origin = format!("http://{addr}").parse().unwrap();
+    request.headers_mut().insert("origin", origin);
+    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
 
     let mut plain = TcpStream::connect(addr).await.unwrap();
     plain.write_all(HEALTHZ).await.unwrap();

@@ -3,7 +3,10 @@
 
 mod common;
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use common::{QUEUE_ID, closed_port, config, grant_request, json, send, temp_dir, test_app};
 
@@ -354,4 +357,49 @@ async fn a_missing_bundle_answers_503_saying_how_to_build_it() {
     // The API still works without a bundle.
     let (status, _, _) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
     assert_eq!(status, 200);
+}
+
+/// A request for the emulator's guest socket or history through the whole app, with `origin`.
+fn emulator_request(uri: &str, origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
+    request
+}
+
+#[tokio::test]
+async fn emulator_sockets_and_history_refuse_foreign_origins() {
+    let config = config(&["--allowed-origins=https://shop.example.com"]);
+    let app = test_app(&config, "127.0.0.1:8080".parse().unwrap());
+    let socket = format!("/v1?deploymentId={}", config.deployment_id);
+    for origin in [Some("https://evil.example"), None] {
+        let (status, _, _) = send(&app, emulator_request(&socket, origin)).await;
+        assert_eq!(status, 403, "socket with origin {origin:?}");
+    }
+    for allowed in ["https://shop.example.com", "http://127.0.0.1:8080"] {
+        let (status, _, _) = send(&app, emulator_request(&socket, Some(allowed))).await;
+        assert_ne!(status, 403, "socket with origin {allowed}");
+    }
+    let history = "/api/v2/webmessaging/messages";
+    let (status, _, _) = send(
+        &app,
+        emulator_request(history, Some("https://evil.example")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = send(&app, emulator_request(history, None)).await;
+    assert_eq!(
+        status, 401,
+        "no Origin (same-origin GET) reaches the JWT check"
+    );
 }

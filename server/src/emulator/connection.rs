@@ -4,7 +4,8 @@
 //! where the delay and reorder faults act.
 //!
 //! The upgrade is refused before upgrading with 403 for an unknown deployment (as Genesys
-//! does; clients map it to "check your deploymentId") and with 503 while the `refuse_sockets`
+//! does; clients map it to "check your deploymentId") or a missing or unknown `Origin` (when
+//! the emulator has an allowlist; see `access`), and with 503 while the `refuse_sockets`
 //! fault is on. WebSocket pings are answered with pongs by tungstenite as the reader polls; a
 //! binary frame is answered with 400 and the socket stays up. Closing the socket leaves the
 //! session alive for a later resume. With `socket_idle_timeout` set, a socket on which the client
@@ -26,7 +27,7 @@ use serde_json::json;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
-use super::access::public_base_url;
+use super::access::{OriginCheck, public_base_url};
 use super::dispatch::{self, ConnCtx};
 use super::session::ConnHandle;
 use super::{Emulator, lifecycle, writer};
@@ -50,6 +51,10 @@ pub async fn upgrade(
         emulator.count_socket(false);
         let body = json!({"error": "forbidden", "message": "unknown deploymentId"});
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
+    }
+    if let Err(refused) = OriginCheck::Required.verify(emulator.config(), &headers) {
+        emulator.count_socket(false);
+        return refused.into_response();
     }
     if emulator.faults().refusing_sockets(Instant::now()) {
         emulator.count_socket(false);

@@ -1,5 +1,5 @@
 //! Fault injection: the knobs tests turn to prove that clients lose nothing when the network or
-//! the server misbehaves. `POST /emulator/faults` (loopback callers only) takes one [`Fault`] as
+//! the server misbehaves. `POST /emulator/faults` (direct local callers only, see `access`) takes one [`Fault`] as
 //! JSON, tagged by `"fault"`:
 //!
 //! ```json

@@ -22,6 +22,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Emulator;
+use super::access::OriginCheck;
 use super::dispatch::ConnCtx;
 use super::lifecycle::live_session;
 use super::oauth::bearer_token;
@@ -71,6 +72,9 @@ pub async fn messages(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(refused) = OriginCheck::IfPresent.verify(emulator.config(), &headers) {
+        return refused.into_response();
+    }
     let (page_number, page_size) = match parse_paging(&query) {
         Ok(paging) => paging,
         Err(message) => {

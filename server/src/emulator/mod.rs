@@ -14,8 +14,13 @@
 //!
 //! Limits, candidly: sessions live in memory and a restart forgets them;
 //! `configureAuthenticatedSession` is treated like `configureSession` (the JWT in `data.code` is
-//! not verified); `Origin` is not checked; the scripted agent is a toy with a handful of
+//! not verified); the scripted agent is a toy with a handful of
 //! keywords.
+//!
+//! Exposure: the control endpoints answer direct loopback callers only and are off when the
+//! server has a public URL (unless enabled), sockets, history and uploads check `Origin`
+//! (`access`); per-connection queues, per-session logs, JWTs and the number of sessions are
+//! bounded (`config`), and idle sessions are expired by a periodic sweep (`lifecycle`).
 
 mod access;
 mod agent;
@@ -191,12 +196,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// | `POST /oauth/token` | client-credentials grant |
 /// | `GET /api/v2/routing/queues/{queueId}/estimatedwaittime` | estimated wait (OAuth) |
 /// | `GET /webdeployments/v1/deployments/{deploymentId}/config.json` | public Messenger config |
-/// | `POST /emulator/faults` | fault injection (loopback only) |
-/// | `GET /emulator/sessions/{token}/transcript` | a session's log (loopback only) |
-/// | `GET /emulator/stats` | counters (loopback only) |
+/// | `POST /emulator/faults` | fault injection (local only) |
+/// | `GET /emulator/sessions/{token}/transcript` | a session's log (local only) |
+/// | `GET /emulator/stats` | counters (local only) |
 ///
-/// The loopback checks need the server to run with
-/// `into_make_service_with_connect_info::<SocketAddr>()`; without it they refuse everyone.
+/// The local-only checks (`access::ControlAccess`) need the peer address in `ConnectInfo`
+/// (`into_make_service_with_connect_info::<SocketAddr>()` or [`crate::serve`]); without it
+/// they refuse everyone.
 pub fn router(emulator: Emulator) -> Router {
     Router::new()
         .route("/v1", get(connection::upgrade))
