@@ -29,7 +29,7 @@ use tokio::time::Instant;
 
 use super::access::{OriginCheck, public_base_url};
 use super::dispatch::{self, ConnCtx};
-use super::session::ConnHandle;
+use super::session::{ConnHandle, saturating_add};
 use super::{Emulator, lifecycle, writer};
 
 /// Largest frame a guest may send; real frames are a few KB (4,000 characters of text plus
@@ -76,7 +76,7 @@ pub async fn upgrade(
 /// Runs one connection until it closes or is dropped.
 async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, base_url: String) {
     let (sink, mut stream) = socket.split();
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(emulator.config().max_queued_frames.max(1));
     let kill = Arc::new(Notify::new());
     let handle = ConnHandle::new(tx, Arc::clone(&kill));
     let id = emulator.sessions().open_connection(handle.clone());
@@ -96,7 +96,7 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
     loop {
         let idle_deadline = idle_timeout
             .filter(|_| closing.is_none())
-            .map(|timeout| heard_at + timeout);
+            .map(|timeout| saturating_add(heard_at, timeout));
         let deadline = ctx
             .token
             .as_deref()

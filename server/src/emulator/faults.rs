@@ -19,6 +19,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use super::session::saturating_add;
+
 /// One fault to inject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "fault", rename_all = "snake_case", deny_unknown_fields)]
@@ -99,7 +101,7 @@ impl FaultState {
         match fault {
             Fault::RefuseSockets { seconds } => {
                 self.refuse_sockets_until =
-                    (*seconds > 0).then(|| now + Duration::from_secs(*seconds));
+                    (*seconds > 0).then(|| saturating_add(now, Duration::from_secs(*seconds)));
             }
             Fault::DelayFrames { ms } => self.frame_delay = Duration::from_millis(*ms),
             Fault::ReorderFrames { enabled } => self.reorder = *enabled,

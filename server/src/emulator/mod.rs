@@ -98,10 +98,12 @@ impl std::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// An emulator with no sessions yet.
+    /// An emulator with no sessions yet. Inside a tokio runtime it also starts the periodic
+    /// sweep of idle sessions and expired JWTs (`lifecycle::sweep`), which stops when the last
+    /// handle is dropped.
     pub fn new(config: EmulatorConfig) -> Self {
         let ids = IdGen::new(config.deterministic);
-        Self {
+        let emulator = Self {
             shared: Arc::new(Shared {
                 config,
                 ids,
@@ -112,7 +114,11 @@ impl Emulator {
                 oauth_tokens: Mutex::default(),
                 counters: Counters::default(),
             }),
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::spawn(sweep_periodically(Arc::downgrade(&emulator.shared)));
         }
+        emulator
     }
 
     /// The settings this emulator runs with.
@@ -175,6 +181,26 @@ impl Emulator {
             &self.shared.counters.sockets_refused
         };
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Runs `lifecycle::sweep` until the emulator is gone.
+async fn sweep_periodically(shared: std::sync::Weak<Shared>) {
+    let Some(interval) = shared
+        .upgrade()
+        .map(|shared| lifecycle::sweep_interval(shared.config.session_ttl))
+    else {
+        return;
+    };
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        lifecycle::sweep(&Emulator { shared }, tokio::time::Instant::now());
     }
 }
 
