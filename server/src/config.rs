@@ -21,7 +21,8 @@ use crate::origins::AllowedOrigins;
 use crate::secret::Secret;
 use crate::serve::ConnectionLimits;
 
-/// Raw command line / environment, before validation. See [`Config`] for the meaning.
+/// Raw command line / environment, before validation. See [`Config`] for the meaning. The
+/// secret is held as a [`Secret`] from the moment it is parsed, so `{:?}` never shows it.
 #[derive(Debug, Parser)]
 #[command(
     name = "parley-server",
@@ -64,9 +65,14 @@ pub struct Args {
     /// OAuth client id (client-credentials grant), for server-side availability lookups.
     #[arg(long, env = "GENESYS_CLIENT_ID")]
     pub genesys_client_id: Option<String>,
-    /// OAuth client secret. Never printed.
-    #[arg(long, env = "GENESYS_CLIENT_SECRET", hide_env_values = true)]
-    pub genesys_client_secret: Option<String>,
+    /// OAuth client secret. Never printed. Prefer the environment or the file variant: a flag
+    /// is visible to every user of the machine in /proc/*/cmdline.
+    #[arg(long, env = "GENESYS_CLIENT_SECRET", hide_env_values = true, value_parser = secret_arg)]
+    pub genesys_client_secret: Option<Secret>,
+    /// File holding the OAuth client secret (e.g. a mounted Docker/Kubernetes secret); a
+    /// trailing newline is ignored. Alternative to GENESYS_CLIENT_SECRET.
+    #[arg(long, env = "GENESYS_CLIENT_SECRET_FILE")]
+    pub genesys_client_secret_file: Option<PathBuf>,
     /// Queue (UUID) whose estimated wait time is included in grants; needs the OAuth client.
     #[arg(long, env = "GENESYS_QUEUE_ID")]
     pub genesys_queue_id: Option<String>,
@@ -186,7 +192,6 @@ impl Config {
             &mut args.genesys_domain,
             &mut args.genesys_deployment_id,
             &mut args.genesys_client_id,
-            &mut args.genesys_client_secret,
             &mut args.genesys_queue_id,
             &mut args.emulator_agent_delay_ms,
             &mut args.emulator_session_ttl_secs,
@@ -255,14 +260,16 @@ impl Config {
                 ));
             }
         };
-        let credentials = match (args.genesys_client_id, args.genesys_client_secret) {
+        let secret = client_secret(
+            args.genesys_client_secret,
+            args.genesys_client_secret_file.as_deref(),
+        )?;
+        let credentials = match (args.genesys_client_id, secret) {
             (None, None) => None,
-            (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.is_empty() => {
-                Some(ClientCredentials {
-                    client_id: id.trim().to_owned(),
-                    client_secret: Secret::new(secret),
-                })
-            }
+            (Some(id), Some(secret)) if !id.trim().is_empty() => Some(ClientCredentials {
+                client_id: id.trim().to_owned(),
+                client_secret: secret,
+            }),
             (Some(_), None) | (Some(_), Some(_)) => {
                 return Err(invalid(
                     "GENESYS_CLIENT_SECRET",
@@ -350,6 +357,44 @@ impl Config {
                 },
             },
         })
+    }
+}
+
+/// Parses the secret flag / variable straight into a [`Secret`].
+fn secret_arg(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
+}
+
+/// The client secret from GENESYS_CLIENT_SECRET or GENESYS_CLIENT_SECRET_FILE (not both); an
+/// empty value counts as unset. The file's content is never put in an error message.
+fn client_secret(
+    direct: Option<Secret>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<Secret>, ConfigError> {
+    let direct = direct.filter(|secret| !secret.expose().is_empty());
+    let file = file.filter(|path| !path.as_os_str().is_empty());
+    match (direct, file) {
+        (Some(_), Some(_)) => Err(invalid(
+            "GENESYS_CLIENT_SECRET_FILE",
+            "set either GENESYS_CLIENT_SECRET or GENESYS_CLIENT_SECRET_FILE, not both",
+        )),
+        (direct, None) => Ok(direct),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                invalid(
+                    "GENESYS_CLIENT_SECRET_FILE",
+                    format!("cannot read {}: {}", path.display(), error.kind()),
+                )
+            })?;
+            let secret = text.trim_end_matches(['\r', '\n']);
+            if secret.is_empty() {
+                return Err(invalid(
+                    "GENESYS_CLIENT_SECRET_FILE",
+                    format!("{} is empty", path.display()),
+                ));
+            }
+            Ok(Some(Secret::new(secret)))
+        }
     }
 }
 

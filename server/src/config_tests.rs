@@ -169,6 +169,40 @@ fn debug_output_redacts_the_client_secret() {
 }
 
 #[test]
+fn the_raw_arguments_do_not_show_the_secret_either() {
+    let args = Args::try_parse_from([
+        "parley-server",
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=do-not-print-me",
+    ])
+    .unwrap();
+    let shown = format!("{args:?}");
+    assert!(!shown.contains("do-not-print-me"), "{shown}");
+}
+
+#[test]
+fn the_secret_can_come_from_a_file() {
+    let path = std::env::temp_dir().join(format!("parley-secret-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&path, "from-a-file\n").unwrap();
+    let file_flag = format!("--genesys-client-secret-file={}", path.display());
+    let config = parse(&["--genesys-client-id=abc", &file_flag]).unwrap();
+    let credentials = config.credentials.unwrap();
+    assert_eq!(credentials.client_secret.expose(), "from-a-file");
+    let both = error_of(&[
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=x",
+        &file_flag,
+    ]);
+    assert!(both.starts_with("GENESYS_CLIENT_SECRET_FILE"), "{both}");
+    std::fs::remove_file(&path).unwrap();
+    let missing = error_of(&["--genesys-client-id=abc", &file_flag]);
+    assert!(
+        missing.starts_with("GENESYS_CLIENT_SECRET_FILE: cannot read"),
+        "{missing}"
+    );
+}
+
+#[test]
 fn emulator_knobs_are_parsed() {
     let config = parse(&[
         "--emulator-deterministic=true",
