@@ -34,7 +34,7 @@ pub fn app(state: AppState) -> Router {
         router = router.merge(emulator::router(emulator.clone()));
     }
     let router = router.fallback_service(static_files::router(state.dist.clone()));
-    security_headers::apply(router, &state.origins)
+    security_headers::apply(router, &state.origins, &state.csp_backend, state.https)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.request_timeout,

@@ -20,6 +20,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::oauth::{OAuthClient, RetryPolicy};
 use crate::origins::AllowedOrigins;
 use crate::rate_limit::{DEFAULT_MAX_CLIENTS, GrantRateLimiter};
+use crate::security_headers::Backend as CspBackend;
 
 /// Time limit for one upstream (Genesys) HTTP request.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(5);
@@ -93,6 +94,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Time a request has to be answered.
     pub request_timeout: Duration,
+    /// The hosts the page may connect to and load images from (CSP).
+    pub csp_backend: CspBackend,
+    /// Whether the server is reached over https (its public URL), for HSTS.
+    pub https: bool,
 }
 
 impl AppState {
@@ -158,8 +163,11 @@ impl AppState {
             }
             _ => None,
         };
+        let csp_backend = csp_backend(
+            &target,
+            &AllowedOrigins::own(local_addr, config.public_url.as_deref()),
+        );
         AppState {
-            target: Arc::new(target),
             deployment_id: config.deployment_id.as_str().into(),
             features: Features::default(),
             origins,
@@ -174,6 +182,12 @@ impl AppState {
             emulator,
             clock: options.clock,
             request_timeout: config.limits.request_timeout,
+            csp_backend,
+            https: config
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://")),
+            target: Arc::new(target),
         }
     }
 }
@@ -203,6 +217,20 @@ fn emulator_config(config: &Config, origins: &AllowedOrigins) -> EmulatorConfig 
     }
     emulator.public_base_url = config.public_url.clone();
     emulator
+}
+
+/// What the page talks to: the Genesys region's hosts, or (emulator) this server under every
+/// origin it is reached by.
+fn csp_backend(target: &GrantTarget, own: &AllowedOrigins) -> CspBackend {
+    match target {
+        GrantTarget::Genesys(endpoints) => {
+            match endpoints.api_base().strip_prefix("https://api.") {
+                Some(domain) => CspBackend::Region(domain.to_owned()),
+                None => CspBackend::Origins(vec![endpoints.api_base().to_owned()]),
+            }
+        }
+        GrantTarget::Emulator { .. } => CspBackend::Origins(own.as_slice().to_vec()),
+    }
 }
 
 /// An address this process can connect to: a wildcard bind is reached through loopback.

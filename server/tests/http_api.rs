@@ -403,3 +403,31 @@ async fn emulator_sockets_and_history_refuse_foreign_origins() {
         "no Origin (same-origin GET) reaches the JWT check"
     );
 }
+
+#[tokio::test]
+async fn the_policy_names_the_region_and_https_servers_send_hsts() {
+    let genesys = config(&[
+        "--backend=genesys",
+        "--genesys-region=eu-central-1",
+        "--genesys-deployment-id=3f2c1a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6",
+        "--public-url=https://chat.example.com",
+    ]);
+    let app = test_app(&genesys, "127.0.0.1:8080".parse().unwrap());
+    let (_, headers, _) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("connect-src 'self' https://*.mypurecloud.de wss://*.mypurecloud.de;"),
+        "{csp}"
+    );
+    assert!(!csp.contains("https:;") && !csp.contains(" ws: "), "{csp}");
+    assert_eq!(
+        headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+
+    let plain = test_app(&config(&[]), "127.0.0.1:8080".parse().unwrap());
+    let (_, headers, _) = send(&plain, grant_request("{}", [10, 0, 0, 1])).await;
+    assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("ws://127.0.0.1:8080"), "{csp}");
+}
