@@ -7,7 +7,7 @@
 //! or `history`; frames go out through `writer`), the history endpoint (`history`), the
 //! attachment upload and download URLs (`uploads`), the OAuth token endpoint (`oauth`),
 //! estimated wait (`routing`), the public deployment config (`deployment`) and the
-//! loopback-only control endpoints (`control`: faults, transcripts, stats). All state lives in
+//! local-only control endpoints (`control`: faults, transcripts, stats). All state lives in
 //! memory behind the cloneable [`Emulator`] handle: sessions and connections (`session`),
 //! attachments (`attachments`), fault switches (`faults`), issued OAuth tokens (`oauth`). The
 //! scripted agent (`agent`, answering per `script`) runs as a task per guest message.
