@@ -36,6 +36,16 @@ use super::{Emulator, lifecycle, writer};
 /// 2 KB of custom attributes).
 const MAX_FRAME_BYTES: usize = 256 * 1024;
 
+/// Socket read buffer: guest frames are a few hundred bytes to a few KB, and a larger frame
+/// just takes several reads. tungstenite's default, 128 KiB per connection, is what made the
+/// server's RSS per guest climb past a few thousand guests (BENCHMARKS.md, "Emulator capacity").
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// Outbound bytes the socket may hold beyond what TCP accepted before a send fails: one
+/// largest frame and some. Frames are written at once (no write buffering; the writer flushes
+/// each frame anyway), so this only fills when the client stops reading.
+const MAX_WRITE_BUFFER_BYTES: usize = 2 * MAX_FRAME_BYTES;
+
 /// How long a connection the server closed waits for the client's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -68,6 +78,9 @@ pub async fn upgrade(
     emulator.count_socket(true);
     let base_url = public_base_url(emulator.config(), &headers);
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| serve(emulator, socket, deployment_id, base_url))
