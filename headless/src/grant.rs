@@ -97,6 +97,17 @@ impl GrantSource {
         }
     }
 
+    /// The `Origin` a browser guest would send: that of the page it is on, which is the Parley
+    /// server (it serves and embeds the chat); without a server, the API base's origin. The
+    /// emulator refuses guest sockets without an allowed `Origin`, as Genesys restricts a
+    /// deployment to its sites.
+    pub fn page_origin(&self) -> String {
+        match self {
+            GrantSource::Server { base_url, .. } => origin_of(base_url),
+            GrantSource::Direct { endpoints, .. } => origin_of(endpoints.api_base()),
+        }
+    }
+
     /// The deployment id known before any grant (direct mode), else empty: a server's grant
     /// names it.
     pub fn deployment_id(&self) -> &str {
@@ -105,6 +116,15 @@ impl GrantSource {
             GrantSource::Direct { deployment_id, .. } => deployment_id,
         }
     }
+}
+
+/// `scheme://host[:port]` of a URL (everything before the path).
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| after_scheme + at);
+    url[..end].to_ascii_lowercase()
 }
 
 /// The HTTP client every guest of a process shares (grants and history), with time limits so
@@ -165,4 +185,21 @@ pub fn describe_reqwest(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_origin_is_the_servers_scheme_host_and_port() {
+        assert_eq!(
+            GrantSource::server("http://127.0.0.1:8080/").page_origin(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            GrantSource::server("https://Chat.Example.com/parley/").page_origin(),
+            "https://chat.example.com"
+        );
+    }
 }

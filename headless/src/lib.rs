@@ -13,5 +13,6 @@ pub mod driver;
 pub mod events;
 pub mod grant;
 pub mod load;
+pub mod terminal;
 
 pub use cli::{Cli, run};

@@ -7,10 +7,15 @@
 //! /v1, /oauth/token, /api/v2/…, /webdeployments/…, /emulator/* emulator (emulator backend only)
 //! everything else     the browser bundle from dist/            static_files
 //! ```
-//! Every response carries the security headers; every request gets a trace span.
+//! Every response carries the security headers; every request gets a trace span and must be
+//! answered within the configured request timeout (408 after; a WebSocket upgrade is answered
+//! at once and the socket then lives on its own).
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
+
+use tower_http::timeout::TimeoutLayer;
 
 use crate::routes::{health, session};
 use crate::state::AppState;
@@ -33,5 +38,10 @@ pub fn app(state: AppState) -> Router {
     }
     let bundle = static_files::router(state.dist.clone(), state.origins.bundle_cors_layer());
     let router = router.fallback_service(bundle);
-    security_headers::apply(router, &state.origins).layer(telemetry::trace_layer())
+    security_headers::apply(router, &state.origins, &state.csp_backend, state.https)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.request_timeout,
+        ))
+        .layer(telemetry::trace_layer())
 }

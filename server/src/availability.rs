@@ -4,19 +4,21 @@
 //! `GET {apiBase}/api/v2/routing/queues/{queueId}/estimatedwaittime` →
 //! `results[0].estimatedWaitTimeSeconds` → `Availability::estimated_wait_seconds`. The answer is
 //! cached for a short time (15 s by default) so that a burst of grants costs one platform call;
-//! the cache is single-flight like the token cache. A 401 drops the token and retries once
-//! with a fresh one; a 429 is honoured like the token endpoint's (no call before `Retry-After`).
+//! the cache is single-flight like the token cache ([`SingleFlight`]), and a failure is
+//! remembered for [`FAILURE_REUSE`] (a 429 for its `Retry-After`). A 401 drops the token and
+//! retries once with a fresh one. Availability is optional in a grant: the grant route bounds
+//! the wait for it and issues the grant without it when this fails.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parley_shared::api::Availability;
 use reqwest::StatusCode;
 use serde::Deserialize;
-use tokio::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::oauth::{OAuthClient, OAuthError, describe, retry_after};
+use crate::oauth::{FAILURE_REUSE, OAuthClient, OAuthError, describe, retry_after};
+use crate::single_flight::{CachedError, Fetched, SingleFlight};
 
 /// How long an estimated wait time is reused.
 pub const DEFAULT_AVAILABILITY_TTL: Duration = Duration::from_secs(15);
@@ -53,6 +55,21 @@ impl AvailabilityError {
             _ => None,
         }
     }
+
+    /// How long this failure is answered from the cache.
+    fn reuse_for(&self) -> Duration {
+        self.retry_after().unwrap_or(FAILURE_REUSE)
+    }
+}
+
+impl CachedError for AvailabilityError {
+    fn with_time_left(&self, left: Duration) -> Self {
+        match self {
+            Self::OAuth(error) => Self::OAuth(error.with_time_left(left)),
+            Self::RateLimited { .. } => Self::RateLimited { retry_after: left },
+            other => other.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -68,20 +85,13 @@ struct Prediction {
     estimated_wait_time_seconds: Option<u32>,
 }
 
-#[derive(Default)]
-struct CacheState {
-    value: Option<(Availability, Instant)>,
-    blocked_until: Option<Instant>,
-}
-
 /// Cached estimated-wait-time lookups for one queue.
 pub struct AvailabilityClient {
     http: reqwest::Client,
     url: String,
     oauth: Arc<OAuthClient>,
     ttl: Duration,
-    clock: Clock,
-    cache: Mutex<CacheState>,
+    cache: SingleFlight<Availability, AvailabilityError>,
 }
 
 impl AvailabilityClient {
@@ -99,40 +109,26 @@ impl AvailabilityClient {
             url: format!("{api_base}/api/v2/routing/queues/{queue_id}/estimatedwaittime"),
             oauth,
             ttl,
-            clock,
-            cache: Mutex::new(CacheState::default()),
+            cache: SingleFlight::new(clock),
         }
     }
 
-    /// The queue's availability, from the cache when fresh.
+    /// The queue's availability, from the cache when fresh, else from the one lookup in flight.
     pub async fn current(&self) -> Result<Availability, AvailabilityError> {
-        let mut cache = self.cache.lock().await;
-        let now = self.clock.now();
-        if let Some((value, fetched_at)) = &cache.value
-            && now < *fetched_at + self.ttl
-        {
-            return Ok(value.clone());
-        }
-        if let Some(until) = cache.blocked_until
-            && now < until
-        {
-            return Err(AvailabilityError::RateLimited {
-                retry_after: until - now,
-            });
-        }
-        match self.fetch().await {
-            Ok(value) => {
-                cache.value = Some((value.clone(), self.clock.now()));
-                cache.blocked_until = None;
-                Ok(value)
-            }
-            Err(error) => {
-                if let AvailabilityError::RateLimited { retry_after } = &error {
-                    cache.blocked_until = Some(self.clock.now() + *retry_after);
+        self.cache
+            .get(|| async {
+                match self.fetch().await {
+                    Ok(value) => Fetched {
+                        result: Ok(value),
+                        reuse_for: self.ttl,
+                    },
+                    Err(error) => Fetched {
+                        reuse_for: error.reuse_for(),
+                        result: Err(error),
+                    },
                 }
-                Err(error)
-            }
-        }
+            })
+            .await
     }
 
     async fn fetch(&self) -> Result<Availability, AvailabilityError> {
@@ -161,7 +157,7 @@ impl AvailabilityClient {
                 }
                 StatusCode::UNAUTHORIZED if !retried_unauthorized => {
                     retried_unauthorized = true;
-                    self.oauth.invalidate(&token).await;
+                    self.oauth.invalidate(&token);
                 }
                 StatusCode::TOO_MANY_REQUESTS => {
                     return Err(AvailabilityError::RateLimited {

@@ -19,8 +19,10 @@ use parley_shared::genesys::{Endpoints, Region};
 use crate::oauth::ClientCredentials;
 use crate::origins::AllowedOrigins;
 use crate::secret::Secret;
+use crate::serve::ConnectionLimits;
 
-/// Raw command line / environment, before validation. See [`Config`] for the meaning.
+/// Raw command line / environment, before validation. See [`Config`] for the meaning. The
+/// secret is held as a [`Secret`] from the moment it is parsed, so `{:?}` never shows it.
 #[derive(Debug, Parser)]
 #[command(
     name = "parley-server",
@@ -63,9 +65,14 @@ pub struct Args {
     /// OAuth client id (client-credentials grant), for server-side availability lookups.
     #[arg(long, env = "GENESYS_CLIENT_ID")]
     pub genesys_client_id: Option<String>,
-    /// OAuth client secret. Never printed.
-    #[arg(long, env = "GENESYS_CLIENT_SECRET", hide_env_values = true)]
-    pub genesys_client_secret: Option<String>,
+    /// OAuth client secret. Never printed. Prefer the environment or the file variant: a flag
+    /// is visible to every user of the machine in /proc/*/cmdline.
+    #[arg(long, env = "GENESYS_CLIENT_SECRET", hide_env_values = true, value_parser = secret_arg)]
+    pub genesys_client_secret: Option<Secret>,
+    /// File holding the OAuth client secret (e.g. a mounted Docker/Kubernetes secret); a
+    /// trailing newline is ignored. Alternative to GENESYS_CLIENT_SECRET.
+    #[arg(long, env = "GENESYS_CLIENT_SECRET_FILE")]
+    pub genesys_client_secret_file: Option<PathBuf>,
     /// Queue (UUID) whose estimated wait time is included in grants; needs the OAuth client.
     #[arg(long, env = "GENESYS_QUEUE_ID")]
     pub genesys_queue_id: Option<String>,
@@ -78,6 +85,23 @@ pub struct Args {
     /// Emulator: guest session inactivity TTL, in seconds.
     #[arg(long, env = "PARLEY_EMULATOR_SESSION_TTL_SECS")]
     pub emulator_session_ttl_secs: Option<String>,
+    /// Emulator: close a guest socket on which the client sent nothing for this many seconds
+    /// (the session survives; browsers send a heartbeat every 30 s). 0 = never.
+    #[arg(long, env = "PARLEY_EMULATOR_SOCKET_IDLE_SECS", default_value = "300")]
+    pub emulator_socket_idle_secs: String,
+    /// Emulator control endpoints (`/emulator/faults`, transcripts, stats; direct loopback
+    /// callers only): `auto` (on unless PARLEY_PUBLIC_URL is set), `on` or `off`.
+    #[arg(long, env = "PARLEY_EMULATOR_CONTROL", default_value = "auto")]
+    pub emulator_control: String,
+    /// Seconds a client has to send complete request headers (also the keep-alive idle limit).
+    #[arg(long, env = "PARLEY_HEADER_TIMEOUT_SECS", default_value = "10")]
+    pub header_timeout_secs: String,
+    /// Seconds a request has to be answered, body included (408 after).
+    #[arg(long, env = "PARLEY_REQUEST_TIMEOUT_SECS", default_value = "30")]
+    pub request_timeout_secs: String,
+    /// Most connections open at once, guest WebSockets included; more wait to be accepted.
+    #[arg(long, env = "PARLEY_MAX_CONNECTIONS", default_value = "20000")]
+    pub max_connections: String,
 }
 
 /// Which Genesys the grants point at.
@@ -98,6 +122,10 @@ pub struct EmulatorSettings {
     pub agent_reply_delay: Option<Duration>,
     /// Guest session inactivity TTL.
     pub session_ttl: Option<Duration>,
+    /// Idle guest sockets are closed after this (`None` = never).
+    pub socket_idle_timeout: Option<Duration>,
+    /// Whether the control endpoints exist (resolved from `auto` with the public URL).
+    pub control_endpoints: bool,
 }
 
 /// The validated configuration.
@@ -127,6 +155,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Emulator knobs.
     pub emulator: EmulatorSettings,
+    /// Header-read and request timeouts, connection cap.
+    pub limits: ConnectionLimits,
 }
 
 /// A configuration error; its text names the variable.
@@ -162,7 +192,6 @@ impl Config {
             &mut args.genesys_domain,
             &mut args.genesys_deployment_id,
             &mut args.genesys_client_id,
-            &mut args.genesys_client_secret,
             &mut args.genesys_queue_id,
             &mut args.emulator_agent_delay_ms,
             &mut args.emulator_session_ttl_secs,
@@ -231,14 +260,16 @@ impl Config {
                 ));
             }
         };
-        let credentials = match (args.genesys_client_id, args.genesys_client_secret) {
+        let secret = client_secret(
+            args.genesys_client_secret,
+            args.genesys_client_secret_file.as_deref(),
+        )?;
+        let credentials = match (args.genesys_client_id, secret) {
             (None, None) => None,
-            (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.is_empty() => {
-                Some(ClientCredentials {
-                    client_id: id.trim().to_owned(),
-                    client_secret: Secret::new(secret),
-                })
-            }
+            (Some(id), Some(secret)) if !id.trim().is_empty() => Some(ClientCredentials {
+                client_id: id.trim().to_owned(),
+                client_secret: secret,
+            }),
             (Some(_), None) | (Some(_), Some(_)) => {
                 return Err(invalid(
                     "GENESYS_CLIENT_SECRET",
@@ -263,6 +294,15 @@ impl Config {
                 "needs GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET to ask for the wait time",
             ));
         }
+        let control_endpoints = match args.emulator_control.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => public_url.is_none(),
+            other => boolean("PARLEY_EMULATOR_CONTROL", other).map_err(|_| {
+                invalid(
+                    "PARLEY_EMULATOR_CONTROL",
+                    format!("'{other}' is not auto, on or off"),
+                )
+            })?,
+        };
         Ok(Config {
             backend,
             addr,
@@ -294,8 +334,67 @@ impl Config {
                     .transpose()?
                     .filter(|secs: &u64| *secs > 0)
                     .map(Duration::from_secs),
+                socket_idle_timeout: Some(number::<u64>(
+                    "PARLEY_EMULATOR_SOCKET_IDLE_SECS",
+                    &args.emulator_socket_idle_secs,
+                )?)
+                .filter(|secs| *secs > 0)
+                .map(Duration::from_secs),
+                control_endpoints,
+            },
+            limits: ConnectionLimits {
+                header_read_timeout: positive_secs(
+                    "PARLEY_HEADER_TIMEOUT_SECS",
+                    &args.header_timeout_secs,
+                )?,
+                request_timeout: positive_secs(
+                    "PARLEY_REQUEST_TIMEOUT_SECS",
+                    &args.request_timeout_secs,
+                )?,
+                max_connections: match number("PARLEY_MAX_CONNECTIONS", &args.max_connections)? {
+                    0 => return Err(invalid("PARLEY_MAX_CONNECTIONS", "must be at least 1")),
+                    max => max,
+                },
             },
         })
+    }
+}
+
+/// Parses the secret flag / variable straight into a [`Secret`].
+fn secret_arg(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
+}
+
+/// The client secret from GENESYS_CLIENT_SECRET or GENESYS_CLIENT_SECRET_FILE (not both); an
+/// empty value counts as unset. The file's content is never put in an error message.
+fn client_secret(
+    direct: Option<Secret>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<Secret>, ConfigError> {
+    let direct = direct.filter(|secret| !secret.expose().is_empty());
+    let file = file.filter(|path| !path.as_os_str().is_empty());
+    match (direct, file) {
+        (Some(_), Some(_)) => Err(invalid(
+            "GENESYS_CLIENT_SECRET_FILE",
+            "set either GENESYS_CLIENT_SECRET or GENESYS_CLIENT_SECRET_FILE, not both",
+        )),
+        (direct, None) => Ok(direct),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                invalid(
+                    "GENESYS_CLIENT_SECRET_FILE",
+                    format!("cannot read {}: {}", path.display(), error.kind()),
+                )
+            })?;
+            let secret = text.trim_end_matches(['\r', '\n']);
+            if secret.is_empty() {
+                return Err(invalid(
+                    "GENESYS_CLIENT_SECRET_FILE",
+                    format!("{} is empty", path.display()),
+                ));
+            }
+            Ok(Some(Secret::new(secret)))
+        }
     }
 }
 
@@ -345,6 +444,14 @@ fn number<T: std::str::FromStr>(variable: &'static str, value: &str) -> Result<T
         .trim()
         .parse()
         .map_err(|_| invalid(variable, format!("'{value}' is not a whole number")))
+}
+
+/// A whole number of seconds, at least 1.
+fn positive_secs(variable: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    match number::<u64>(variable, value)? {
+        0 => Err(invalid(variable, "must be at least 1 second")),
+        secs => Ok(Duration::from_secs(secs)),
+    }
 }
 
 fn boolean(variable: &'static str, value: &str) -> Result<bool, ConfigError> {

@@ -169,11 +169,46 @@ fn debug_output_redacts_the_client_secret() {
 }
 
 #[test]
+fn the_raw_arguments_do_not_show_the_secret_either() {
+    let args = Args::try_parse_from([
+        "parley-server",
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=do-not-print-me",
+    ])
+    .unwrap();
+    let shown = format!("{args:?}");
+    assert!(!shown.contains("do-not-print-me"), "{shown}");
+}
+
+#[test]
+fn the_secret_can_come_from_a_file() {
+    let path = std::env::temp_dir().join(format!("parley-secret-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&path, "from-a-file\n").unwrap();
+    let file_flag = format!("--genesys-client-secret-file={}", path.display());
+    let config = parse(&["--genesys-client-id=abc", &file_flag]).unwrap();
+    let credentials = config.credentials.unwrap();
+    assert_eq!(credentials.client_secret.expose(), "from-a-file");
+    let both = error_of(&[
+        "--genesys-client-id=abc",
+        "--genesys-client-secret=x",
+        &file_flag,
+    ]);
+    assert!(both.starts_with("GENESYS_CLIENT_SECRET_FILE"), "{both}");
+    std::fs::remove_file(&path).unwrap();
+    let missing = error_of(&["--genesys-client-id=abc", &file_flag]);
+    assert!(
+        missing.starts_with("GENESYS_CLIENT_SECRET_FILE: cannot read"),
+        "{missing}"
+    );
+}
+
+#[test]
 fn emulator_knobs_are_parsed() {
     let config = parse(&[
         "--emulator-deterministic=true",
         "--emulator-agent-delay-ms=250",
         "--emulator-session-ttl-secs=90",
+        "--emulator-socket-idle-secs=0",
     ])
     .unwrap();
     assert_eq!(
@@ -182,8 +217,53 @@ fn emulator_knobs_are_parsed() {
             deterministic: true,
             agent_reply_delay: Some(Duration::from_millis(250)),
             session_ttl: Some(Duration::from_secs(90)),
+            socket_idle_timeout: None,
+            control_endpoints: true,
         }
     );
+}
+
+#[test]
+fn emulator_control_is_off_behind_a_public_url_unless_enabled() {
+    assert!(parse(&[]).unwrap().emulator.control_endpoints);
+    let public = ["--public-url=https://chat.example.com"];
+    assert!(!parse(&public).unwrap().emulator.control_endpoints);
+    let enabled = parse(&[public[0], "--emulator-control=on"]).unwrap();
+    assert!(enabled.emulator.control_endpoints);
+    assert!(
+        !parse(&["--emulator-control=off"])
+            .unwrap()
+            .emulator
+            .control_endpoints
+    );
+    assert!(error_of(&["--emulator-control=maybe"]).starts_with("PARLEY_EMULATOR_CONTROL"));
+}
+
+#[test]
+fn connection_limits_default_to_bounded_values_and_are_parsed() {
+    let config = parse(&[]).unwrap();
+    assert_eq!(config.limits, ConnectionLimits::default());
+    assert_eq!(
+        config.emulator.socket_idle_timeout,
+        Some(Duration::from_secs(300)),
+        "idle guest sockets are closed by default"
+    );
+    let config = parse(&[
+        "--header-timeout-secs=3",
+        "--request-timeout-secs=7",
+        "--max-connections=50",
+    ])
+    .unwrap();
+    assert_eq!(
+        config.limits,
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(7),
+            max_connections: 50,
+        }
+    );
+    assert!(error_of(&["--max-connections=0"]).starts_with("PARLEY_MAX_CONNECTIONS"));
+    assert!(error_of(&["--header-timeout-secs=0"]).starts_with("PARLEY_HEADER_TIMEOUT_SECS"));
 }
 
 #[test]

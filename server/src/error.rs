@@ -13,8 +13,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parley_shared::api::ApiErrorBody;
 
-use crate::availability::AvailabilityError;
-
 /// Why an API request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -33,12 +31,6 @@ pub enum ApiError {
         /// How long the client should wait.
         retry_after: Duration,
     },
-    /// Genesys (OAuth or the routing API) could not be reached or refused us.
-    #[error("Genesys is not reachable right now")]
-    UpstreamUnavailable {
-        /// What went wrong upstream, for the log only.
-        cause: AvailabilityError,
-    },
 }
 
 impl ApiError {
@@ -48,7 +40,6 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -58,7 +49,6 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::OriginNotAllowed => "origin_not_allowed",
             Self::RateLimited { .. } => "rate_limited",
-            Self::UpstreamUnavailable { .. } => "upstream_unavailable",
         }
     }
 
@@ -66,7 +56,6 @@ impl ApiError {
     fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after } => Some(ceil_secs(*retry_after)),
-            Self::UpstreamUnavailable { cause } => cause.retry_after().map(ceil_secs),
             _ => None,
         }
     }
@@ -90,17 +79,8 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-impl From<AvailabilityError> for ApiError {
-    fn from(cause: AvailabilityError) -> Self {
-        Self::UpstreamUnavailable { cause }
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::UpstreamUnavailable { cause } = &self {
-            tracing::warn!(error = %cause, "session grant failed: Genesys unavailable");
-        }
         let body = ApiErrorBody {
             error: self.code().to_owned(),
             message: self.to_string(),

@@ -20,6 +20,8 @@ pub mod rate_limit;
 pub mod routes;
 pub mod secret;
 pub mod security_headers;
+pub mod serve;
+pub mod single_flight;
 pub mod state;
 pub mod static_files;
 pub mod telemetry;

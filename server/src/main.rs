@@ -1,8 +1,8 @@
 //! `parley-server`: parse the configuration, bind, serve until SIGINT/SIGTERM.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use parley_server::serve::serve;
 use parley_server::{AppState, Config, app, telemetry};
 
 #[tokio::main]
@@ -36,14 +36,7 @@ async fn main() -> ExitCode {
         deployment_id = %config.deployment_id,
         "parley-server listening"
     );
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(error) = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        tracing::error!(%error, "server stopped with an error");
-        return ExitCode::FAILURE;
-    }
+    serve(listener, app(state), config.limits, shutdown_signal()).await;
     tracing::info!("parley-server stopped");
     ExitCode::SUCCESS
 }

@@ -8,27 +8,33 @@
 //!
 //! Behaviour callers may rely on:
 //! - **Cached** until 60 s before `expires_in` runs out, read from an injectable [`Clock`].
-//! - **Single flight**: the cache sits behind one async mutex held across the refresh, so N
-//!   concurrent callers with a stale cache cause exactly one token request; the others wait and
-//!   then read the fresh token.
+//! - **Single flight** ([`SingleFlight`]): N concurrent callers with a stale cache cause one
+//!   refresh, and every one of them gets that refresh's answer (token or error). No lock is
+//!   held across the upstream call.
 //! - **429** from the token endpoint: no request is sent again before its `Retry-After` has
-//!   passed; callers in that window fail at once with [`OAuthError::RateLimited`] (the grant
-//!   route turns it into a 503 with `Retry-After`), instead of hanging a browser's request.
+//!   passed; callers in that window fail at once with [`OAuthError::RateLimited`] instead of
+//!   hanging a browser's request.
 //! - **5xx / network errors / timeouts** are retried with exponential back-off for a bounded
-//!   number of attempts ([`RetryPolicy`]), then reported as [`OAuthError::Unreachable`].
+//!   number of attempts ([`RetryPolicy`]), then reported as [`OAuthError::Unreachable`]; any
+//!   failed refresh is remembered for [`FAILURE_REUSE`], so a sick token endpoint sees one
+//!   refresh every few seconds, not one per grant.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
-use tokio::sync::Mutex;
 
 use crate::clock::Clock;
 use crate::secret::Secret;
+use crate::single_flight::{CachedError, Fetched, SingleFlight};
 
 /// How long before the token's expiry it is treated as stale.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long a failed refresh (other than a 429, which says its own wait) is answered from the
+/// cache before the token endpoint is asked again.
+pub const FAILURE_REUSE: Duration = Duration::from_secs(5);
 
 /// Wait assumed when a 429 carries no usable `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -98,16 +104,29 @@ pub enum OAuthError {
     BadResponse,
 }
 
+impl OAuthError {
+    /// How long this failure is answered from the cache.
+    fn reuse_for(&self) -> Duration {
+        match self {
+            Self::RateLimited { retry_after } => *retry_after,
+            _ => FAILURE_REUSE,
+        }
+    }
+}
+
+impl CachedError for OAuthError {
+    fn with_time_left(&self, left: Duration) -> Self {
+        match self {
+            Self::RateLimited { .. } => Self::RateLimited { retry_after: left },
+            other => other.clone(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
     expires_in: u64,
-}
-
-#[derive(Default)]
-struct TokenState {
-    token: Option<(Secret, Instant)>,
-    blocked_until: Option<Instant>,
 }
 
 /// A cached, single-flight client-credentials token source. Share it behind an `Arc`.
@@ -116,8 +135,7 @@ pub struct OAuthClient {
     token_url: String,
     credentials: ClientCredentials,
     policy: RetryPolicy,
-    clock: Clock,
-    state: Mutex<TokenState>,
+    cache: SingleFlight<Secret, OAuthError>,
 }
 
 impl OAuthClient {
@@ -135,55 +153,33 @@ impl OAuthClient {
             token_url,
             credentials,
             policy,
-            clock,
-            state: Mutex::new(TokenState::default()),
+            cache: SingleFlight::new(clock),
         }
     }
 
-    /// A valid access token: the cached one, or a fresh one fetched by exactly one caller.
+    /// A valid access token: the cached one, or the answer of the one refresh in flight.
     pub async fn access_token(&self) -> Result<Secret, OAuthError> {
-        let mut state = self.state.lock().await;
-        let now = self.clock.now();
-        if let Some((token, refresh_at)) = &state.token
-            && now < *refresh_at
-        {
-            return Ok(token.clone());
-        }
-        if let Some(until) = state.blocked_until
-            && now < until
-        {
-            return Err(OAuthError::RateLimited {
-                retry_after: until - now,
-            });
-        }
-        match self.fetch().await {
-            Ok(fresh) => {
-                let lifetime = Duration::from_secs(fresh.expires_in).saturating_sub(EXPIRY_MARGIN);
-                let token = Secret::new(fresh.access_token);
-                state.token = Some((token.clone(), self.clock.now() + lifetime));
-                state.blocked_until = None;
-                Ok(token)
-            }
-            Err(error) => {
-                if let OAuthError::RateLimited { retry_after } = &error {
-                    state.blocked_until = Some(self.clock.now() + *retry_after);
+        self.cache
+            .get(|| async {
+                match self.fetch().await {
+                    Ok(fresh) => Fetched {
+                        reuse_for: Duration::from_secs(fresh.expires_in)
+                            .saturating_sub(EXPIRY_MARGIN),
+                        result: Ok(Secret::new(fresh.access_token)),
+                    },
+                    Err(error) => Fetched {
+                        reuse_for: error.reuse_for(),
+                        result: Err(error),
+                    },
                 }
-                Err(error)
-            }
-        }
+            })
+            .await
     }
 
     /// Drops `token` from the cache (after the platform answered 401 to it), so the next
     /// caller fetches a new one. A newer token cached meanwhile is kept.
-    pub async fn invalidate(&self, token: &Secret) {
-        let mut state = self.state.lock().await;
-        if state
-            .token
-            .as_ref()
-            .is_some_and(|(cached, _)| cached == token)
-        {
-            state.token = None;
-        }
+    pub fn invalidate(&self, token: &Secret) {
+        self.cache.invalidate_if(|cached| cached == token);
     }
 
     async fn fetch(&self) -> Result<TokenResponse, OAuthError> {

@@ -20,6 +20,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::oauth::{OAuthClient, RetryPolicy};
 use crate::origins::AllowedOrigins;
 use crate::rate_limit::{DEFAULT_MAX_CLIENTS, GrantRateLimiter};
+use crate::security_headers::Backend as CspBackend;
 
 /// Time limit for one upstream (Genesys) HTTP request.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(5);
@@ -33,7 +34,12 @@ pub struct StateOptions {
     pub retry_policy: RetryPolicy,
     /// How long an availability answer is reused.
     pub availability_ttl: Duration,
+    /// How long a grant waits for availability before it is issued without.
+    pub availability_wait: Duration,
 }
+
+/// How long a grant waits for the queue's availability (optional) before going without it.
+pub const DEFAULT_AVAILABILITY_WAIT: Duration = Duration::from_secs(1);
 
 impl Default for StateOptions {
     fn default() -> Self {
@@ -41,6 +47,7 @@ impl Default for StateOptions {
             clock: Clock::system(),
             retry_policy: RetryPolicy::default(),
             availability_ttl: DEFAULT_AVAILABILITY_TTL,
+            availability_wait: DEFAULT_AVAILABILITY_WAIT,
         }
     }
 }
@@ -77,12 +84,20 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Estimated-wait lookups, when a queue and credentials are configured.
     pub availability: Option<Arc<AvailabilityClient>>,
+    /// How long a grant waits for availability.
+    pub availability_wait: Duration,
     /// The bundle folder.
     pub dist: PathBuf,
     /// The embedded emulator (emulator backend only).
     pub emulator: Option<Emulator>,
     /// Clock for the rate limiter.
     pub clock: Clock,
+    /// Time a request has to be answered.
+    pub request_timeout: Duration,
+    /// The hosts the page may connect to and load images from (CSP).
+    pub csp_backend: CspBackend,
+    /// Whether the server is reached over https (its public URL), for HSTS.
+    pub https: bool,
 }
 
 impl AppState {
@@ -98,6 +113,12 @@ impl AppState {
         options: StateOptions,
     ) -> AppState {
         let self_base = format!("http://{}", reachable(local_addr));
+        // The server's own origins are always allowed (the bundle served from here calls the
+        // API same-origin); PARLEY_ALLOWED_ORIGINS adds the sites that embed Parley.
+        let mut origins = AllowedOrigins::own(local_addr, config.public_url.as_deref());
+        if let Some(configured) = &config.allowed_origins {
+            origins.extend(configured);
+        }
         let (target, upstream, emulator) = match (&config.backend, &config.genesys) {
             (Backend::Genesys, Some(endpoints)) => (
                 GrantTarget::Genesys(endpoints.clone()),
@@ -114,16 +135,10 @@ impl AppState {
                 (
                     target,
                     upstream,
-                    Some(Emulator::new(emulator_config(config))),
+                    Some(Emulator::new(emulator_config(config, &origins))),
                 )
             }
         };
-        // The server's own origins are always allowed (the bundle served from here calls the
-        // API same-origin); PARLEY_ALLOWED_ORIGINS adds the sites that embed Parley.
-        let mut origins = AllowedOrigins::own(local_addr, config.public_url.as_deref());
-        if let Some(configured) = &config.allowed_origins {
-            origins.extend(configured);
-        }
         let availability = match (&config.credentials, &config.queue_id) {
             (Some(credentials), Some(queue_id)) => {
                 let http = reqwest::Client::builder()
@@ -148,8 +163,11 @@ impl AppState {
             }
             _ => None,
         };
+        let csp_backend = csp_backend(
+            &target,
+            &AllowedOrigins::own(local_addr, config.public_url.as_deref()),
+        );
         AppState {
-            target: Arc::new(target),
             deployment_id: config.deployment_id.as_str().into(),
             features: Features::default(),
             origins,
@@ -159,17 +177,26 @@ impl AppState {
             )),
             trust_forwarded_for: config.trust_forwarded_for,
             availability,
+            availability_wait: options.availability_wait,
             dist: config.dist.clone(),
             emulator,
             clock: options.clock,
+            request_timeout: config.limits.request_timeout,
+            csp_backend,
+            https: config
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://")),
+            target: Arc::new(target),
         }
     }
 }
 
 /// The emulator's settings from Parley's configuration: it serves the configured deployment,
 /// accepts the configured OAuth client (so that availability works against it unchanged), and
-/// takes the knobs exposed as flags.
-fn emulator_config(config: &Config) -> EmulatorConfig {
+/// takes the knobs exposed as flags. Guest sockets, history and uploads accept the same browser
+/// origins as grants.
+fn emulator_config(config: &Config, origins: &AllowedOrigins) -> EmulatorConfig {
     let mut emulator = EmulatorConfig::default();
     if !emulator.deployment_ids.contains(&config.deployment_id) {
         emulator.deployment_ids.push(config.deployment_id.clone());
@@ -181,12 +208,29 @@ fn emulator_config(config: &Config) -> EmulatorConfig {
     if let Some(ttl) = config.emulator.session_ttl {
         emulator.session_ttl = ttl;
     }
+    emulator.socket_idle_timeout = config.emulator.socket_idle_timeout;
+    emulator.control_endpoints = config.emulator.control_endpoints;
+    emulator.allowed_origins = Some(origins.as_slice().to_vec());
     if let Some(credentials) = &config.credentials {
         emulator.oauth_client_id = credentials.client_id.clone();
         emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();
     }
     emulator.public_base_url = config.public_url.clone();
     emulator
+}
+
+/// What the page talks to: the Genesys region's hosts, or (emulator) this server under every
+/// origin it is reached by.
+fn csp_backend(target: &GrantTarget, own: &AllowedOrigins) -> CspBackend {
+    match target {
+        GrantTarget::Genesys(endpoints) => {
+            match endpoints.api_base().strip_prefix("https://api.") {
+                Some(domain) => CspBackend::Region(domain.to_owned()),
+                None => CspBackend::Origins(vec![endpoints.api_base().to_owned()]),
+            }
+        }
+        GrantTarget::Emulator { .. } => CspBackend::Origins(own.as_slice().to_vec()),
+    }
 }
 
 /// An address this process can connect to: a wildcard bind is reached through loopback.

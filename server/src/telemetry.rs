@@ -1,9 +1,12 @@
 //! Logging: one `tracing` subscriber for the process and one span per HTTP request.
 //!
-//! The request span records method, path (never the query string), status and latency; headers
+//! The request span records method, path (never the query string; a path segment that is a
+//! guest token is replaced by `[redacted]`, see [`loggable_path`]), status and latency; headers
 //! and bodies are never logged, so neither the OAuth secret nor any token can reach a log line
-//! through here. The level comes from `RUST_LOG` (default `info`).
+//! through here. Records of crates that use the `log` crate (reqwest) are forwarded to the same
+//! subscriber. The level comes from `RUST_LOG` (default `info`).
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -40,11 +43,35 @@ pub fn trace_layer()
         .on_failure(())
 }
 
+/// `path` with the guest token of `/emulator/sessions/{token}/…` replaced by `[redacted]`: the
+/// token is the guest's identity (whoever has it can resume the conversation).
+pub fn loggable_path(path: &str) -> Cow<'_, str> {
+    let mut segments = path.split('/');
+    let mut redacted = Vec::new();
+    let mut changed = false;
+    while let Some(segment) = segments.next() {
+        redacted.push(segment);
+        if segment == "sessions"
+            && redacted.len() == 3
+            && redacted[1] == "emulator"
+            && segments.next().is_some()
+        {
+            redacted.push("[redacted]");
+            changed = true;
+        }
+    }
+    if changed {
+        Cow::Owned(redacted.join("/"))
+    } else {
+        Cow::Borrowed(path)
+    }
+}
+
 fn request_span(request: &Request<Body>) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
         status = field::Empty,
         latency_ms = field::Empty,
     )
@@ -61,5 +88,21 @@ fn log_response(response: &Response<Body>, latency: Duration, span: &Span) {
         tracing::warn!("response");
     } else {
         tracing::info!("response");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_tokens_in_paths_are_redacted() {
+        assert_eq!(
+            loggable_path("/emulator/sessions/0b0c4f9e-guest-token/transcript"),
+            "/emulator/sessions/[redacted]/transcript"
+        );
+        assert_eq!(loggable_path("/emulator/stats"), "/emulator/stats");
+        assert_eq!(loggable_path("/api/session"), "/api/session");
+        assert_eq!(loggable_path("/other/sessions/x"), "/other/sessions/x");
     }
 }

@@ -260,8 +260,27 @@ async fn a_malformed_fault_is_400() {
 }
 
 async fn control_status(peer: Option<SocketAddr>, uri: &str) -> u16 {
-    let app = router(Emulator::new(EmulatorConfig::deterministic()));
-    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    control_status_with(
+        EmulatorConfig::deterministic(),
+        peer,
+        uri,
+        &[("host", "127.0.0.1:8080")],
+    )
+    .await
+}
+
+async fn control_status_with(
+    config: EmulatorConfig,
+    peer: Option<SocketAddr>,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> u16 {
+    let app = router(Emulator::new(config));
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
     if let Some(peer) = peer {
         request.extensions_mut().insert(ConnectInfo(peer));
     }
@@ -281,8 +300,61 @@ async fn control_endpoints_refuse_non_loopback_callers() {
     let app = router(Emulator::new(EmulatorConfig::deterministic()));
     let mut request = Request::post("/emulator/faults")
         .header("content-type", "application/json")
+        .header("host", "127.0.0.1:8080")
         .body(Body::from(r#"{"fault":"reset"}"#))
         .unwrap();
     request.extensions_mut().insert(ConnectInfo(remote));
     assert_eq!(app.oneshot(request).await.unwrap().status(), 403);
+}
+
+#[tokio::test]
+async fn control_requests_through_a_proxy_or_a_rebound_name_are_refused() {
+    let local: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    let config = EmulatorConfig::deterministic;
+    let stats = "/emulator/stats";
+    let host = ("host", "localhost:8080");
+    assert_eq!(
+        control_status_with(config(), Some(local), stats, &[host]).await,
+        200
+    );
+    let v6_host = ("host", "[::1]:8080");
+    assert_eq!(
+        control_status_with(config(), Some(local), stats, &[v6_host]).await,
+        200
+    );
+    for proxy_header in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9"),
+        ("x-real-ip", "203.0.113.9"),
+    ] {
+        let status = control_status_with(config(), Some(local), stats, &[host, proxy_header]).await;
+        assert_eq!(status, 403, "{proxy_header:?}");
+    }
+    let rebound = ("host", "attacker.example:8080");
+    assert_eq!(
+        control_status_with(config(), Some(local), stats, &[rebound]).await,
+        403
+    );
+    assert_eq!(
+        control_status_with(config(), Some(local), stats, &[]).await,
+        403,
+        "no Host at all"
+    );
+}
+
+#[tokio::test]
+async fn control_endpoints_switched_off_do_not_exist() {
+    let local: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    let config = EmulatorConfig {
+        control_endpoints: false,
+        ..EmulatorConfig::deterministic()
+    };
+    let status = control_status_with(
+        config,
+        Some(local),
+        "/emulator/stats",
+        &[("host", "127.0.0.1:8080")],
+    )
+    .await;
+    assert_eq!(status, 404);
 }

@@ -3,7 +3,10 @@
 
 mod common;
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use common::{QUEUE_ID, closed_port, config, grant_request, json, send, temp_dir, test_app};
 
@@ -219,7 +222,7 @@ async fn behind_a_trusted_proxy_the_last_forwarded_address_is_limited() {
 }
 
 #[tokio::test]
-async fn grant_answers_503_when_the_oauth_host_is_unreachable() {
+async fn grant_is_issued_without_availability_when_the_oauth_host_is_unreachable() {
     let config = config(&[
         "--genesys-client-id=client-a",
         "--genesys-client-secret=secret-a",
@@ -229,9 +232,10 @@ async fn grant_answers_503_when_the_oauth_host_is_unreachable() {
     // Emulator mode sends OAuth to "this server": pretend it is bound where nothing listens.
     let app = test_app(&config, closed_port().await);
     let (status, _, body) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
-    assert_eq!(status, 503);
+    assert_eq!(status, 200);
     let body = json(&body);
-    assert_eq!(body["error"], "upstream_unavailable");
+    assert!(body["token"].is_string());
+    assert!(body.get("availability").is_none(), "{body}");
     assert!(!body.to_string().contains("secret-a"));
 }
 
@@ -423,4 +427,77 @@ async fn a_missing_bundle_answers_503_saying_how_to_build_it() {
     // The API still works without a bundle.
     let (status, _, _) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
     assert_eq!(status, 200);
+}
+
+/// A request for the emulator's guest socket or history through the whole app, with `origin`.
+fn emulator_request(uri: &str, origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
+    request
+}
+
+#[tokio::test]
+async fn emulator_sockets_and_history_refuse_foreign_origins() {
+    let config = config(&["--allowed-origins=https://shop.example.com"]);
+    let app = test_app(&config, "127.0.0.1:8080".parse().unwrap());
+    let socket = format!("/v1?deploymentId={}", config.deployment_id);
+    for origin in [Some("https://evil.example"), None] {
+        let (status, _, _) = send(&app, emulator_request(&socket, origin)).await;
+        assert_eq!(status, 403, "socket with origin {origin:?}");
+    }
+    for allowed in ["https://shop.example.com", "http://127.0.0.1:8080"] {
+        let (status, _, _) = send(&app, emulator_request(&socket, Some(allowed))).await;
+        assert_ne!(status, 403, "socket with origin {allowed}");
+    }
+    let history = "/api/v2/webmessaging/messages";
+    let (status, _, _) = send(
+        &app,
+        emulator_request(history, Some("https://evil.example")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = send(&app, emulator_request(history, None)).await;
+    assert_eq!(
+        status, 401,
+        "no Origin (same-origin GET) reaches the JWT check"
+    );
+}
+
+#[tokio::test]
+async fn the_policy_names_the_region_and_https_servers_send_hsts() {
+    let genesys = config(&[
+        "--backend=genesys",
+        "--genesys-region=eu-central-1",
+        "--genesys-deployment-id=3f2c1a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6",
+        "--public-url=https://chat.example.com",
+    ]);
+    let app = test_app(&genesys, "127.0.0.1:8080".parse().unwrap());
+    let (_, headers, _) = send(&app, grant_request("{}", [10, 0, 0, 1])).await;
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("connect-src 'self' https://*.mypurecloud.de wss://*.mypurecloud.de;"),
+        "{csp}"
+    );
+    assert!(!csp.contains("https:;") && !csp.contains(" ws: "), "{csp}");
+    assert_eq!(
+        headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+
+    let plain = test_app(&config(&[]), "127.0.0.1:8080".parse().unwrap());
+    let (_, headers, _) = send(&plain, grant_request("{}", [10, 0, 0, 1])).await;
+    assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("ws://127.0.0.1:8080"), "{csp}");
 }

@@ -1,7 +1,9 @@
 //! Neither the OAuth client secret nor the access token may ever appear in a response or a
 //! log line. This test runs the real server (and a fake Genesys that hands out a known token),
-//! hits every kind of route — grant, errors, health, static, missing bundle, upstream failure —
-//! and searches everything a client saw and everything logged at TRACE level.
+//! hits every kind of route — grant, errors, health, static, missing bundle, upstream failure,
+//! an emulator transcript by guest token — and searches everything a client saw and everything
+//! logged at TRACE level, through `tracing` and through the `log` crate (reqwest logs there).
+//! The guest token must not reach the logs either.
 //!
 //! It is alone in its test binary on purpose: `tracing` caches per-callsite interest process-
 //! wide, so a concurrent test without a subscriber could switch callsites off for this one.
@@ -33,6 +35,7 @@ impl Write for Captured {
 
 const SECRET: &str = "sekret-7f3a9c-never-shown";
 const TOKEN: &str = "acc3ss-tok3n-b81d-never-shown";
+const GUEST_TOKEN: &str = "9d1c7a52-5e1b-4b7e-9f0a-guest-token";
 
 /// Everything a client could see of a response: status line, headers, body.
 async fn everything_of(response: reqwest::Response) -> String {
@@ -58,6 +61,9 @@ async fn neither_the_client_secret_nor_the_access_token_reaches_responses_or_log
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // `log` records go to the current `tracing` subscriber (this thread's, set above).
+    tracing_log::LogTracer::init().expect("the only logger of this test binary");
+    log::info!("log-crate-probe");
 
     let fake = FakeGenesys::start().await;
     fake.script([TokenAnswer::Token(TOKEN, 3600)]);
@@ -130,8 +136,21 @@ async fn neither_the_client_secret_nor_the_access_token_reaches_responses_or_log
             .unwrap();
         seen += &everything_of(response).await;
     }
+    let transcript = client
+        .get(format!(
+            "{}/emulator/sessions/{GUEST_TOKEN}/transcript",
+            healthy.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        transcript.status(),
+        404,
+        "no such session, but the path was logged"
+    );
     let failed = post_grant(&client, &unreachable.base, "{}").await;
-    assert_eq!(failed.status(), 503);
+    assert_eq!(failed.status(), 200, "issued without availability");
     seen += &everything_of(failed).await;
     let missing = client
         .get(format!("{}/", not_built.base))
@@ -145,8 +164,20 @@ async fn neither_the_client_secret_nor_the_access_token_reaches_responses_or_log
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("/api/session"), "logs were captured:\n{logs}");
     assert!(
+        logs.contains("log-crate-probe"),
+        "`log` records were captured:\n{logs}"
+    );
+    assert!(
+        logs.contains("/emulator/sessions/[redacted]/transcript"),
+        "the transcript request was logged, redacted:\n{logs}"
+    );
+    assert!(
+        !logs.contains(GUEST_TOKEN),
+        "the guest token in the logs:\n{logs}"
+    );
+    assert!(
         logs.contains("Genesys unavailable") && logs.contains("Connection refused"),
-        "the 503 cause was logged:\n{logs}"
+        "the upstream failure was logged:\n{logs}"
     );
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("client-x:{SECRET}"));
     for needle in [SECRET, TOKEN, basic.as_str()] {

@@ -88,7 +88,7 @@ where
     };
     if let Some(reason) = exit.fatal {
         if args.json {
-            eprintln!("parley-headless: {reason}");
+            eprintln!("parley-headless: {}", crate::terminal::printable(&reason));
         }
         return EXIT_FAILED;
     }

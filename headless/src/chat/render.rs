@@ -57,7 +57,7 @@ pub fn human(event: &GuestEvent) -> Vec<Line> {
             attempt,
             reason,
         } => connection(state, *attempt, reason.as_deref())
-            .map(|text| vec![Line::Out(format!("· {text}"))])
+            .map(|text| vec![Line::Out(format!("· {}", clean(&text)))])
             .unwrap_or_default(),
         GuestEvent::Message(message) => message_lines(message),
         GuestEvent::Typing { from, typing: true } => {
@@ -79,10 +79,10 @@ pub fn human(event: &GuestEvent) -> Vec<Line> {
         } => vec![Line::Err(format!(
             "! not delivered: \"{}\" ({})",
             clean(text),
-            reason.as_deref().unwrap_or("failed")
+            clean(reason.as_deref().unwrap_or("failed"))
         ))],
         GuestEvent::Delivery { .. } => Vec::new(),
-        GuestEvent::Notice { text } => vec![Line::Out(format!("· {text}"))],
+        GuestEvent::Notice { text } => vec![Line::Out(format!("· {}", clean(text)))],
         GuestEvent::Session { token } => vec![Line::Err(format!(
             "· session token (secret; resume with --resume): {token}"
         ))],
@@ -141,15 +141,7 @@ fn choice_label(choice: &Choice) -> String {
 
 /// Replaces control characters (escape sequences included) except newlines and tabs.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '�'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::terminal::printable(text)
 }
 
 #[cfg(test)]
@@ -193,6 +185,33 @@ mod tests {
             cards: Vec::new(),
         }));
         assert_eq!(lines, [Line::Out("Bot: hi �[31mred".into())]);
+    }
+
+    #[test]
+    fn escape_sequences_in_names_and_reasons_are_neutralised() {
+        let joined = human(&GuestEvent::Notice {
+            text: "\u{1b}]0;pwned\u{7}Alex joined the conversation".into(),
+        });
+        assert_eq!(
+            joined,
+            [Line::Out("· �]0;pwned�Alex joined the conversation".into())]
+        );
+        let closed = human(&GuestEvent::Connection {
+            state: "closed",
+            attempt: None,
+            reason: Some("server said \u{1b}[2J".into()),
+        });
+        assert_eq!(closed, [Line::Out("· closed: server said �[2J".into())]);
+        let failed = human(&GuestEvent::Delivery {
+            id: "m".into(),
+            text: "hi".into(),
+            state: "failed",
+            reason: Some("\u{1b}[31mrefused".into()),
+        });
+        assert_eq!(
+            failed,
+            [Line::Err("! not delivered: \"hi\" (�[31mrefused)".into())]
+        );
     }
 
     #[test]

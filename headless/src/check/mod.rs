@@ -81,7 +81,8 @@ pub async fn run(args: CheckArgs) -> u8 {
         }
     }
     let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
-    let report = report(&outcomes);
+    // The report quotes what the server sent (messages, error text): print it inert.
+    let report = crate::terminal::printable(&report(&outcomes));
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(report.as_bytes());
     let _ = stdout.flush();

@@ -94,7 +94,8 @@ impl Driver {
         self.sockets.insert(socket, sender);
         let reports = self.reports_tx.clone();
         let timeout = self.config.connect_timeout;
+        let origin = self.config.grants.page_origin();
         self.sockets_running
-            .spawn(socket::run(socket, url, timeout, outgoing, reports));
+            .spawn(socket::run(socket, url, origin, timeout, outgoing, reports));
     }
 }

@@ -8,19 +8,35 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use parley_shared::engine::{Input, SocketId};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::Report;
 
+/// The upgrade request for `url` with an `Origin` header (left out if `origin` is not a valid
+/// header value).
+fn with_origin(
+    url: &str,
+    origin: &str,
+) -> Result<tokio_tungstenite::tungstenite::handshake::client::Request, WsError> {
+    let mut request = url.into_client_request()?;
+    if let Ok(value) = origin.parse() {
+        request.headers_mut().insert("origin", value);
+    }
+    Ok(request)
+}
+
 /// How long a close handshake may take before the socket is simply dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs one socket until it closes. `outgoing` carries text frames to send; when its sender is
-/// dropped the socket closes with code 1000.
+/// dropped the socket closes with code 1000. The upgrade carries `origin` as its `Origin`, as a
+/// browser's would (the emulator, like Genesys, refuses sockets from unknown sites).
 pub(super) async fn run(
     socket: SocketId,
     url: String,
+    origin: String,
     connect_timeout: Duration,
     mut outgoing: mpsc::UnboundedReceiver<String>,
     reports: mpsc::UnboundedSender<Report>,
@@ -30,7 +46,20 @@ pub(super) async fn run(
         .write_buffer_size(0)
         .max_message_size(Some(4 << 20))
         .max_frame_size(Some(4 << 20));
-    let connecting = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+    let request = match with_origin(&url, &origin) {
+        Ok(request) => request,
+        Err(error) => {
+            let (message, refused_status) = describe_connect_error(&url, &error);
+            let _ = reports.send(Report::ConnectFailed {
+                socket,
+                message,
+                refused_status,
+            });
+            let _ = reports.send(closed(socket, None, false));
+            return;
+        }
+    };
+    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     let mut ws = match tokio::time::timeout(connect_timeout, connecting).await {
         Ok(Ok((ws, _response))) => ws,
         Ok(Err(error)) => {

@@ -1,12 +1,24 @@
-//! Who may call the emulator's control endpoints (`/emulator/faults`, transcripts, stats): only
-//! processes on this machine. The peer address comes from axum's `ConnectInfo`, which the server
-//! must enable with `into_make_service_with_connect_info::<SocketAddr>()`; without it every call
-//! is refused (fail closed), never silently allowed.
+//! Who may call what.
+//!
+//! **Control endpoints** (`/emulator/faults`, transcripts, stats) answer processes on this
+//! machine only ([`ControlAccess`]). The TCP peer alone is not enough: behind a reverse proxy on
+//! the same host every request comes from loopback, and a DNS-rebinding page can reach
+//! `127.0.0.1` from a browser. So a control request must
+//! - come from a loopback peer (axum's `ConnectInfo`; without it every call is refused),
+//! - carry no proxy header (`X-Forwarded-For`, `Forwarded`, `X-Real-IP`): it passed a proxy,
+//! - name a loopback `Host` (`localhost`, `127.0.0.1`, `[::1]`, any port): a rebound name is not,
+//! - and the endpoints must be on ([`EmulatorConfig::control_endpoints`]); when they are off
+//!   they answer 404 as if they did not exist.
+//!
+//! **Browser origins** ([`OriginCheck`]): guest sockets, history and uploads refuse a request
+//! whose `Origin` is not allowed, as Genesys restricts a deployment to its domains. A socket
+//! upgrade must carry an `Origin` (browsers always send one); history and uploads may come
+//! without (a same-origin `GET` carries none; they are guarded by their bearer secrets).
 //!
 //! Also here: the public base URL used in the URLs the emulator hands out (presigned upload,
 //! download, `config.json` endpoints).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -15,30 +27,107 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::Emulator;
 use super::config::EmulatorConfig;
 
-/// Extractor that succeeds only for loopback peers; others get 403 JSON.
+/// Extractor that succeeds only for control requests made on this machine (see the module
+/// docs); others get 403 JSON, or 404 when the endpoints are off.
 #[derive(Debug, Clone, Copy)]
-pub struct LoopbackOnly;
+pub struct ControlAccess;
 
-impl<S: Send + Sync> FromRequestParts<S> for LoopbackOnly {
+/// Headers a reverse proxy adds: their presence means the caller is not on this machine.
+const PROXY_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
+
+impl FromRequestParts<Emulator> for ControlAccess {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        match peer {
-            Some(ConnectInfo(addr)) if addr.ip().is_loopback() => Ok(Self),
-            _ => Err(forbidden()),
+    async fn from_request_parts(
+        parts: &mut Parts,
+        emulator: &Emulator,
+    ) -> Result<Self, Self::Rejection> {
+        if !emulator.config().control_endpoints {
+            return Err(StatusCode::NOT_FOUND.into_response());
+        }
+        let loopback_peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
+        let proxied = PROXY_HEADERS
+            .iter()
+            .any(|name| parts.headers.contains_key(*name));
+        let loopback_host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(is_loopback_host);
+        if loopback_peer && !proxied && loopback_host {
+            Ok(Self)
+        } else {
+            Err(forbidden(
+                "emulator control endpoints answer direct loopback callers only",
+            ))
         }
     }
 }
 
-fn forbidden() -> Response {
+/// `localhost`, `127.0.0.1`, `[::1]`, each with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks a request's `Origin` against [`EmulatorConfig::allowed_origins`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginCheck {
+    /// A request without `Origin` is refused (WebSocket upgrades: browsers always send one).
+    Required,
+    /// A request without `Origin` is let through (same-origin `GET`s carry none).
+    IfPresent,
+}
+
+impl OriginCheck {
+    /// `Err` (answered 403) when the request's origin is not allowed.
+    pub fn verify(self, config: &EmulatorConfig, headers: &HeaderMap) -> Result<(), OriginRefused> {
+        let Some(allowed) = &config.allowed_origins else {
+            return Ok(());
+        };
+        match headers.get(header::ORIGIN) {
+            None if self == OriginCheck::IfPresent => Ok(()),
+            None => Err(OriginRefused("an Origin header is required")),
+            Some(origin) => {
+                let known = origin
+                    .to_str()
+                    .is_ok_and(|origin| allowed.iter().any(|allowed| allowed == origin));
+                if known {
+                    Ok(())
+                } else {
+                    Err(OriginRefused("origin not allowed for this deployment"))
+                }
+            }
+        }
+    }
+}
+
+/// Why [`OriginCheck::verify`] refused a request; answers 403 with that reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginRefused(&'static str);
+
+impl IntoResponse for OriginRefused {
+    fn into_response(self) -> Response {
+        forbidden(self.0)
+    }
+}
+
+fn forbidden(message: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
         Json(json!({
             "error": "forbidden",
-            "message": "emulator control endpoints answer loopback callers only",
+            "message": message,
         })),
     )
         .into_response()
@@ -99,6 +188,52 @@ mod tests {
             websocket_base_url("https://chat.example"),
             "wss://chat.example"
         );
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised_with_or_without_a_port() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.1:9",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "chat.example.com",
+            "10.0.0.1:80",
+            "evil.localhost.example",
+            "",
+            "[::2]",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn origins_are_checked_only_when_configured() {
+        let mut headers = HeaderMap::new();
+        let open = EmulatorConfig::default();
+        assert!(OriginCheck::Required.verify(&open, &headers).is_ok());
+        let locked = EmulatorConfig {
+            allowed_origins: Some(vec!["https://shop.example".into()]),
+            ..EmulatorConfig::default()
+        };
+        assert!(OriginCheck::Required.verify(&locked, &headers).is_err());
+        assert!(OriginCheck::IfPresent.verify(&locked, &headers).is_ok());
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(OriginCheck::IfPresent.verify(&locked, &headers).is_err());
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://shop.example"),
+        );
+        assert!(OriginCheck::Required.verify(&locked, &headers).is_ok());
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! `channel.from`. The delay is product behaviour (an agent takes time to type), not test
 //! synchronisation: tests run with a zero delay and wait for frames.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -68,14 +71,46 @@ pub fn on_guest_message(
     token: &str,
     conversation_id: &str,
     message: &StructuredMessage,
+    backlog: Arc<AtomicUsize>,
 ) {
     let Some(trigger) = Trigger::from_message(message) else {
+        return;
+    };
+    let Some(slot) = BacklogSlot::take(backlog) else {
+        tracing::debug!("agent backlog full: message left unanswered");
         return;
     };
     let emulator = emulator.clone();
     let token = token.to_owned();
     let conversation_id = conversation_id.to_owned();
-    tokio::spawn(async move { run(emulator, token, conversation_id, trigger).await });
+    tokio::spawn(async move {
+        let _slot = slot;
+        run(emulator, token, conversation_id, trigger).await;
+    });
+}
+
+/// Most agent replies queued or running per session: a guest sending faster than the agent
+/// types does not pile up tasks; the messages beyond stay unanswered, as a busy agent's would.
+pub const MAX_AGENT_BACKLOG: usize = 4;
+
+/// One place in a session's agent backlog, given back when dropped.
+struct BacklogSlot(Arc<AtomicUsize>);
+
+impl BacklogSlot {
+    fn take(backlog: Arc<AtomicUsize>) -> Option<Self> {
+        let taken = backlog
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                (queued < MAX_AGENT_BACKLOG).then_some(queued + 1)
+            })
+            .is_ok();
+        taken.then(|| Self(backlog))
+    }
+}
+
+impl Drop for BacklogSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 async fn run(emulator: Emulator, token: String, conversation_id: String, trigger: Trigger) {
@@ -165,7 +200,7 @@ fn send_reply(emulator: &Emulator, token: &str, conversation_id: &str, reply: Re
         if let Some(channel) = message.channel.as_mut() {
             channel.from = Some(reply.persona.participant(&session.base_url));
         }
-        session.log.push(message.clone());
+        session.record(message.clone(), emulator.config().max_log_entries);
         session.broadcast(&frames::push(message, None));
     })
     .is_some()
@@ -180,7 +215,7 @@ fn disconnect(emulator: &Emulator, token: &str, conversation_id: &str) -> bool {
         .insert("readOnly".to_owned(), "true".to_owned());
     with_conversation(emulator, token, conversation_id, |session| {
         session.read_only = true;
-        session.log.push(message.clone());
+        session.record(message.clone(), emulator.config().max_log_entries);
         session.broadcast(&frames::push(message, None));
     })
     .is_some()
@@ -205,4 +240,21 @@ pub async fn avatar(Path(name): Path<String>) -> Response {
         HeaderValue::from_static("image/svg+xml"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_backlog_is_bounded_and_given_back() {
+        let backlog = Arc::new(AtomicUsize::new(0));
+        let slots: Vec<_> = (0..MAX_AGENT_BACKLOG)
+            .map(|_| BacklogSlot::take(Arc::clone(&backlog)).expect("room"))
+            .collect();
+        assert!(BacklogSlot::take(Arc::clone(&backlog)).is_none());
+        drop(slots);
+        assert_eq!(backlog.load(Ordering::Acquire), 0);
+        assert!(BacklogSlot::take(backlog).is_some());
+    }
 }

@@ -9,7 +9,10 @@
 //! → 4002 (`GenerateUrlError`), a PUT body larger than declared → 4002 (`UploadFailureEvent`),
 //! blocked extension or unusable name → 4004, name over 255 characters → 4005; unknown id → 4009,
 //! not uploaded yet → 4010, forgotten to bound memory → 4008. At most
-//! `max_stored_attachments` files are kept; the oldest uploads are forgotten first.
+//! `max_stored_attachments` files are kept; the oldest uploads are forgotten first. A session
+//! may have at most [`MAX_ATTACHMENTS_PER_SESSION`] attachment records (announced, uploaded or
+//! forgotten) at once; beyond, `onAttachment` answers `GenerateUrlError` 429 until some are
+//! deleted or the session ends.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -27,6 +30,9 @@ use super::lifecycle::live_session;
 
 /// The header a PUT must repeat from the `PresignedUrlResponse`.
 pub const TAGGING_HEADER: &str = "x-amz-tagging";
+
+/// Attachment records one session may hold at once.
+pub const MAX_ATTACHMENTS_PER_SESSION: usize = 32;
 
 /// Longest file name accepted (4005 above it).
 const MAX_FILE_NAME_CHARS: usize = 255;
@@ -71,6 +77,8 @@ impl Stored {
 pub struct Attachments {
     pub(super) by_id: HashMap<String, Stored>,
     uploaded_order: VecDeque<String>,
+    /// Records per session token (kept in step with `by_id`).
+    per_token: HashMap<String, usize>,
 }
 
 impl Attachments {
@@ -97,8 +105,38 @@ impl Attachments {
         })
     }
 
+    /// Records a newly announced attachment, unless its session already holds
+    /// [`MAX_ATTACHMENTS_PER_SESSION`]. A re-announced id replaces its record.
+    fn insert(&mut self, id: String, stored: Stored) -> Result<(), ErrorCode> {
+        if let Some(known) = self.by_id.get_mut(&id) {
+            *known = stored;
+            return Ok(());
+        }
+        let count = self.per_token.entry(stored.token.clone()).or_default();
+        if *count >= MAX_ATTACHMENTS_PER_SESSION {
+            return Err(ErrorCode::TooManyRequests);
+        }
+        *count += 1;
+        self.by_id.insert(id, stored);
+        Ok(())
+    }
+
+    /// Forgets one record.
+    fn remove(&mut self, id: &str) {
+        if let Some(stored) = self.by_id.remove(id) {
+            if let Some(count) = self.per_token.get_mut(&stored.token) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.per_token.remove(&stored.token);
+                }
+            }
+            self.uploaded_order.retain(|known| known != id);
+        }
+    }
+
     /// Drops every attachment of `token` (session expired or cleared).
     pub fn forget_token(&mut self, token: &str) {
+        self.per_token.remove(token);
         self.by_id.retain(|_, stored| stored.token != token);
         let by_id = &self.by_id;
         self.uploaded_order.retain(|id| by_id.contains_key(id));
@@ -219,7 +257,7 @@ pub fn on_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: OnAttachme
         let code = ErrorCode::BadRequest;
         return ctx.reply(&frames::generate_url_error(&id, code, tracing_id));
     }
-    attachments.by_id.insert(
+    let inserted = attachments.insert(
         id.clone(),
         Stored {
             token: request.token.clone(),
@@ -232,6 +270,9 @@ pub fn on_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: OnAttachme
         },
     );
     drop(attachments);
+    if let Err(code) = inserted {
+        return ctx.reply(&frames::generate_url_error(&id, code, tracing_id));
+    }
     let url = format!("{}/emulator/uploads/{id}", ctx.base_url);
     ctx.reply(&frames::upload_url(&id, &request, url, tagging, tracing_id));
 }
@@ -258,9 +299,8 @@ pub fn delete_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: Delete
         let code = ErrorCode::AttachmentNotFound;
         return ctx.reply(&ServerFrame::error(code, code.meaning(), tracing_id));
     }
-    attachments.by_id.remove(&request.attachment_id);
     let id = request.attachment_id;
-    attachments.uploaded_order.retain(|known| *known != id);
+    attachments.remove(&id);
     drop(attachments);
     ctx.reply(&frames::deleted(&id, tracing_id));
 }
@@ -268,6 +308,41 @@ pub fn delete_attachment(emulator: &Emulator, ctx: &mut ConnCtx, request: Delete
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stored(token: &str) -> Stored {
+        Stored {
+            token: token.into(),
+            file_name: "a.png".into(),
+            file_type: "image/png".into(),
+            declared_size: 1,
+            tagging: String::new(),
+            base_url: String::new(),
+            state: UploadState::Pending,
+        }
+    }
+
+    #[test]
+    fn attachment_records_are_capped_per_session() {
+        let mut attachments = Attachments::default();
+        for n in 0..MAX_ATTACHMENTS_PER_SESSION {
+            attachments.insert(format!("a{n}"), stored("t")).unwrap();
+        }
+        assert_eq!(
+            attachments.insert("one-more".into(), stored("t")),
+            Err(ErrorCode::TooManyRequests)
+        );
+        assert_eq!(
+            attachments.insert("a0".into(), stored("t")),
+            Ok(()),
+            "replacing is fine"
+        );
+        assert_eq!(attachments.insert("other".into(), stored("u")), Ok(()));
+        attachments.remove("a1");
+        assert_eq!(attachments.insert("one-more".into(), stored("t")), Ok(()));
+        attachments.forget_token("t");
+        assert_eq!(attachments.by_id.len(), 1);
+        assert!(!attachments.per_token.contains_key("t"));
+    }
 
     #[test]
     fn file_checks_use_the_reference_codes() {

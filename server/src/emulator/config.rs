@@ -67,6 +67,25 @@ pub struct EmulatorConfig {
     pub public_base_url: Option<String>,
     /// The estimated wait the routing endpoint reports for every queue, in seconds.
     pub estimated_wait_seconds: u64,
+    /// Whether the control endpoints (`/emulator/faults`, transcripts, stats) exist at all.
+    /// Parley turns them off when it has a public URL (it is exposed) unless told otherwise.
+    pub control_endpoints: bool,
+    /// Browser origins allowed to open guest sockets and call history and upload; `None`
+    /// checks nothing (the emulator on its own, in tests). See `access::OriginCheck`.
+    pub allowed_origins: Option<Vec<String>>,
+    /// Frames queued for one connection before it is closed as too slow a reader.
+    pub max_queued_frames: usize,
+    /// Longest time one frame write may take before the connection is dropped.
+    pub write_timeout: Duration,
+    /// Live sessions kept at once; a new token beyond it is answered 429.
+    pub max_sessions: usize,
+    /// Guest JWTs kept per session; older ones of that session stop working.
+    pub max_jwts_per_session: usize,
+    /// Log entries (messages and events) kept per session, the oldest forgotten first.
+    pub max_log_entries: usize,
+    /// Budget for a guest message's `metadata`, `events` and button responses together, in
+    /// bytes of JSON; larger → 400 before anything is logged or echoed.
+    pub max_structured_bytes: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -105,6 +124,14 @@ impl Default for EmulatorConfig {
             jwt_lifetime: Duration::from_secs(3600),
             public_base_url: None,
             estimated_wait_seconds: 42,
+            control_endpoints: true,
+            allowed_origins: None,
+            max_queued_frames: 256,
+            write_timeout: Duration::from_secs(10),
+            max_sessions: 100_000,
+            max_jwts_per_session: 8,
+            max_log_entries: 1000,
+            max_structured_bytes: 8 * 1024,
         }
     }
 }
@@ -154,6 +181,14 @@ impl fmt::Debug for EmulatorConfig {
             .field("jwt_lifetime", &self.jwt_lifetime)
             .field("public_base_url", &self.public_base_url)
             .field("estimated_wait_seconds", &self.estimated_wait_seconds)
+            .field("control_endpoints", &self.control_endpoints)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("max_queued_frames", &self.max_queued_frames)
+            .field("write_timeout", &self.write_timeout)
+            .field("max_sessions", &self.max_sessions)
+            .field("max_jwts_per_session", &self.max_jwts_per_session)
+            .field("max_log_entries", &self.max_log_entries)
+            .field("max_structured_bytes", &self.max_structured_bytes)
             .finish()
     }
 }

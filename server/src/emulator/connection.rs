@@ -4,7 +4,8 @@
 //! where the delay and reorder faults act.
 //!
 //! The upgrade is refused before upgrading with 403 for an unknown deployment (as Genesys
-//! does; clients map it to "check your deploymentId") and with 503 while the `refuse_sockets`
+//! does; clients map it to "check your deploymentId") or a missing or unknown `Origin` (when
+//! the emulator has an allowlist; see `access`), and with 503 while the `refuse_sockets`
 //! fault is on. WebSocket pings are answered with pongs by tungstenite as the reader polls; a
 //! binary frame is answered with 400 and the socket stays up. Closing the socket leaves the
 //! session alive for a later resume. With `socket_idle_timeout` set, a socket on which the client
@@ -26,14 +27,24 @@ use serde_json::json;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
-use super::access::public_base_url;
+use super::access::{OriginCheck, public_base_url};
 use super::dispatch::{self, ConnCtx};
-use super::session::ConnHandle;
+use super::session::{ConnHandle, saturating_add};
 use super::{Emulator, lifecycle, writer};
 
 /// Largest frame a guest may send; real frames are a few KB (4,000 characters of text plus
 /// 2 KB of custom attributes).
 const MAX_FRAME_BYTES: usize = 256 * 1024;
+
+/// Socket read buffer: guest frames are a few hundred bytes to a few KB, and a larger frame
+/// just takes several reads. tungstenite's default, 128 KiB per connection, is what made the
+/// server's RSS per guest climb past a few thousand guests (BENCHMARKS.md, "Emulator capacity").
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// Outbound bytes the socket may hold beyond what TCP accepted before a send fails: one
+/// largest frame and some. Frames are written at once (no write buffering; the writer flushes
+/// each frame anyway), so this only fills when the client stops reading.
+const MAX_WRITE_BUFFER_BYTES: usize = 2 * MAX_FRAME_BYTES;
 
 /// How long a connection the server closed waits for the client's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -51,6 +62,10 @@ pub async fn upgrade(
         let body = json!({"error": "forbidden", "message": "unknown deploymentId"});
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
+    if let Err(refused) = OriginCheck::Required.verify(emulator.config(), &headers) {
+        emulator.count_socket(false);
+        return refused.into_response();
+    }
     if emulator.faults().refusing_sockets(Instant::now()) {
         emulator.count_socket(false);
         let body = json!({"error": "unavailable", "message": "refusing sockets (injected fault)"});
@@ -63,6 +78,9 @@ pub async fn upgrade(
     emulator.count_socket(true);
     let base_url = public_base_url(emulator.config(), &headers);
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| serve(emulator, socket, deployment_id, base_url))
@@ -71,7 +89,7 @@ pub async fn upgrade(
 /// Runs one connection until it closes or is dropped.
 async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, base_url: String) {
     let (sink, mut stream) = socket.split();
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(emulator.config().max_queued_frames.max(1));
     let kill = Arc::new(Notify::new());
     let handle = ConnHandle::new(tx, Arc::clone(&kill));
     let id = emulator.sessions().open_connection(handle.clone());
@@ -91,7 +109,7 @@ async fn serve(emulator: Emulator, socket: WebSocket, deployment_id: String, bas
     loop {
         let idle_deadline = idle_timeout
             .filter(|_| closing.is_none())
-            .map(|timeout| heard_at + timeout);
+            .map(|timeout| saturating_add(heard_at, timeout));
         let deadline = ctx
             .token
             .as_deref()

@@ -1,5 +1,5 @@
 //! The emulator's own control surface, for tests and developers on this machine only
-//! (`LoopbackOnly`): `POST /emulator/faults` injects a [`Fault`], `GET
+//! (`ControlAccess`): `POST /emulator/faults` injects a [`Fault`], `GET
 //! /emulator/sessions/{token}/transcript` shows what the emulator logged for a session (so an
 //! end-to-end test can assert each message exists exactly once server-side), and
 //! `GET /emulator/stats` counts sessions, connections and OAuth traffic.
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::access::LoopbackOnly;
+use super::access::ControlAccess;
 use super::faults::Fault;
 use super::session::Slot;
 use super::{Emulator, lifecycle};
@@ -90,7 +90,7 @@ pub fn stats(emulator: &Emulator) -> EmulatorStats {
 
 /// `POST /emulator/faults`.
 pub async fn faults(
-    _loopback: LoopbackOnly,
+    _local: ControlAccess,
     State(emulator): State<Emulator>,
     fault: Result<Json<Fault>, JsonRejection>,
 ) -> Response {
@@ -108,7 +108,7 @@ pub async fn faults(
 
 /// `GET /emulator/sessions/{token}/transcript`.
 pub async fn transcript(
-    _loopback: LoopbackOnly,
+    _local: ControlAccess,
     State(emulator): State<Emulator>,
     Path(token): Path<String>,
 ) -> Response {
@@ -137,6 +137,6 @@ pub async fn transcript(
 }
 
 /// `GET /emulator/stats`.
-pub async fn stats_handler(_loopback: LoopbackOnly, State(emulator): State<Emulator>) -> Response {
+pub async fn stats_handler(_local: ControlAccess, State(emulator): State<Emulator>) -> Response {
     Json(stats(&emulator)).into_response()
 }

@@ -17,6 +17,11 @@ use serde_json::Value;
 use super::session::{ConnHandle, ConnId};
 use super::{Emulator, attachments, frames, history, lifecycle, messaging};
 
+/// Longest `tracingId` echoed back. Clients use short ids (a UUID, `parley-heartbeat-…`); a
+/// longer one is refused with 400 without being echoed, so that a request cannot make the
+/// emulator repeat a large string in every answer.
+pub const MAX_TRACING_ID_CHARS: usize = 256;
+
 /// Actions the schema lists but no client uses and the emulator does not implement.
 const UNSUPPORTED_ACTIONS: [&str; 2] = ["disconnectCustomer", "resumeToken"];
 
@@ -136,10 +141,12 @@ fn parse(text: &str) -> Result<ClientRequest, Box<ServerFrame>> {
     let Some(object) = value.as_object() else {
         return Err(bad_request(None));
     };
-    let tracing_id = object
-        .get("tracingId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let tracing_id = object.get("tracingId").and_then(Value::as_str);
+    if tracing_id.is_some_and(|id| id.chars().count() > MAX_TRACING_ID_CHARS) {
+        let text = format!("Request failed: tracingId is longer than {MAX_TRACING_ID_CHARS}");
+        return Err(frames::boxed_error(ErrorCode::BadRequest, text, None));
+    }
+    let tracing_id = tracing_id.map(str::to_owned);
     let action = match object.get("action") {
         None => {
             return Err(frames::boxed_error(
@@ -195,6 +202,18 @@ mod tests {
     fn errors_echo_the_tracing_id() {
         let error = parse(r#"{"action":"dance","tracingId":"t-1"}"#).unwrap_err();
         assert_eq!(error.tracing_id.as_deref(), Some("t-1"));
+    }
+
+    #[test]
+    fn an_overlong_tracing_id_is_refused_and_not_echoed() {
+        let long = "x".repeat(MAX_TRACING_ID_CHARS + 1);
+        let text = format!(r#"{{"action":"echo","token":"t","tracingId":"{long}"}}"#);
+        let error = parse(&text).unwrap_err();
+        assert_eq!(error.code, 400);
+        assert_eq!(error.tracing_id, None);
+        let fits = "y".repeat(MAX_TRACING_ID_CHARS);
+        let text = format!(r#"{{"action":"dance","tracingId":"{fits}"}}"#);
+        assert_eq!(parse(&text).unwrap_err().tracing_id, Some(fits));
     }
 
     #[test]

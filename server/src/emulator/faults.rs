@@ -1,5 +1,5 @@
 //! Fault injection: the knobs tests turn to prove that clients lose nothing when the network or
-//! the server misbehaves. `POST /emulator/faults` (loopback callers only) takes one [`Fault`] as
+//! the server misbehaves. `POST /emulator/faults` (direct local callers only, see `access`) takes one [`Fault`] as
 //! JSON, tagged by `"fault"`:
 //!
 //! ```json
@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
+
+use super::session::saturating_add;
 
 /// One fault to inject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +101,7 @@ impl FaultState {
         match fault {
             Fault::RefuseSockets { seconds } => {
                 self.refuse_sockets_until =
-                    (*seconds > 0).then(|| now + Duration::from_secs(*seconds));
+                    (*seconds > 0).then(|| saturating_add(now, Duration::from_secs(*seconds)));
             }
             Fault::DelayFrames { ms } => self.frame_delay = Duration::from_millis(*ms),
             Fault::ReorderFrames { enabled } => self.reorder = *enabled,

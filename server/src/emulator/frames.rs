@@ -111,7 +111,7 @@ pub fn rate_limited(retry_after_secs: u64, tracing_id: Option<String>) -> Server
 
 /// Epoch seconds `remaining` from `now_ms`.
 pub fn epoch_secs_after(now_ms: u64, remaining: Duration) -> u64 {
-    now_ms / 1000 + remaining.as_secs()
+    (now_ms / 1000).saturating_add(remaining.as_secs())
 }
 
 /// `GenerateUrlError` (pushed, code 200, as in the transport's fixtures).

@@ -22,11 +22,12 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Emulator;
+use super::access::OriginCheck;
 use super::dispatch::ConnCtx;
 use super::lifecycle::live_session;
 use super::oauth::bearer_token;
 use super::routing::platform_unauthorized;
-use super::session::JwtGrant;
+use super::session::{JwtGrant, saturating_add};
 
 /// Largest page the endpoint serves.
 const MAX_PAGE_SIZE: u32 = 200;
@@ -34,19 +35,19 @@ const MAX_PAGE_SIZE: u32 = 200;
 /// `getJwt`: a bearer token for this session's history.
 pub fn get_jwt(emulator: &Emulator, ctx: &mut ConnCtx, request: GetJwt) {
     let tracing_id = request.tracing_id;
-    let lifetime = emulator.config().jwt_lifetime;
+    let config = emulator.config();
+    let lifetime = config.jwt_lifetime;
     let mut sessions = emulator.sessions();
     if let Err(error) = live_session(emulator, &mut sessions, &request.token, &tracing_id) {
         return ctx.reply(&error);
     }
-    let exp = emulator.wall().now_ms() / 1000 + lifetime.as_secs();
+    let exp = (emulator.wall().now_ms() / 1000).saturating_add(lifetime.as_secs());
     let jwt = mint_jwt(emulator, exp);
-    let now = Instant::now();
     let grant = JwtGrant {
         token: request.token,
-        expires_at: now + lifetime,
+        expires_at: saturating_add(Instant::now(), lifetime),
     };
-    sessions.insert_jwt(jwt.clone(), grant, now);
+    sessions.insert_jwt(jwt.clone(), grant, config.max_jwts_per_session);
     ctx.reply(&ServerFrame::response(
         FrameBody::JwtResponse(JwtResponse { jwt, exp }),
         tracing_id,
@@ -71,6 +72,9 @@ pub async fn messages(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(refused) = OriginCheck::IfPresent.verify(emulator.config(), &headers) {
+        return refused.into_response();
+    }
     let (page_number, page_size) = match parse_paging(&query) {
         Ok(paging) => paging,
         Err(message) => {

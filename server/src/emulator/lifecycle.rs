@@ -21,7 +21,7 @@ use tokio::time::Instant;
 use super::Emulator;
 use super::dispatch::ConnCtx;
 use super::frames;
-use super::session::{Session, Sessions, Slot};
+use super::session::{Session, Sessions, Slot, saturating_add};
 
 /// `configureSession` / `configureAuthenticatedSession` with validated parameters.
 pub fn configure(
@@ -43,9 +43,17 @@ pub fn configure(
     {
         session.connections.remove(&ctx.id);
     }
+    let at_capacity = sessions.live_count() >= config.max_sessions;
     let new_session = match sessions.live_mut(token) {
+        None if at_capacity => {
+            let text = "Request failed: too many sessions, try again later";
+            return ctx.reply(&ServerFrame::error(
+                ErrorCode::TooManyRequests,
+                text,
+                tracing_id,
+            ));
+        }
         None => {
-            expire_idle_sessions(emulator, &mut sessions, now);
             let conversation_id = emulator.ids().next("conv");
             sessions.create(token, Session::new(conversation_id, now));
             true
@@ -207,7 +215,10 @@ pub fn live_session<'a>(
 pub fn expiry_deadline(emulator: &Emulator, token: &str) -> Option<Instant> {
     let sessions = emulator.sessions();
     let session = sessions.live(token)?;
-    Some(session.last_activity + emulator.config().session_ttl)
+    Some(saturating_add(
+        session.last_activity,
+        emulator.config().session_ttl,
+    ))
 }
 
 /// Expires `token`'s session if its TTL has run out (called when the socket loop's timer fires).
@@ -222,19 +233,31 @@ pub fn expire_now(emulator: &Emulator, token: &str) {
     expire_locked(emulator, &mut sessions, token, Instant::now());
 }
 
-/// Expires every idle session, so sessions nobody comes back to do not pile up in memory (run
-/// whenever a new session is created; a session with a live socket expires on its own timer).
-fn expire_idle_sessions(emulator: &Emulator, sessions: &mut Sessions, now: Instant) {
+/// The periodic sweep: expires every idle session, so sessions nobody comes back to do not pile
+/// up in memory (a session with a live socket also expires on its socket's timer), and drops
+/// expired JWTs. Runs every [`sweep_interval`] on a task of its own, instead of scanning every
+/// session under the lock whenever a new one is created.
+pub fn sweep(emulator: &Emulator, now: Instant) {
+    let mut sessions = emulator.sessions();
     for token in sessions.idle_tokens(now, emulator.config().session_ttl) {
-        expire_locked(emulator, sessions, &token, now);
+        expire_locked(emulator, &mut sessions, &token, now);
     }
+    sessions.sweep_jwts(now);
+}
+
+/// How often [`sweep`] runs: a quarter of the session TTL, between 1 s and 60 s.
+pub fn sweep_interval(session_ttl: std::time::Duration) -> std::time::Duration {
+    (session_ttl / 4).clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(60),
+    )
 }
 
 fn expire_if_due_locked(emulator: &Emulator, sessions: &mut Sessions, token: &str, now: Instant) {
     let ttl = emulator.config().session_ttl;
     let due = sessions
         .live(token)
-        .is_some_and(|session| now >= session.last_activity + ttl);
+        .is_some_and(|session| now >= saturating_add(session.last_activity, ttl));
     if due {
         expire_locked(emulator, sessions, token, now);
     }

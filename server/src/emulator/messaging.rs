@@ -4,7 +4,9 @@
 //!
 //! Checks, in order, each answered on the requesting connection only with its `tracingId`:
 //! text over `max_text_chars` → 4011; custom attributes over `max_custom_data_bytes` (in either
-//! place the SDKs put them) → 4013; empty message → 400; session unknown / expired → 4007 /
+//! place the SDKs put them) → 4013; `metadata`, `events` and button responses together over
+//! `max_structured_bytes` → 400 (checked before anything is echoed or logged); empty message →
+//! 400; session unknown / expired → 4007 /
 //! 4006; read-only conversation → 403 (the reference names no code for this; 403 is what Genesys
 //! uses for "not allowed in this state"); attachment unknown / not uploaded / forgotten → 4009 /
 //! 4010 / 4008; content other than attachments and button responses (or malformed) → 400;
@@ -142,11 +144,12 @@ fn send(emulator: &Emulator, ctx: &mut ConnCtx, request: OnMessage) {
         channel.metadata = Some(parley_shared::genesys::ChannelMetadata { custom_attributes });
     }
     session.last_activity = now;
-    session.log.push(echo.clone());
+    session.record(echo.clone(), config.max_log_entries);
     session.broadcast(&frames::push(echo.clone(), tracing_id));
     let conversation_id = session.conversation_id.clone();
+    let backlog = std::sync::Arc::clone(&session.agent_backlog);
     drop(sessions);
-    agent::on_guest_message(emulator, &request.token, &conversation_id, &echo);
+    agent::on_guest_message(emulator, &request.token, &conversation_id, &echo, backlog);
 }
 
 /// Checks that need no session; returns the merged custom attributes.
@@ -184,6 +187,21 @@ fn validate(
             text,
             None,
         ));
+    }
+    let structured = [
+        serde_json::to_string(&message.metadata),
+        serde_json::to_string(&message.events),
+        serde_json::to_string(&message.content),
+    ]
+    .iter()
+    .map(|json| json.as_ref().map_or(0, String::len))
+    .sum::<usize>();
+    if structured > config.max_structured_bytes {
+        let text = format!(
+            "Request failed: metadata, events and content are larger than {} bytes",
+            config.max_structured_bytes
+        );
+        return Err(frames::boxed_error(ErrorCode::BadRequest, text, None));
     }
     let has_text = message.text.as_deref().is_some_and(|text| !text.is_empty());
     if !has_text && message.content.is_empty() && message.events.is_empty() {

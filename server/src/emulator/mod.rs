@@ -7,15 +7,20 @@
 //! or `history`; frames go out through `writer`), the history endpoint (`history`), the
 //! attachment upload and download URLs (`uploads`), the OAuth token endpoint (`oauth`),
 //! estimated wait (`routing`), the public deployment config (`deployment`) and the
-//! loopback-only control endpoints (`control`: faults, transcripts, stats). All state lives in
+//! local-only control endpoints (`control`: faults, transcripts, stats). All state lives in
 //! memory behind the cloneable [`Emulator`] handle: sessions and connections (`session`),
 //! attachments (`attachments`), fault switches (`faults`), issued OAuth tokens (`oauth`). The
 //! scripted agent (`agent`, answering per `script`) runs as a task per guest message.
 //!
 //! Limits, candidly: sessions live in memory and a restart forgets them;
 //! `configureAuthenticatedSession` is treated like `configureSession` (the JWT in `data.code` is
-//! not verified); `Origin` is not checked; the scripted agent is a toy with a handful of
+//! not verified); the scripted agent is a toy with a handful of
 //! keywords.
+//!
+//! Exposure: the control endpoints answer direct loopback callers only and are off when the
+//! server has a public URL (unless enabled), sockets, history and uploads check `Origin`
+//! (`access`); per-connection queues, per-session logs, JWTs and the number of sessions are
+//! bounded (`config`), and idle sessions are expired by a periodic sweep (`lifecycle`).
 
 mod access;
 mod agent;
@@ -94,10 +99,12 @@ impl std::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// An emulator with no sessions yet.
+    /// An emulator with no sessions yet. Inside a tokio runtime it also starts the periodic
+    /// sweep of idle sessions and expired JWTs (`lifecycle::sweep`), which stops when the last
+    /// handle is dropped.
     pub fn new(config: EmulatorConfig) -> Self {
         let ids = IdGen::new(config.deterministic);
-        Self {
+        let emulator = Self {
             shared: Arc::new(Shared {
                 config,
                 ids,
@@ -108,7 +115,11 @@ impl Emulator {
                 oauth_tokens: Mutex::default(),
                 counters: Counters::default(),
             }),
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::spawn(sweep_periodically(Arc::downgrade(&emulator.shared)));
         }
+        emulator
     }
 
     /// The settings this emulator runs with.
@@ -174,6 +185,26 @@ impl Emulator {
     }
 }
 
+/// Runs `lifecycle::sweep` until the emulator is gone.
+async fn sweep_periodically(shared: std::sync::Weak<Shared>) {
+    let Some(interval) = shared
+        .upgrade()
+        .map(|shared| lifecycle::sweep_interval(shared.config.session_ttl))
+    else {
+        return;
+    };
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        lifecycle::sweep(&Emulator { shared }, tokio::time::Instant::now());
+    }
+}
+
 /// Locks a mutex, recovering from poisoning: the state stays usable even if a task panicked
 /// mid-update (every update leaves it consistent between statements).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -192,12 +223,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// | `POST /oauth/token` | client-credentials grant |
 /// | `GET /api/v2/routing/queues/{queueId}/estimatedwaittime` | estimated wait (OAuth) |
 /// | `GET /webdeployments/v1/deployments/{deploymentId}/config.json` | public Messenger config |
-/// | `POST /emulator/faults` | fault injection (loopback only) |
-/// | `GET /emulator/sessions/{token}/transcript` | a session's log (loopback only) |
-/// | `GET /emulator/stats` | counters (loopback only) |
+/// | `POST /emulator/faults` | fault injection (local only) |
+/// | `GET /emulator/sessions/{token}/transcript` | a session's log (local only) |
+/// | `GET /emulator/stats` | counters (local only) |
 ///
-/// The loopback checks need the server to run with
-/// `into_make_service_with_connect_info::<SocketAddr>()`; without it they refuse everyone.
+/// The local-only checks (`access::ControlAccess`) need the peer address in `ConnectInfo`
+/// (`into_make_service_with_connect_info::<SocketAddr>()` or [`crate::serve`]); without it
+/// they refuse everyone.
 /// The guest REST API answers no cross-origin request here: see [`router_with_guest_cors`].
 pub fn router(emulator: Emulator) -> Router {
     router_with_guest_cors(emulator, CorsLayer::new())

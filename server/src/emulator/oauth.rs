@@ -22,6 +22,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Emulator;
+use super::session::saturating_add;
 
 /// Upper bound on remembered tokens; a loop hammering `/oauth/token` cannot grow memory forever.
 const MAX_TOKENS: usize = 1024;
@@ -166,7 +167,7 @@ impl Emulator {
         let token = self.ids().secret();
         let now = Instant::now();
         self.oauth_tokens()
-            .insert(token.clone(), now + lifetime, now);
+            .insert(token.clone(), saturating_add(now, lifetime), now);
         token
     }
 

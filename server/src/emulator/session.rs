@@ -7,7 +7,7 @@
 //! do the actual sending. A session that expires leaves a tombstone so that its token keeps
 //! answering 4006 instead of silently starting over.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use parley_shared::genesys::{ServerFrame, StructuredMessage};
@@ -23,9 +23,6 @@ pub type ConnId = u64;
 /// Tombstones kept for expired tokens before the oldest are forgotten.
 const MAX_TOMBSTONES: usize = 4096;
 
-/// Guest JWTs remembered before the oldest are forgotten.
-const MAX_JWTS: usize = 4096;
-
 /// What a connection's writer task sends next.
 #[derive(Debug)]
 pub enum Outbound {
@@ -35,17 +32,26 @@ pub enum Outbound {
     Close,
 }
 
-/// The sending side of one live connection.
+/// The sending side of one live connection. Its queue is bounded
+/// ([`EmulatorConfig::max_queued_frames`](super::EmulatorConfig)): a client that does not read
+/// what it asked for fills it, and is then cut off rather than growing server memory.
 #[derive(Debug, Clone)]
 pub struct ConnHandle {
-    tx: mpsc::UnboundedSender<Outbound>,
+    tx: mpsc::Sender<Outbound>,
     kill: Arc<Notify>,
 }
 
 impl ConnHandle {
     /// A handle over the writer's channel and the reader's kill switch.
-    pub fn new(tx: mpsc::UnboundedSender<Outbound>, kill: Arc<Notify>) -> Self {
+    pub fn new(tx: mpsc::Sender<Outbound>, kill: Arc<Notify>) -> Self {
         Self { tx, kill }
+    }
+
+    /// Queues `outbound`; a full queue cuts the connection (a gone one is skipped).
+    fn queue(&self, outbound: Outbound) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(outbound) {
+            self.kill();
+        }
     }
 
     /// Queues a frame; a connection that is already gone is silently skipped.
@@ -55,7 +61,7 @@ impl ConnHandle {
 
     /// Queues pre-serialised frame text.
     pub fn send_text(&self, text: String) {
-        let _ = self.tx.send(Outbound::Frame {
+        self.queue(Outbound::Frame {
             text,
             queued_at: Instant::now(),
         });
@@ -63,7 +69,7 @@ impl ConnHandle {
 
     /// Queues a close frame after whatever is already queued.
     pub fn close(&self) {
-        let _ = self.tx.send(Outbound::Close);
+        self.queue(Outbound::Close);
     }
 
     /// Cuts the connection at once, without a close frame (the drop fault).
@@ -91,6 +97,8 @@ pub struct Session {
     pub persona: Persona,
     /// Serialises the scripted agent's replies for this session.
     pub agent_turn: Arc<tokio::sync::Mutex<()>>,
+    /// Agent replies queued or running for this session (bounded, see `agent`).
+    pub agent_backlog: Arc<std::sync::atomic::AtomicUsize>,
     /// Base URL of the latest configuring connection (for avatar URLs in agent messages).
     pub base_url: String,
 }
@@ -107,6 +115,7 @@ impl Session {
             last_activity: now,
             persona: Persona::Bot,
             agent_turn: Arc::default(),
+            agent_backlog: Arc::default(),
             base_url: String::new(),
         }
     }
@@ -118,6 +127,16 @@ impl Session {
         *self = Self::new(conversation_id, now);
         self.connections = connections;
         self.base_url = base_url;
+    }
+
+    /// Appends to the log, forgetting the oldest entries beyond `max_entries` (history then
+    /// starts later; memory per session stays bounded).
+    pub fn record(&mut self, message: StructuredMessage, max_entries: usize) {
+        self.log.push(message);
+        let excess = self.log.len().saturating_sub(max_entries.max(1));
+        if excess > 0 {
+            self.log.drain(..excess);
+        }
     }
 
     /// Sends a frame to every connection of this session.
@@ -148,12 +167,21 @@ pub struct JwtGrant {
 }
 
 /// All sessions, connections and JWTs.
+///
+/// Bounded and without whole-table scans on the hot paths: tombstones are forgotten oldest
+/// first through `tombstones` (insertion order), JWTs are capped per session through
+/// `jwts_by_token` (so one guest asking for JWTs in a loop only ever forgets its own), and
+/// expired JWTs and idle sessions are swept by a periodic task (`lifecycle::sweep`).
 #[derive(Debug, Default)]
 pub struct Sessions {
     slots: HashMap<String, Slot>,
+    /// Expired tokens, oldest first; each `Slot::Expired` exactly once.
+    tombstones: VecDeque<String>,
     /// Every open socket, bound or not (the drop fault reaches them all).
     pub connections: HashMap<ConnId, ConnHandle>,
     jwts: HashMap<String, JwtGrant>,
+    /// Each session's JWTs, oldest first.
+    jwts_by_token: HashMap<String, VecDeque<String>>,
     next_conn_id: ConnId,
 }
 
@@ -196,26 +224,19 @@ impl Sessions {
 
     /// Creates a live session for `token`, replacing whatever was there.
     pub fn create(&mut self, token: &str, session: Session) -> &mut Session {
-        self.slots
+        let previous = self
+            .slots
             .insert(token.to_owned(), Slot::Live(Box::new(session)));
+        if matches!(previous, Some(Slot::Expired(_))) {
+            self.tombstones.retain(|known| known != token);
+        }
         self.live_mut(token).expect("just inserted")
     }
 
     /// Removes `token`'s session entirely (Clear): the token may start afresh.
     pub fn remove(&mut self, token: &str) -> Option<Session> {
-        self.jwts.retain(|_, grant| grant.token != token);
+        self.forget_jwts_of(token);
         match self.slots.remove(token)? {
-            Slot::Live(session) => Some(*session),
-            Slot::Expired(_) => None,
-        }
-    }
-
-    /// Turns `token`'s session into a tombstone and returns what it was.
-    pub fn expire(&mut self, token: &str, now: Instant) -> Option<Session> {
-        self.jwts.retain(|_, grant| grant.token != token);
-        let previous = self.slots.insert(token.to_owned(), Slot::Expired(now));
-        self.forget_old_tombstones();
-        match previous? {
             Slot::Live(session) => Some(*session),
             Slot::Expired(at) => {
                 self.slots.insert(token.to_owned(), Slot::Expired(at));
@@ -224,26 +245,37 @@ impl Sessions {
         }
     }
 
+    /// Turns `token`'s session into a tombstone and returns what it was.
+    pub fn expire(&mut self, token: &str, now: Instant) -> Option<Session> {
+        self.forget_jwts_of(token);
+        let previous = self.slots.insert(token.to_owned(), Slot::Expired(now));
+        match previous {
+            Some(Slot::Expired(at)) => {
+                self.slots.insert(token.to_owned(), Slot::Expired(at));
+                None
+            }
+            previous => {
+                self.tombstones.push_back(token.to_owned());
+                self.forget_old_tombstones();
+                match previous {
+                    Some(Slot::Live(session)) => Some(*session),
+                    _ => None,
+                }
+            }
+        }
+    }
+
     fn forget_old_tombstones(&mut self) {
-        let tombstones = self
-            .slots
-            .values()
-            .filter(|slot| matches!(slot, Slot::Expired(_)))
-            .count();
-        if tombstones <= MAX_TOMBSTONES {
-            return;
+        while self.tombstones.len() > MAX_TOMBSTONES {
+            if let Some(oldest) = self.tombstones.pop_front() {
+                self.slots.remove(&oldest);
+            }
         }
-        let oldest = self
-            .slots
-            .iter()
-            .filter_map(|(token, slot)| match slot {
-                Slot::Expired(at) => Some((*at, token.clone())),
-                Slot::Live(_) => None,
-            })
-            .min();
-        if let Some((_, token)) = oldest {
-            self.slots.remove(&token);
-        }
+    }
+
+    /// Live sessions (O(1): every slot that is not a tombstone).
+    pub fn live_count(&self) -> usize {
+        self.slots.len() - self.tombstones.len()
     }
 
     /// Tokens whose live session has been idle for `ttl` or longer at `now`.
@@ -251,7 +283,9 @@ impl Sessions {
         self.slots
             .iter()
             .filter_map(|(token, slot)| match slot {
-                Slot::Live(session) if now >= session.last_activity + ttl => Some(token.clone()),
+                Slot::Live(session) if now >= saturating_add(session.last_activity, ttl) => {
+                    Some(token.clone())
+                }
                 _ => None,
             })
             .collect()
@@ -259,28 +293,41 @@ impl Sessions {
 
     /// (live sessions, expired tombstones).
     pub fn counts(&self) -> (usize, usize) {
-        let live = self
-            .slots
-            .values()
-            .filter(|slot| matches!(slot, Slot::Live(_)))
-            .count();
-        (live, self.slots.len() - live)
+        (self.live_count(), self.tombstones.len())
     }
 
-    /// Remembers a guest JWT.
-    pub fn insert_jwt(&mut self, jwt: String, grant: JwtGrant, now: Instant) {
-        self.jwts.retain(|_, known| known.expires_at > now);
-        if self.jwts.len() >= MAX_JWTS {
-            let oldest = self
-                .jwts
-                .iter()
-                .min_by_key(|(_, grant)| grant.expires_at)
-                .map(|(jwt, _)| jwt.clone());
-            if let Some(oldest) = oldest {
+    /// Remembers a guest JWT; beyond `max_per_session` JWTs of the same session, that
+    /// session's oldest stops working (other sessions' JWTs are never touched).
+    pub fn insert_jwt(&mut self, jwt: String, grant: JwtGrant, max_per_session: usize) {
+        let of_token = self.jwts_by_token.entry(grant.token.clone()).or_default();
+        of_token.push_back(jwt.clone());
+        while of_token.len() > max_per_session.max(1) {
+            if let Some(oldest) = of_token.pop_front() {
                 self.jwts.remove(&oldest);
             }
         }
         self.jwts.insert(jwt, grant);
+    }
+
+    fn forget_jwts_of(&mut self, token: &str) {
+        for jwt in self.jwts_by_token.remove(token).unwrap_or_default() {
+            self.jwts.remove(&jwt);
+        }
+    }
+
+    /// Drops every JWT that has expired at `now` (the periodic sweep).
+    pub fn sweep_jwts(&mut self, now: Instant) {
+        let jwts = &mut self.jwts;
+        self.jwts_by_token.retain(|_, of_token| {
+            of_token.retain(|jwt| {
+                let alive = jwts.get(jwt).is_some_and(|grant| grant.expires_at > now);
+                if !alive {
+                    jwts.remove(jwt);
+                }
+                alive
+            });
+            !of_token.is_empty()
+        });
     }
 
     /// The session token an unexpired JWT grants access to.
@@ -290,6 +337,17 @@ impl Sessions {
             .filter(|grant| grant.expires_at > now)
             .map(|grant| grant.token.as_str())
     }
+}
+
+/// `instant + duration`, or `instant` far in the future when that overflows (a huge TTL or
+/// `Retry-After` must not panic: it means "not in this process's lifetime").
+pub fn saturating_add(instant: Instant, duration: std::time::Duration) -> Instant {
+    instant.checked_add(duration).unwrap_or_else(|| {
+        // About 30 years; still representable wherever `instant` is.
+        instant
+            .checked_add(std::time::Duration::from_secs(30 * 365 * 24 * 3600))
+            .unwrap_or(instant)
+    })
 }
 
 #[cfg(test)]
@@ -315,6 +373,27 @@ mod tests {
         assert_eq!(sessions.counts(), (1, 1));
     }
 
+    #[tokio::test]
+    async fn a_full_outbound_queue_cuts_the_connection() {
+        let (tx, mut rx) = mpsc::channel(2);
+        let kill = Arc::new(Notify::new());
+        let handle = ConnHandle::new(tx, Arc::clone(&kill));
+        handle.send_text("one".into());
+        handle.send_text("two".into());
+        let killed = kill.notified();
+        tokio::pin!(killed);
+        assert!(
+            futures_util::FutureExt::now_or_never(killed.as_mut()).is_none(),
+            "not cut while the queue has room"
+        );
+        handle.send_text("three".into());
+        assert!(
+            futures_util::FutureExt::now_or_never(killed).is_some(),
+            "the third frame found the queue full and cut the connection"
+        );
+        assert!(matches!(rx.recv().await, Some(Outbound::Frame { text, .. }) if text == "one"));
+    }
+
     #[test]
     fn jwts_grant_their_token_until_they_expire() {
         let now = Instant::now();
@@ -323,7 +402,7 @@ mod tests {
             token: "t".into(),
             expires_at: now + Duration::from_secs(5),
         };
-        sessions.insert_jwt("jwt".into(), grant, now);
+        sessions.insert_jwt("jwt".into(), grant, 8);
         assert_eq!(sessions.token_for_jwt("jwt", now), Some("t"));
         assert_eq!(
             sessions.token_for_jwt("jwt", now + Duration::from_secs(5)),
@@ -331,5 +410,56 @@ mod tests {
         );
         sessions.remove("t");
         assert_eq!(sessions.token_for_jwt("jwt", now), None);
+    }
+
+    #[test]
+    fn jwts_are_capped_per_session_without_touching_other_sessions() {
+        let now = Instant::now();
+        let mut sessions = Sessions::default();
+        let grant = |token: &str| JwtGrant {
+            token: token.into(),
+            expires_at: now + Duration::from_secs(60),
+        };
+        sessions.insert_jwt("other".into(), grant("b"), 2);
+        for n in 0..4100 {
+            sessions.insert_jwt(format!("jwt-{n}"), grant("a"), 2);
+        }
+        assert_eq!(sessions.token_for_jwt("other", now), Some("b"));
+        assert_eq!(sessions.token_for_jwt("jwt-4099", now), Some("a"));
+        assert_eq!(sessions.token_for_jwt("jwt-4097", now), None);
+        assert_eq!(sessions.jwts.len(), 3);
+        sessions.sweep_jwts(now + Duration::from_secs(60));
+        assert!(sessions.jwts.is_empty() && sessions.jwts_by_token.is_empty());
+    }
+
+    #[test]
+    fn tombstones_are_bounded_oldest_first() {
+        let now = Instant::now();
+        let mut sessions = Sessions::default();
+        for n in 0..=MAX_TOMBSTONES {
+            let token = format!("t{n}");
+            sessions.create(&token, Session::new("c".into(), now));
+            sessions.expire(&token, now);
+        }
+        assert_eq!(sessions.counts(), (0, MAX_TOMBSTONES));
+        assert!(sessions.slot("t0").is_none(), "the oldest is forgotten");
+        assert!(sessions.slot("t1").is_some());
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_entries() {
+        let mut session = Session::new("c".into(), Instant::now());
+        for n in 0..5 {
+            let mut message = super::super::frames::structured(
+                format!("m{n}"),
+                parley_shared::genesys::MessageType::Text,
+                parley_shared::genesys::Direction::Inbound,
+                String::new(),
+            );
+            message.text = Some(n.to_string());
+            session.record(message, 3);
+        }
+        let ids: Vec<_> = session.log.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m2", "m3", "m4"]);
     }
 }

@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use parley_shared::genesys::{ErrorCode, MediaType, ServerFrame};
 use serde::Deserialize;
 
+use super::access::OriginCheck;
 use super::attachments::{TAGGING_HEADER, UploadState, media_type_of};
 use super::{Emulator, frames};
 
@@ -27,6 +28,9 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if let Err(refused) = OriginCheck::IfPresent.verify(emulator.config(), &headers) {
+        return refused.into_response();
+    }
     let (token, declared_size) = {
         let attachments = emulator.attachments();
         let Some(stored) = attachments.by_id.get(&id) else {

@@ -7,6 +7,10 @@
 //!   second arrives, then both go out second-first), reproducing the out-of-order delivery
 //!   Genesys warns about, deterministically. A held frame with no partner goes out after
 //!   `REORDER_HOLD`, so nothing waits forever.
+//!
+//! Every write must finish within `write_timeout`: a client that stops reading blocks the
+//! write once the TCP buffers are full, and the writer then gives up, which makes the socket
+//! loop close the connection.
 
 use std::time::Duration;
 
@@ -16,7 +20,7 @@ use futures_util::stream::SplitSink;
 use tokio::sync::mpsc;
 
 use super::Emulator;
-use super::session::Outbound;
+use super::session::{Outbound, saturating_add};
 
 /// How long a frame waits for a partner to swap with.
 const REORDER_HOLD: Duration = Duration::from_millis(500);
@@ -24,7 +28,11 @@ const REORDER_HOLD: Duration = Duration::from_millis(500);
 type Sink = SplitSink<WebSocket, Message>;
 
 /// Sends everything queued on `rx` until a close is queued, the channel ends or a write fails.
-pub async fn run(emulator: Emulator, mut sink: Sink, mut rx: mpsc::UnboundedReceiver<Outbound>) {
+pub async fn run(emulator: Emulator, sink: Sink, mut rx: mpsc::Receiver<Outbound>) {
+    let mut sink = TimedSink {
+        sink,
+        timeout: emulator.config().write_timeout,
+    };
     let mut held: Option<String> = None;
     loop {
         let next = match held {
@@ -46,7 +54,7 @@ pub async fn run(emulator: Emulator, mut sink: Sink, mut rx: mpsc::UnboundedRece
             }
             Some(Outbound::Close) => {
                 if send(&mut sink, held.take()).await {
-                    let _ = sink.send(Message::Close(None)).await;
+                    sink.write(Message::Close(None)).await;
                 }
                 return;
             }
@@ -56,7 +64,7 @@ pub async fn run(emulator: Emulator, mut sink: Sink, mut rx: mpsc::UnboundedRece
                     (faults.frame_delay(), faults.reordering())
                 };
                 if !delay.is_zero() {
-                    tokio::time::sleep_until(queued_at + delay).await;
+                    tokio::time::sleep_until(saturating_add(queued_at, delay)).await;
                 }
                 let sent = match (reorder, held.take()) {
                     (true, None) => {
@@ -78,10 +86,26 @@ pub async fn run(emulator: Emulator, mut sink: Sink, mut rx: mpsc::UnboundedRece
     }
 }
 
-/// Writes one text frame if there is one; false when the socket is gone.
-async fn send(sink: &mut Sink, text: Option<String>) -> bool {
+/// The socket's sending half with a time limit on every write.
+struct TimedSink {
+    sink: Sink,
+    timeout: Duration,
+}
+
+impl TimedSink {
+    /// Writes one frame; false when the socket is gone or the write took too long.
+    async fn write(&mut self, message: Message) -> bool {
+        matches!(
+            tokio::time::timeout(self.timeout, self.sink.send(message)).await,
+            Ok(Ok(()))
+        )
+    }
+}
+
+/// Writes one text frame if there is one; false when the socket is gone or too slow.
+async fn send(sink: &mut TimedSink, text: Option<String>) -> bool {
     match text {
-        Some(text) => sink.send(Message::Text(text.into())).await.is_ok(),
+        Some(text) => sink.write(Message::Text(text.into())).await,
         None => true,
     }
 }

@@ -1,8 +1,10 @@
 //! `POST /api/session`: hands a browser (or headless guest) a session grant.
 //!
 //! Order of checks: the `Origin` allowlist (403), the per-IP rate limit (429 + `Retry-After`),
-//! the JSON body (415 / 400), then availability when configured (503 if Genesys cannot be
-//! asked). The guest token is a fresh UUID v4, or the client's own token when it asks to resume
+//! the JSON body (415 / 400), then availability when configured. Availability is optional:
+//! when Genesys cannot answer within [`AppState::availability_wait`] (or fails), the grant is
+//! issued without it, and the lookup goes on in the background to fill the cache for the
+//! next grants. The guest token is a fresh UUID v4, or the client's own token when it asks to resume
 //! with a well-formed one (Genesys treats the token as the guest identity; the server issues it
 //! so that the browser need not, and refuses to echo anything unsafe).
 //!
@@ -12,13 +14,17 @@
 //! `localhost:8080`, or through trunk's dev proxy, gets URLs it can reach), otherwise the bound
 //! address. A `Host` that is not a plain `host[:port]` is ignored.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, Uri, header};
-use parley_shared::api::{SessionGrant, SessionGrantRequest, is_valid_guest_token};
+use parley_shared::api::{Availability, SessionGrant, SessionGrantRequest, is_valid_guest_token};
 use parley_shared::genesys::Endpoints;
 
+use crate::availability::AvailabilityClient;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::state::{AppState, GrantTarget};
@@ -48,7 +54,7 @@ pub async fn create_session(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let endpoints = endpoints_for(&state.target, &headers, &uri);
     let availability = match &state.availability {
-        Some(availability) => Some(availability.current().await?),
+        Some(availability) => bounded_lookup(availability, state.availability_wait).await,
         None => None,
     };
     Ok(Json(SessionGrant {
@@ -59,6 +65,28 @@ pub async fn create_session(
         features: state.features.clone(),
         availability,
     }))
+}
+
+/// The queue's availability if it is known within `wait`; `None` (and a log line) otherwise.
+/// The lookup runs in its own task so that a grant giving up does not cancel it.
+async fn bounded_lookup(
+    availability: &Arc<AvailabilityClient>,
+    wait: Duration,
+) -> Option<Availability> {
+    let availability = Arc::clone(availability);
+    let lookup = tokio::spawn(async move { availability.current().await });
+    match tokio::time::timeout(wait, lookup).await {
+        Ok(Ok(Ok(value))) => Some(value),
+        Ok(Ok(Err(error))) => {
+            tracing::warn!(%error, "grant issued without availability: Genesys unavailable");
+            None
+        }
+        Ok(Err(_panicked)) => None,
+        Err(_elapsed) => {
+            tracing::warn!(?wait, "grant issued without availability: Genesys is slow");
+            None
+        }
+    }
 }
 
 fn endpoints_for(target: &GrantTarget, headers: &HeaderMap, uri: &Uri) -> Endpoints {

@@ -119,6 +119,8 @@ struct FakeState {
     authorizations: Mutex<Vec<String>>,
     hold_tokens: Mutex<Option<Arc<Semaphore>>>,
     first_token_request: Notify,
+    wait_status: Mutex<Option<u16>>,
+    hold_waits: Mutex<Option<Arc<Semaphore>>>,
 }
 
 /// A fake Genesys on a real port: `/oauth/token` and the estimated-wait endpoint.
@@ -169,6 +171,18 @@ impl FakeGenesys {
     pub fn hold_token_answers(&self) -> Arc<Semaphore> {
         let gate = Arc::new(Semaphore::new(0));
         *self.state.hold_tokens.lock().unwrap() = Some(Arc::clone(&gate));
+        gate
+    }
+
+    /// Makes the estimated-wait endpoint answer `status` with an empty body.
+    pub fn fail_waits_with(&self, status: u16) {
+        *self.state.wait_status.lock().unwrap() = Some(status);
+    }
+
+    /// Makes estimated-wait requests wait until permits are added to the returned semaphore.
+    pub fn hold_wait_answers(&self) -> Arc<Semaphore> {
+        let gate = Arc::new(Semaphore::new(0));
+        *self.state.hold_waits.lock().unwrap() = Some(Arc::clone(&gate));
         gate
     }
 
@@ -224,6 +238,13 @@ async fn token(State(state): State<Arc<FakeState>>, headers: HeaderMap, body: St
 
 async fn estimated_wait(State(state): State<Arc<FakeState>>, headers: HeaderMap) -> Response {
     state.wait_requests.fetch_add(1, Ordering::SeqCst);
+    let gate = state.hold_waits.lock().unwrap().clone();
+    if let Some(gate) = gate {
+        let _permit = gate.acquire().await;
+    }
+    if let Some(status) = *state.wait_status.lock().unwrap() {
+        return StatusCode::from_u16(status).unwrap().into_response();
+    }
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -246,7 +267,7 @@ pub struct Running {
     _stop: oneshot::Sender<()>,
 }
 
-/// Binds `127.0.0.1:0` and serves `config`; `upstream` overrides where emulator-mode OAuth and
+/// Binds `127.0.0.1:0` and serves `config` with the production accept loop; `upstream` overrides where emulator-mode OAuth and
 /// routing calls go (the fake Genesys), defaulting to the server itself.
 pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -258,13 +279,12 @@ pub async fn serve(config: &Config, upstream: Option<SocketAddr>) -> Running {
     );
     let emulator = state.emulator.clone();
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = config.limits;
     tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        parley_server::serve::serve(listener, app(state), limits, async {
+            let _ = stopped.await;
+        })
+        .await
     });
     Running {
         base: format!("http://{local_addr}"),
