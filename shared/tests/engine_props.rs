@@ -103,14 +103,15 @@ impl World {
             accepted_at: Vec::new(),
             sent_texts: Vec::new(),
         };
-        world.input(Input::Start);
+        world.h.start();
+        world.run_effects();
         world.input(Input::SessionGranted(grant(TOKEN)));
         world
     }
 
     /// Feeds an input and carries out the effects like a driver would.
     fn input(&mut self, input: Input) {
-        let _ = self.h.handle(input);
+        self.h.handle(input);
         self.run_effects();
     }
 
@@ -127,7 +128,7 @@ impl World {
                         self.configured = false;
                         self.to_server.clear();
                         self.to_client.clear();
-                        let _ = self.h.handle(Input::SocketOpened(socket));
+                        self.h.handle(Input::SocketOpened(socket));
                     }
                     Effect::CloseSocket { socket } if Some(socket) == self.socket => {
                         self.socket = None;
@@ -246,8 +247,9 @@ impl World {
 
     fn advance(&mut self, ms: u64) {
         let target = self.h.now + ms;
-        while let Some(at) = self.h.engine.next_deadline().filter(|&at| at <= target) {
+        while let Some(at) = self.h.armed.filter(|&at| at <= target) {
             self.h.now = self.h.now.max(at);
+            self.h.armed = None;
             self.input(Input::TimerFired);
         }
         self.h.now = target;
@@ -257,7 +259,7 @@ impl World {
         match op {
             Op::Send => {
                 let text = format!("m{}", self.sent_texts.len());
-                if self.h.handle(Input::text(text.clone())).is_ok() {
+                if self.h.send_text(text.clone()).is_ok() {
                     self.sent_texts.push(text);
                 }
                 self.run_effects();
@@ -323,7 +325,8 @@ impl World {
                 })
                 .collect();
             for client_id in failed {
-                self.input(Input::Retry(client_id));
+                let _ = self.h.retry(&client_id);
+                self.run_effects();
             }
             let settled = self.h.engine.phase() == &Phase::Ready
                 && self.to_server.is_empty()

@@ -3,7 +3,7 @@
 //! HTTP calls run as tasks that report back through the driver's channel; the timer is one
 //! deadline slot; view changes become [`GuestEvent`]s.
 
-use parley_shared::engine::{Delivery, Effect, EntryKind, Input, Phase, SocketId};
+use parley_shared::engine::{Effect, Input, Phase, SocketId};
 use tokio::sync::mpsc;
 
 use super::{Driver, Report, history, socket};
@@ -63,17 +63,12 @@ impl Driver {
         if !self.leaving || self.closing {
             return;
         }
-        let in_flight = self.engine.transcript().iter().any(|entry| {
-            matches!(
-                &entry.kind,
-                EntryKind::Guest(message)
-                    if matches!(message.delivery, Delivery::Queued | Delivery::Sending)
-            )
-        });
-        if !in_flight || self.engine.phase().is_over() {
+        if self.engine.everything_delivered() || self.engine.phase().is_over() {
             self.leaving = false;
-            self.input(Input::Close);
+            let now = self.now();
+            self.engine.close(now);
             self.closing = true;
+            self.execute_effects();
         }
     }
 

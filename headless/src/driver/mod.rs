@@ -19,7 +19,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use parley_shared::engine::{Engine, EngineConfig, Input, Millis, SocketId};
-use parley_shared::genesys::ButtonResponse;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -183,7 +182,9 @@ impl Driver {
     }
 
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) -> GuestExit {
-        self.input(Input::Start);
+        let now = self.now();
+        self.engine.start(now);
+        self.execute_effects();
         let mut commands_open = true;
         while !self.closing {
             let timer = self
@@ -216,47 +217,58 @@ impl Driver {
     }
 
     fn command(&mut self, command: Command) {
-        let input = match command {
-            Command::Say(text) => Input::text(text),
-            // With nothing on offer a number is just text ("2", as an answer to a question).
-            Command::ChooseNumber(n) if self.tracker.choices().is_empty() => {
-                Input::text(n.to_string())
-            }
-            Command::ChooseNumber(n) => match self.choice(|c| c.n == Some(n)) {
-                Some(input) => input,
-                None => return self.refused(format!("there is no choice numbered {n}")),
-            },
-            Command::ChooseText(text) => {
-                match self.choice(|c| c.n.is_some() && c.text.eq_ignore_ascii_case(text.trim())) {
-                    Some(input) => input,
-                    None => return self.refused(format!("there is no choice \"{text}\"")),
+        let now = self.now();
+        let result = match command {
+            Command::Say(text) => self.engine.send_text(text, now).map(drop),
+            Command::ChooseNumber(n) => {
+                let choices = self.engine.choices();
+                match choices.get(n.wrapping_sub(1)) {
+                    Some(choice) => self.engine.choose(&choice.id, now).map(drop),
+                    // With nothing on offer a number is just text ("2", as an answer).
+                    None if choices.is_empty() => {
+                        self.engine.send_text(n.to_string(), now).map(drop)
+                    }
+                    None => {
+                        self.refused(format!("there is no choice numbered {n}"));
+                        return;
+                    }
                 }
             }
-            Command::NewChat => Input::StartNewChat,
-            Command::EndChat => Input::EndChat,
+            Command::ChooseText(text) => {
+                let wanted = text.trim();
+                let choice = self
+                    .engine
+                    .choices()
+                    .into_iter()
+                    .find(|choice| choice.label.eq_ignore_ascii_case(wanted));
+                match choice {
+                    Some(choice) => self.engine.choose(&choice.id, now).map(drop),
+                    None => {
+                        self.refused(format!("there is no choice \"{text}\""));
+                        return;
+                    }
+                }
+            }
+            Command::NewChat => {
+                self.engine.start_new_chat(now);
+                Ok(())
+            }
+            Command::EndChat => self.engine.end_chat(now),
             Command::Leave => {
                 self.leaving = true;
                 self.leave_when_delivered();
                 return;
             }
             Command::Close => {
-                self.input(Input::Close);
+                self.engine.close(now);
                 self.closing = true;
-                return;
+                Ok(())
             }
         };
-        self.input(input);
-    }
-
-    /// The button response for the offered choice matching `wanted`.
-    fn choice(&self, wanted: impl Fn(&crate::events::Choice) -> bool) -> Option<Input> {
-        let choice = self.tracker.choices().iter().find(|c| wanted(c))?;
-        Some(Input::SendButtonResponse(ButtonResponse {
-            text: choice.text.clone(),
-            payload: choice.payload.clone().unwrap_or_default(),
-            response_type: choice.response_type()?,
-            originating_message_id: self.tracker.choices_from().map(str::to_owned),
-        }))
+        if let Err(refused) = result {
+            self.refused(refused.to_string());
+        }
+        self.execute_effects();
     }
 
     fn refused(&mut self, message: String) {
@@ -318,15 +330,15 @@ impl Driver {
 
     fn give_up(&mut self, message: String) {
         self.fatal = Some(message);
-        self.input(Input::Close);
+        let now = self.now();
+        self.engine.close(now);
+        self.execute_effects();
         self.closing = true;
     }
 
     fn input(&mut self, input: Input) {
         let now = self.now();
-        if let Err(refused) = self.engine.handle(input, now) {
-            self.refused(refused.to_string());
-        }
+        self.engine.handle(input, now);
         self.execute_effects();
     }
 

@@ -21,9 +21,10 @@ impl Engine {
             return;
         };
         self.history.begin(now, gate);
+        let tracing_id = self.ids.next_id();
         self.send(ClientRequest::GetJwt(GetJwt {
             token,
-            tracing_id: Some(Self::tracing_id()),
+            tracing_id: Some(tracing_id),
         }));
     }
 
@@ -65,7 +66,7 @@ impl Engine {
                 all_new = false;
             }
             match message.direction {
-                Direction::Inbound => self.guest_message(message, None, fallback),
+                Direction::Inbound => self.guest_message(message, None, fallback, false),
                 _ => self.agent_message(message, fallback, false),
             }
         }

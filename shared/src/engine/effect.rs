@@ -71,7 +71,7 @@ pub enum Effect {
     /// Delete the stored token: the session is dead and must not be resumed.
     ForgetToken,
     /// `PUT` the bytes of the file attached as `attachment_id` to `url` with exactly these
-    /// `headers` (the driver kept the bytes when it reported [`super::Input::AttachFile`]).
+    /// `headers` (the driver kept the bytes under the id [`super::Engine::attach`] returned).
     /// Report progress with [`super::Input::UploadProgress`] and a failure with
     /// [`super::Input::UploadFailed`]; success comes from the server. The URL and headers are
     /// a credential for this one file: never log them.

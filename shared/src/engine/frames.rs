@@ -21,7 +21,9 @@ use crate::genesys::{
 };
 
 use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
-use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
+use super::transcript::{
+    CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice, OriginatingEntity,
+};
 use super::typing::Typist;
 use super::uploads::UploadFailure;
 use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
@@ -156,18 +158,19 @@ impl Engine {
         match (message.direction, message.message_type) {
             // Echoes of our own typing / presence events carry nothing to show.
             (Direction::Inbound, MessageType::Event) => {}
-            (Direction::Inbound, _) => self.guest_message(message, tracing_id, None),
+            (Direction::Inbound, _) => self.guest_message(message, tracing_id, None, true),
             (_, MessageType::Event) => self.agent_events(message, now),
             (_, _) => self.agent_message(message, None, true),
         }
     }
 
-    /// A guest message from a live echo or history; confirms our own when it matches.
+    /// A guest message from a live echo (`live`) or history; confirms our own when it matches.
     pub(super) fn guest_message(
         &mut self,
         message: &StructuredMessage,
         tracing_id: Option<&str>,
         fallback: Option<i64>,
+        live: bool,
     ) {
         let ours =
             tracing_id.filter(|id| self.outbox.contains(id) || self.transcript.guest(id).is_some());
@@ -181,7 +184,7 @@ impl Engine {
             .map(str::to_owned);
         if self
             .transcript
-            .merge_guest(message, client_id.as_deref(), fallback)
+            .merge_guest(message, client_id.as_deref(), fallback, live)
             != Merge::Duplicate
         {
             self.dirty = true;
@@ -216,7 +219,11 @@ impl Engine {
         if let Some(nickname) = nickname
             && self.last_nickname.as_ref() != Some(&nickname)
         {
-            let human = message.originating_entity.as_deref() == Some("Human");
+            let human = message
+                .originating_entity
+                .as_deref()
+                .and_then(OriginatingEntity::from_wire)
+                == Some(OriginatingEntity::Human);
             if live && (self.last_nickname.is_some() || human) {
                 self.transcript.push_notice(
                     Notice::AgentJoined {
@@ -227,7 +234,7 @@ impl Engine {
             }
             self.last_nickname = Some(nickname);
         }
-        if self.transcript.merge_agent(message, fallback) == Merge::Added {
+        if self.transcript.merge_agent(message, fallback, live) == Merge::Added {
             self.dirty = true;
         }
     }

@@ -89,17 +89,21 @@ impl Outbox {
         });
     }
 
-    /// Whether any message is not yet confirmed (failed ones included).
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// How many messages are in the outbox.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
-    /// Client ids of messages sent on a dead socket and not yet resolved by history.
+    /// Whether any message is still on its way (waiting, in flight or unconfirmed); failed
+    /// ones wait for the guest and do not count.
+    pub fn has_pending(&self) -> bool {
+        self.items
+            .iter()
+            .any(|item| !matches!(item.state, State::Failed(_)))
+    }
+
+    /// Whether a message sent on a dead socket is not yet resolved by history.
+    #[cfg(test)]
     pub fn has_unconfirmed(&self) -> bool {
         self.items
             .iter()

@@ -50,6 +50,16 @@ impl Pacer {
         self.next_slot(now) <= now
     }
 
+    /// True if nothing was sent in the window before `now` and no `retryAfter` holds: a send
+    /// now leaves every slot but one free for whatever follows.
+    pub fn idle(&self, now: Millis) -> bool {
+        self.ready(now)
+            && self
+                .recent
+                .last()
+                .is_none_or(|&at| at.saturating_add(self.window_ms) <= now)
+    }
+
     /// Records a send made at `now`.
     pub fn record(&mut self, now: Millis) {
         self.recent.retain(|&at| at + self.window_ms > now);

@@ -101,41 +101,8 @@ impl fmt::Debug for Effect {
 impl fmt::Debug for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Input::Start => f.write_str("Start"),
             Input::SessionGranted(grant) => f.debug_tuple("SessionGranted").field(grant).finish(),
             Input::SessionRefused(reason) => f.debug_tuple("SessionRefused").field(reason).finish(),
-            Input::SendText {
-                text,
-                attachment_ids,
-            } => f
-                .debug_struct("SendText")
-                .field("chars", &text.chars().count())
-                .field("attachment_ids", attachment_ids)
-                .finish(),
-            Input::SendButtonResponse(response) => f
-                .debug_tuple("SendButtonResponse")
-                .field(&response.payload)
-                .finish(),
-            Input::SetCustomAttributes(values) => f
-                .debug_struct("SetCustomAttributes")
-                .field("keys", &values.keys().collect::<Vec<_>>())
-                .finish(),
-            Input::Typing => f.write_str("Typing"),
-            Input::Retry(id) => f.debug_tuple("Retry").field(id).finish(),
-            Input::Discard(id) => f.debug_tuple("Discard").field(id).finish(),
-            Input::StartNewChat => f.write_str("StartNewChat"),
-            Input::Close => f.write_str("Close"),
-            Input::EndChat => f.write_str("EndChat"),
-            Input::AttachFile {
-                file_name,
-                mime,
-                size,
-            } => f
-                .debug_struct("AttachFile")
-                .field("file_name", file_name)
-                .field("mime", mime)
-                .field("size", size)
-                .finish(),
             Input::UploadProgress {
                 attachment_id,
                 sent,
@@ -154,7 +121,6 @@ impl fmt::Debug for Input {
                 .field("attachment_id", attachment_id)
                 .field("reason", reason)
                 .finish(),
-            Input::RemoveAttachment(id) => f.debug_tuple("RemoveAttachment").field(id).finish(),
             Input::SocketOpened(socket) => f.debug_tuple("SocketOpened").field(socket).finish(),
             Input::SocketClosed {
                 socket,
@@ -260,8 +226,8 @@ mod tests {
                 }),
             },
         ];
-        let _ = engine.handle(Input::Start, 0);
-        let _ = engine.handle(Input::SessionGranted(grant.clone()), 0);
+        engine.start(0);
+        engine.handle(Input::SessionGranted(grant.clone()), 0);
         let mut printed = vec![
             format!("{grant:?}"),
             format!("{config:?}"),

@@ -12,7 +12,7 @@
 //!   → `configureSession{startNew:true}` (PROTOCOL.md §1.8); without a live socket after a
 //!   read-only end it configures with `startNew:true` on the next socket; after expiry or a
 //!   close it asks the driver for a brand-new session grant.
-//! - "End chat" ([`Input::EndChat`]) sends `closeSession{closeAllConnections:true}` and waits
+//! - "End chat" ([`Engine::end_chat`]) sends `closeSession{closeAllConnections:true}` and waits
 //!   for `SessionResponse{connected:false}` (or the socket closing, or 5 s): then the
 //!   conversation is [`Phase::Ended`] with a "conversation ended" notice, the token forgotten and
 //!   the socket closed. Without a live socket it ends at once. "Start new chat" from there asks
@@ -24,7 +24,6 @@
 //!   (no resume token); otherwise the engine stays [`Phase::Expired`] until a new chat.
 //!
 //! [`Input::NetworkBack`]: super::Input::NetworkBack
-//! [`Input::EndChat`]: super::Input::EndChat
 
 use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
 
@@ -40,7 +39,7 @@ pub const END_CHAT_TIMEOUT_MS: Millis = 5_000;
 impl Engine {
     /// Starts (or, after the guest closed the chat or no grant could be had, restarts) the
     /// conversation, resuming the known token.
-    pub(super) fn start(&mut self, _now: Millis) {
+    pub(super) fn start_session(&mut self) {
         let startable = matches!(
             self.phase,
             Phase::Idle | Phase::Closed(CloseReason::GuestLeft | CloseReason::NoSession(_))
@@ -74,7 +73,7 @@ impl Engine {
 
     pub(super) fn refused_grant(&mut self, reason: String) {
         if self.phase == Phase::RequestingSession {
-            self.diagnostics.last_error = Some(format!("no session: {reason}"));
+            // The phase carries the reason (typed): it is not also a diagnostic.
             self.set_phase(Phase::Closed(CloseReason::NoSession(reason)));
         }
     }
@@ -122,7 +121,7 @@ impl Engine {
             token,
             start_new: start_new.then_some(true),
             journey_context: None,
-            tracing_id: Some(Self::tracing_id()),
+            tracing_id: Some(self.ids.next_id()),
         });
         self.send(request);
         self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
@@ -237,7 +236,7 @@ impl Engine {
         let Some(token) = self.token.clone() else {
             return;
         };
-        let tracing_id = format!("{HEARTBEAT_TRACING_PREFIX}{}", Self::tracing_id());
+        let tracing_id = format!("{HEARTBEAT_TRACING_PREFIX}{}", self.ids.next_id());
         self.send(ClientRequest::Echo(Echo::ping(token, tracing_id)));
         self.heartbeat.probe_sent(now);
     }
@@ -258,7 +257,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn start_new_chat(&mut self, now: Millis) {
+    pub(super) fn begin_new_chat(&mut self, now: Millis) {
         if self.ending.is_some() {
             // "End chat" is still waiting for its answer: finish it, then start over.
             self.finish_end_chat(now);
@@ -272,10 +271,11 @@ impl Engine {
                     return;
                 };
                 self.new_chat = NewChat::Closing;
+                let tracing_id = self.ids.next_id();
                 self.send(ClientRequest::CloseSession(CloseSession {
                     token,
                     close_all_connections: true,
-                    tracing_id: Some(Self::tracing_id()),
+                    tracing_id: Some(tracing_id),
                 }));
                 self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
                 self.set_phase(Phase::Configuring);
@@ -303,7 +303,7 @@ impl Engine {
     }
 
     /// "End chat": `closeSession` and wait for its answer, or end at once without a socket.
-    pub(super) fn end_chat(&mut self, now: Millis) -> Result<(), Refused> {
+    pub(super) fn begin_end_chat(&mut self, now: Millis) -> Result<(), Refused> {
         if self.phase == Phase::Idle {
             return Err(Refused::NoSession);
         }
@@ -313,10 +313,11 @@ impl Engine {
         self.new_chat = NewChat::No;
         match self.token.clone() {
             Some(token) if self.socket_open() => {
+                let tracing_id = self.ids.next_id();
                 self.send(ClientRequest::CloseSession(CloseSession {
                     token,
                     close_all_connections: true,
-                    tracing_id: Some(Self::tracing_id()),
+                    tracing_id: Some(tracing_id),
                 }));
                 self.configure_deadline = None;
                 self.ending = Some(now + END_CHAT_TIMEOUT_MS);
