@@ -930,3 +930,65 @@ fn typing_goes_out_when_the_line_is_quiet() {
     h.typing();
     assert_eq!(h.sent().len(), 1, "sent once the window is empty");
 }
+
+#[test]
+fn the_resend_gate_waits_for_every_history_page_the_catch_up_needs() {
+    let mut h = Harness::ready();
+    h.say("lost?");
+    let client_id = h.sent_messages()[0].tracing_id.clone().unwrap();
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(false, false));
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    // Page 1 is full of agent messages the guest never saw: the lost message may be older.
+    let newer: Vec<serde_json::Value> = (0..25)
+        .map(|i| {
+            history_entry(
+                &format!("a{i}"),
+                "Outbound",
+                "busy agent",
+                &format!("2024-01-01T10:01:{i:02}Z"),
+                json!({}),
+            )
+        })
+        .collect();
+    h.history(history_page(newer, 1, 2));
+    assert!(
+        h.sent_messages().is_empty(),
+        "not resent while page 2 is still to come"
+    );
+    h.history(history_page(
+        vec![history_entry(
+            "s1",
+            "Inbound",
+            "lost?",
+            "2024-01-01T10:00:00Z",
+            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+        )],
+        2,
+        2,
+    ));
+    assert!(h.sent_messages().is_empty(), "page 2 showed it delivered");
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn wire_durations_and_retry_afters_of_any_size_do_not_overflow() {
+    let mut h = Harness::ready();
+    h.frame(agent_event(
+        "t1",
+        json!({"eventType": "Typing", "typing": {"type": "On", "duration": u64::MAX}}),
+        json!({}),
+    ));
+    assert!(h.engine.agent_typing(h.now).is_some());
+    h.say("hello");
+    let sent = h.sent_messages();
+    h.frame(
+        json!({"type": "response", "class": "TooManyRequestsErrorMessage", "code": 429,
+        "tracingId": sent[0].tracing_id, "body": {"retryAfter": u64::MAX, "errorCode": 4029}}),
+    );
+    assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
+    h.advance(60_000);
+    assert!(h.sent_messages().is_empty(), "it waits, it does not wrap");
+}

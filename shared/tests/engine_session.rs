@@ -129,7 +129,7 @@ fn read_only_session_ends_the_conversation_and_refuses_sends() {
 #[test]
 fn unexpected_closes_back_off_exponentially_with_full_jitter() {
     let mut h = Harness::ready();
-    let windows = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000];
+    let windows = [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000];
     for (index, window) in windows.into_iter().enumerate() {
         h.drop_socket();
         let Phase::Reconnecting { attempt, at } = *h.engine.phase() else {
@@ -641,4 +641,34 @@ fn the_same_seed_and_inputs_give_the_same_effects_ids_included() {
     };
     assert_eq!(run(3), run(3));
     assert_ne!(run(3), run(4), "the seed decides the ids");
+}
+
+#[test]
+fn a_connection_that_carried_traffic_resets_the_back_off_at_once() {
+    // A proxy that cuts every connection after two seconds: with traffic on each, every
+    // reconnect is a first attempt again; without, the attempts keep counting.
+    for (traffic, expected_attempt) in [(true, 1), (false, 4)] {
+        let mut h = Harness::ready();
+        for round in 0..4 {
+            if traffic {
+                h.frame(agent_text(
+                    &format!("a{round}"),
+                    "hi",
+                    "2024-01-01T10:00:00Z",
+                    "Ann",
+                ));
+            }
+            h.advance(2_000);
+            h.drop_socket();
+            let Phase::Reconnecting { attempt, at } = *h.engine.phase() else {
+                panic!("expected Reconnecting, got {:?}", h.engine.phase());
+            };
+            if round == 3 {
+                assert_eq!(attempt, expected_attempt, "traffic {traffic}");
+            }
+            h.advance(at - h.now);
+            h.open();
+            h.frame(session_response(false, false));
+        }
+    }
 }

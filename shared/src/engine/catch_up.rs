@@ -5,8 +5,8 @@
 //!
 //! Merging a page confirms guest messages whose client id it carries in metadata, so a
 //! message whose echo was lost with a socket is marked delivered instead of being resent; once
-//! page 1 is in (or the fetch failed, or took too long), what is still unconfirmed goes out
-//! again.
+//! the last page this catch-up needs is in (or a fetch failed, or took too long), what is still
+//! unconfirmed goes out again.
 
 use crate::genesys::{ClientRequest, Direction, GetJwt, HistoryPage, HistoryQuery, MessageType};
 
@@ -15,7 +15,7 @@ use super::{Effect, Engine, Millis};
 
 impl Engine {
     /// Starts a history catch-up: a fresh JWT first (a JWT is only good for the session that
-    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for page 1.
+    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for the history.
     pub(super) fn catch_up(&mut self, now: Millis, gate: bool) {
         let Some(token) = self.token.clone() else {
             return;

@@ -152,6 +152,10 @@ impl Engine {
         tracing_id: Option<&str>,
         now: Millis,
     ) {
+        if self.ready_since.is_some() {
+            // A message or an echo on a configured connection: it is healthy (see backoff).
+            self.carried_traffic = true;
+        }
         if is_heartbeat_reply(frame_type, message, tracing_id) {
             return;
         }
@@ -310,7 +314,10 @@ impl Engine {
                     self.transcript.set_delivery(&client_id, delivery);
                 }
             }
-            None => self.outbox.pacer().pause_until(now + retry_ms),
+            None => self
+                .outbox
+                .pacer()
+                .pause_until(now.saturating_add(retry_ms)),
         }
         self.dirty = true;
     }

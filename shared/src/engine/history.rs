@@ -11,9 +11,9 @@
 //! [`super::Input::NetworkBack`]) reads *deep*: past overlaps, up to `max_pages`.
 //!
 //! The catch-up after a reconnect also **gates resends**: a guest message whose echo was lost
-//! with the old socket is only sent again once page 1 has been merged (it may be there), or
-//! the fetch failed, or [`GATE_TIMEOUT_MS`] passed without an answer, so a broken history
-//! endpoint cannot hold the outbox forever.
+//! with the old socket is only sent again once every page the catch-up fetches has been merged
+//! (it may be on any of them), or a fetch failed, or [`GATE_TIMEOUT_MS`] passed without an
+//! answer, so a broken history endpoint cannot hold the outbox forever.
 
 use crate::genesys::{HistoryPage, HistoryQuery, StructuredMessage};
 
@@ -139,13 +139,15 @@ impl HistorySync {
         self.retry = None;
     }
 
-    /// A page was merged; `all_new` says whether none of its entries was already known.
+    /// A page was merged; `all_new` says whether none of its entries was already known. The
+    /// gate lifts only with the last page this catch-up needs: a message lost with the old
+    /// socket may be on page 2 while page 1 is already in.
     pub fn page_merged(&mut self, page: &HistoryPage, all_new: bool) -> PageOutcome {
         let number = page.page_number.max(1);
-        let gate_lifted = number == 1 && self.gate_until.take().is_some();
         if self.awaiting != Some(number) {
+            // Not the page this catch-up waits for (a late answer of an earlier one).
             return PageOutcome {
-                gate_lifted,
+                gate_lifted: false,
                 next: None,
             };
         }
@@ -156,7 +158,7 @@ impl HistorySync {
             self.incomplete = false;
         }
         PageOutcome {
-            gate_lifted,
+            gate_lifted: !wanted && self.gate_until.take().is_some(),
             next: self.awaiting.map(|page_number| self.query(page_number)),
         }
     }
@@ -239,7 +241,10 @@ mod tests {
             sync.begin(0, true);
             assert_eq!(sync.jwt_received().map(|q| q.page_number), Some(1));
             let outcome = sync.page_merged(&page(1, entries, page_count), all_new);
-            assert!(outcome.gate_lifted);
+            assert_eq!(
+                outcome.gate_lifted, !expect_next,
+                "the gate waits for page 2"
+            );
             assert_eq!(
                 outcome.next.map(|q| q.page_number),
                 expect_next.then_some(2),
@@ -255,9 +260,10 @@ mod tests {
         sync.jwt_received();
         let first = sync.page_merged(&page(1, 25, 9), true);
         assert_eq!(first.next.map(|q| q.page_number), Some(2));
+        assert!(!first.gate_lifted, "page 2 is still to come");
         let second = sync.page_merged(&page(2, 25, 9), true);
         assert_eq!(second.next, None);
-        assert!(!second.gate_lifted);
+        assert!(second.gate_lifted, "the last page needed lifts the gate");
     }
 
     #[test]

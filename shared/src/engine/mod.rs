@@ -122,7 +122,8 @@
 //! - Guest typing never delays a message: it goes out only when nothing is queued and the
 //!   pacing window is empty, at most once per 5 s; otherwise it is dropped.
 //! - The transcript is ordered by server time and de-duplicated by message id and client id.
-//! - Unexpected closes reconnect with jittered exponential back-off (0.5 s … 30 s); 30 s of
+//! - Unexpected closes reconnect with jittered exponential back-off (0.25 s … 10 s, reset as
+//!   soon as a connection was configured and carried traffic); 30 s of
 //!   silence sends an `echo`, 10 s more without a frame declares the socket dead.
 //! - Read-only disconnects and the guest's [`Engine::end_chat`] (`closeSession`, then the token
 //!   forgotten) end the conversation ([`Phase::Ended`]); `ConnectionClosedEvent` stops for good
@@ -310,6 +311,8 @@ pub struct Engine {
     next_socket: u64,
     configure_deadline: Option<Millis>,
     ready_since: Option<Millis>,
+    /// The current connection carried a message or an echo after it was configured.
+    carried_traffic: bool,
     backoff: Backoff,
     jitter: Jitter,
     heartbeat: Heartbeat,
@@ -348,6 +351,7 @@ impl Engine {
             next_socket: 0,
             configure_deadline: None,
             ready_since: None,
+            carried_traffic: false,
             backoff: Backoff::new(config.backoff),
             jitter: Jitter::new(config.seed),
             heartbeat: Heartbeat::default(),

@@ -14,7 +14,7 @@
 //!
 //! **Resend after reconnect.** A message sent on a socket that died before its echo is
 //! *unconfirmed*: it may or may not have reached the server. The engine does not resend it
-//! until the first history page of the new connection has been merged: if the page shows it
+//! until the history pages of the new connection have been merged: if a page shows it
 //! (matched on the client id in its metadata) it is delivered; otherwise it is sent again with
 //! the same client id, so should both copies have arrived after all, the transcript still
 //! shows one. There is no attempt limit: a resend happens at most once per reconnect, after
@@ -176,7 +176,7 @@ impl Outbox {
         retry_after_ms: Millis,
         now: Millis,
     ) -> Option<Delivery> {
-        let until = now + retry_after_ms;
+        let until = now.saturating_add(retry_after_ms);
         self.pacer.pause_until(until);
         let item = self.item_mut(client_id)?;
         item.state = State::Waiting { not_before: until };

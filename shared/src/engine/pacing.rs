@@ -40,7 +40,7 @@ impl Pacer {
         if self.recent.len() >= self.limit {
             // The window is full: the slot opens when its oldest send slides out.
             let oldest = self.recent[self.recent.len() - self.limit];
-            slot = slot.max(oldest + self.window_ms);
+            slot = slot.max(oldest.saturating_add(self.window_ms));
         }
         slot
     }
@@ -62,7 +62,8 @@ impl Pacer {
 
     /// Records a send made at `now`.
     pub fn record(&mut self, now: Millis) {
-        self.recent.retain(|&at| at + self.window_ms > now);
+        self.recent
+            .retain(|&at| at.saturating_add(self.window_ms) > now);
         self.recent.push(now);
         if self.recent.len() > self.limit {
             let excess = self.recent.len() - self.limit;

@@ -165,8 +165,10 @@ impl Engine {
         if self.agent_typing.deadline().is_some() {
             self.agent_typing.stopped();
         }
-        self.backoff.connection_ended(self.ready_since, now);
+        self.backoff
+            .connection_ended(self.ready_since, self.carried_traffic, now);
         self.ready_since = None;
+        self.carried_traffic = false;
         let reconnect = match self.phase {
             Phase::Connecting | Phase::Configuring | Phase::Ready | Phase::Reconnecting { .. } => {
                 true
@@ -183,7 +185,7 @@ impl Engine {
             let delay = self.backoff.next_delay(&mut self.jitter);
             self.set_phase(Phase::Reconnecting {
                 attempt: self.backoff.attempt(),
-                at: now + delay,
+                at: now.saturating_add(delay),
             });
         }
     }
