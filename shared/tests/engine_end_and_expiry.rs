@@ -214,3 +214,61 @@ fn quick_replies_of_a_conversation_the_server_forgot_are_not_offered() {
         "the old conversation's choices answer nothing in the new one"
     );
 }
+
+#[test]
+fn expiry_carries_unconfirmed_messages_into_the_new_session_in_order_behind_the_notice() {
+    let mut h = Harness::ready();
+    h.say("sent before");
+    let sent = h.sent_messages().remove(0);
+    h.echo(&sent, "s1", "2024-01-01T10:00:00Z");
+    h.advance(1_000);
+    h.say("typed while the laptop slept");
+    h.say("and another");
+    h.sent_messages();
+    h.frame(json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}));
+    let expired = format!("[{:?}]", Notice::SessionExpired);
+    assert_eq!(
+        h.texts(),
+        [
+            expired.as_str(),
+            "guest:typed while the laptop slept",
+            "guest:and another"
+        ],
+        "the confirmed one went with the old conversation; the others follow the notice"
+    );
+    h.ok(Input::SessionGranted(grant("token-2")));
+    h.open();
+    h.frame(session_response(true, false));
+    let resent = h.sent_messages();
+    assert_eq!(resent.len(), 1, "one at a time");
+    assert_eq!(resent[0].token, "token-2");
+    assert_eq!(
+        resent[0].message.text.as_deref(),
+        Some("typed while the laptop slept")
+    );
+    h.echo(&resent[0], "n1", "2024-01-01T11:00:00Z");
+    h.advance(1_000);
+    let next = h.sent_messages();
+    assert_eq!(next[0].message.text.as_deref(), Some("and another"));
+}
+
+#[test]
+fn a_cleared_session_keeps_what_is_on_its_way() {
+    let mut h = Harness::ready();
+    h.frame(agent_text("a1", "old", "2024-01-01T10:00:00Z", "Ann"));
+    h.say("in flight");
+    let sent = h.sent_messages().remove(0);
+    h.frame(json!({"type": "response", "class": "SessionClearedEvent", "code": 200, "body": {}}));
+    assert_eq!(
+        h.texts(),
+        ["guest:in flight"],
+        "the old conversation goes, not the text"
+    );
+    h.echo(&sent, "s1", "2024-01-01T10:00:05Z");
+    assert!(h.engine.everything_delivered());
+    assert_eq!(
+        h.texts(),
+        ["guest:in flight"],
+        "confirmed once, not added again"
+    );
+}

@@ -992,3 +992,175 @@ fn wire_durations_and_retry_afters_of_any_size_do_not_overflow() {
     h.advance(60_000);
     assert!(h.sent_messages().is_empty(), "it waits, it does not wrap");
 }
+
+fn persisted(
+    effects: &[Effect],
+) -> Vec<(Option<String>, Vec<parley_shared::engine::PendingMessage>)> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::PersistOutbox { token, messages } => Some((token.clone(), messages.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_message_is_persisted_before_it_is_sent_or_shown_and_forgotten_once_confirmed() {
+    let mut h = Harness::ready();
+    let client_id = h.say("keep me");
+    let effects = h.take();
+    let persist = effects
+        .iter()
+        .position(|e| matches!(e, Effect::PersistOutbox { .. }))
+        .expect("persisted");
+    let send = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Send { .. }))
+        .expect("sent");
+    let shown = effects
+        .iter()
+        .position(|e| *e == Effect::ViewChanged)
+        .expect("shown");
+    assert!(persist < send && persist < shown, "{effects:?}");
+    let stored = persisted(&effects);
+    assert_eq!(stored[0].0.as_deref(), Some(TOKEN), "stored with its token");
+    assert_eq!(stored[0].1[0].client_id, client_id);
+    assert_eq!(stored[0].1[0].shown_text, "keep me");
+
+    let sent = OnMessageFrom::new(&effects);
+    h.echo(&sent.0, "s1", "2024-01-01T10:00:00Z");
+    let stored = persisted(&h.take());
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].1.is_empty(), "confirmed: nothing left to keep");
+}
+
+/// The `onMessage` among some effects.
+struct OnMessageFrom(parley_shared::genesys::OnMessage);
+
+impl OnMessageFrom {
+    fn new(effects: &[Effect]) -> Self {
+        effects
+            .iter()
+            .find_map(|effect| match effect {
+                Effect::Send {
+                    request: parley_shared::genesys::ClientRequest::OnMessage(m),
+                    ..
+                } => Some(OnMessageFrom(m.clone())),
+                _ => None,
+            })
+            .expect("an onMessage")
+    }
+}
+
+/// An engine rebuilt after a reload from what the last one persisted (a message sent, its
+/// echo lost with the page), reconnected to its conversation (`resumed`) and, when resumed,
+/// answered by history page 1 built from `history(client_id)`.
+fn reloaded(
+    resumed: bool,
+    history: impl FnOnce(&str) -> Vec<serde_json::Value>,
+) -> (Harness, String) {
+    let mut before = Harness::ready();
+    let client_id = before.say("typed offline");
+    let (token, messages) = persisted(&before.take()).pop().expect("persisted");
+    let mut h = Harness::with_config(parley_shared::engine::EngineConfig {
+        seed: 8,
+        stored_token: token,
+        restored_outbox: messages,
+        ..parley_shared::engine::EngineConfig::new(DEPLOYMENT)
+    });
+    assert_eq!(h.texts(), ["guest:typed offline"], "shown at once");
+    h.start();
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.frame(session_response(!resumed, false));
+    if resumed {
+        assert!(h.sent_messages().is_empty(), "held until history answers");
+        h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+        h.history(history_page(history(&client_id), 1, 1));
+    }
+    (h, client_id)
+}
+
+#[test]
+fn a_restored_message_that_history_shows_is_confirmed_not_resent() {
+    let (mut h, client_id) = reloaded(true, |client_id| {
+        vec![history_entry(
+            "s1",
+            "Inbound",
+            "typed offline",
+            "2024-01-01T10:00:00Z",
+            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+        )]
+    });
+    assert!(h.sent_messages().is_empty());
+    assert_eq!(h.texts(), ["guest:typed offline"]);
+    assert_eq!(guest(&h, 0).client_id.as_deref(), Some(client_id.as_str()));
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn a_restored_message_that_history_lacks_is_resent_once_under_its_client_id() {
+    for resumed in [true, false] {
+        let (mut h, client_id) = reloaded(resumed, |_| Vec::new());
+        let resent = h.sent_messages();
+        assert_eq!(resent.len(), 1, "resumed {resumed}");
+        assert_eq!(resent[0].tracing_id.as_deref(), Some(client_id.as_str()));
+        h.echo(&resent[0], "s1", "2024-01-01T10:00:00Z");
+        h.advance(5_000);
+        assert!(h.sent_messages().is_empty(), "once");
+        let guests: Vec<String> = h
+            .texts()
+            .into_iter()
+            .filter(|text| text.starts_with("guest:"))
+            .collect();
+        assert_eq!(guests, ["guest:typed offline"], "resumed {resumed}");
+        assert!(h.engine.everything_delivered());
+    }
+}
+
+#[test]
+fn history_without_metadata_confirms_by_content_after_the_last_confirmed_message() {
+    let (mut h, _) = reloaded(true, |_| {
+        vec![
+            // The same text long before: already confirmed below, so it cannot be ours now.
+            history_entry(
+                "s0",
+                "Inbound",
+                "typed offline",
+                "2024-01-01T09:00:00Z",
+                json!({}),
+            ),
+            history_entry("a1", "Outbound", "noted", "2024-01-01T09:30:00Z", json!({})),
+            history_entry(
+                "s1",
+                "Inbound",
+                "typed offline",
+                "2024-01-01T10:00:00Z",
+                json!({}),
+            ),
+        ]
+    });
+    assert!(
+        h.sent_messages().is_empty(),
+        "matched on content, not resent"
+    );
+    let guests: Vec<(Option<String>, Delivery)> = h
+        .engine
+        .transcript()
+        .iter()
+        .filter_map(|entry| match &entry.kind {
+            EntryKind::Guest(m) => Some((m.message_id.clone(), m.delivery.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        guests,
+        [
+            (Some("s0".to_owned()), Delivery::Sent),
+            (Some("s1".to_owned()), Delivery::Sent)
+        ],
+        "the older copy is another message; the newer one is ours"
+    );
+    assert!(h.engine.everything_delivered());
+}

@@ -6,7 +6,8 @@ mod harness;
 
 use harness::*;
 use parley_shared::engine::{
-    CloseReason, Effect, EngineConfig, Input, Notice, Phase, Refused, SocketId,
+    CloseReason, Delivery, Effect, EngineConfig, EntryKind, FailReason, Input, Notice, Phase,
+    Refused, SocketId,
 };
 use parley_shared::genesys::{ClientRequest, HistoryQuery};
 use serde_json::json;
@@ -308,7 +309,23 @@ fn without_auto_restart_a_dead_session_forgets_the_token_and_new_chat_asks_for_a
         );
         h.frame(session_response(true, false));
         assert_eq!(h.engine.phase(), &Phase::Ready);
-        assert!(h.engine.transcript().is_empty(), "a new chat starts blank");
+        assert_eq!(
+            h.texts(),
+            ["guest:pending"],
+            "a new chat starts blank but for what the visitor must decide about"
+        );
+        let pending = h.engine.transcript()[0].clone();
+        let EntryKind::Guest(message) = pending.kind else {
+            panic!("a guest message")
+        };
+        assert_eq!(message.delivery, Delivery::Failed(FailReason::SessionEnded));
+        h.take();
+        h.retry(message.client_id.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            h.sent_messages().len(),
+            1,
+            "Retry sends it in the new session"
+        );
     }
 }
 

@@ -7,7 +7,7 @@
 //! WebSocket events ──────┼─▶ Engine::handle ─▶ effects ─▶ WebSocket open/send/close (socket)
 //! timer, online, visible ┘        │                ├─▶ GET history with bearer (http)
 //!                                 │                ├─▶ one timer slot          (timer)
-//!                                 ▼                ├─▶ localStorage token      (storage)
+//!                                 ▼                ├─▶ localStorage token, outbox (storage)
 //!                        ChatState::sync ◀─────────┘   ViewChanged
 //! ```
 //!
@@ -62,6 +62,7 @@ impl Driver {
     pub fn new(state: ChatState, window: WindowState) -> Rc<Driver> {
         let mut config = EngineConfig::new("");
         config.stored_token = storage::load_token();
+        config.restored_outbox = storage::load_outbox(config.stored_token.as_deref());
         config.seed = clock::seed();
         Rc::new_cyclic(|me| Driver {
             me: me.clone(),
@@ -240,6 +241,7 @@ impl Driver {
             }
             Effect::PersistToken { token } => storage::save_token(&token),
             Effect::ForgetToken => storage::forget_token(),
+            Effect::PersistOutbox { token, messages } => storage::save_outbox(token, messages),
             Effect::Upload {
                 attachment_id,
                 url,

@@ -40,7 +40,11 @@ impl Driver {
                 Effect::PersistToken { token } if self.config.report_token => {
                     self.emit(GuestEvent::Session { token });
                 }
-                Effect::PersistToken { .. } | Effect::ForgetToken => {}
+                // One process is one page load: there is nothing to restore the outbox into
+                // (a `--state` file would be its storage).
+                Effect::PersistToken { .. }
+                | Effect::ForgetToken
+                | Effect::PersistOutbox { .. } => {}
                 // The headless guest never attaches files, so no upload is ever asked for.
                 Effect::Upload { .. } | Effect::AbortUpload { .. } => {}
                 Effect::ViewChanged => {

@@ -6,6 +6,18 @@
 //! - `StructuredMessage` → Inbound: the echo of a guest message (matched by tracingId or the
 //!   client id in metadata; unknown ones come from another tab and are added); Outbound: agent
 //!   text and content, typing, presence Disconnect.
+//! - **History without metadata.** Genesys treats `metadata` as free-form and no official
+//!   client sends it, so a history entry may come back without Parley's client id. Such an
+//!   Inbound entry confirms our *oldest unconfirmed* message (sent on a socket that died, or
+//!   restored after a reload) when all of these hold: its message id is new to the transcript;
+//!   its text equals what we sent (trimmed) and its content items match ours one for one (same
+//!   attachment id, same button answer); and its server time is not older than the newest
+//!   guest message the server already confirmed (the time window: what arrived before that
+//!   cannot be a message we are still unsure about). Entries are read oldest first and one
+//!   message is in flight at a time, so matching only the oldest keeps send order. The limit
+//!   is candid: two identical texts sent in a row, the first lost and the second delivered,
+//!   look alike; the engine then takes the delivered one for the first and sends the second
+//!   again, so the agent sees that text twice rather than the guest losing one.
 //! - `TooManyRequestsErrorMessage` → the message waits `retryAfter` and goes again.
 //! - Upload answers (`PresignedUrlResponse`, `UploadSuccessEvent`, `UploadFailureEvent`,
 //!   `GenerateUrlError`) move the upload they name along (see `attaching`), whatever the
@@ -16,11 +28,12 @@
 //! - Unknown classes and undecodable bodies are counted and ignored.
 
 use crate::genesys::{
-    Direction, ErrorCode, Event, FrameBody, FrameType, MessageType, PresenceType, ServerFrame,
-    SessionResponse, StructuredMessage, TooManyRequestsErrorMessage, TypingType,
+    Content, Direction, ErrorCode, Event, FrameBody, FrameType, MessageType, PresenceType,
+    ServerFrame, SessionResponse, StructuredMessage, TooManyRequestsErrorMessage, TypingType,
 };
 
 use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
+use super::timestamp::parse_millis;
 use super::transcript::{
     CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice, OriginatingEntity,
 };
@@ -74,7 +87,7 @@ impl Engine {
             }
             FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
             FrameBody::SessionExpiredEvent => self.expire(now),
-            FrameBody::SessionClearedEvent => self.reset_conversation(),
+            FrameBody::SessionClearedEvent => self.reset_conversation(None),
             FrameBody::ConnectionClosedEvent(body) => {
                 let signed_in = body.reason.as_deref() == Some("signedIn");
                 self.closed_by_server(now, body.reason, signed_in);
@@ -115,8 +128,7 @@ impl Engine {
         let fresh = std::mem::take(&mut self.fresh_session);
         if self.new_chat == NewChat::Configure {
             self.new_chat = NewChat::No;
-            self.reset_conversation();
-            self.transcript.push_notice(Notice::NewConversation, None);
+            self.reset_conversation(Some(Notice::NewConversation));
         } else if response.new_session && !fresh && !self.transcript.entries().is_empty() {
             // We expected to resume, but the server no longer knows the conversation.
             self.transcript.push_notice(Notice::NewConversation, None);
@@ -185,7 +197,12 @@ impl Engine {
                     .get(CLIENT_MESSAGE_ID_KEY)
                     .map(String::as_str)
             })
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                (!live)
+                    .then(|| self.match_without_metadata(message))
+                    .flatten()
+            });
         if self
             .transcript
             .merge_guest(message, client_id.as_deref(), fallback, live)
@@ -200,6 +217,32 @@ impl Engine {
             self.attributes_confirmed(&client_id);
             self.dirty = true;
         }
+    }
+
+    /// A history entry without a client id (Genesys need not keep `metadata`): is it the oldest
+    /// of our unconfirmed messages? See the module docs for the rule.
+    fn match_without_metadata(&self, message: &StructuredMessage) -> Option<String> {
+        if message.id.is_empty() || self.transcript.knows_message(&message.id) {
+            return None;
+        }
+        let candidate = self.outbox.oldest_unconfirmed()?;
+        let same_text = message.text.as_deref().unwrap_or("").trim() == candidate.text.trim();
+        let same_content = message.content.len() == candidate.content.len()
+            && message
+                .content
+                .iter()
+                .zip(&candidate.content)
+                .all(|(theirs, ours)| same_item(theirs, ours));
+        // The time window: only what the server received after the newest of our messages it
+        // already confirmed can be a message we are still unsure about.
+        let after_confirmed = match (
+            message.time().and_then(parse_millis),
+            self.transcript.latest_confirmed_guest_millis(),
+        ) {
+            (Some(at), Some(confirmed)) => at >= confirmed,
+            _ => true,
+        };
+        (same_text && same_content && after_confirmed).then(|| candidate.client_id.clone())
     }
 
     /// Agent text or content; `live` frames may announce a handover.
@@ -404,6 +447,18 @@ impl Engine {
         self.socket = None;
         self.heartbeat.stop();
         self.outbox.connection_lost();
+    }
+}
+
+/// Whether a content item in history is the one we sent: the same kind, and for the kinds we
+/// send the same attachment id or the same button answer.
+fn same_item(theirs: &Content, ours: &Content) -> bool {
+    match (theirs, ours) {
+        (Content::Attachment(a), Content::Attachment(b)) => a.id == b.id,
+        (Content::ButtonResponse(a), Content::ButtonResponse(b)) => {
+            a.payload == b.payload && a.text == b.text
+        }
+        (a, b) => a.content_type() == b.content_type(),
     }
 }
 

@@ -177,6 +177,7 @@ pub use backoff::BackoffPolicy;
 pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
 pub use effect::{Effect, SocketId};
 pub use input::{Grant, Input, Refused};
+pub use outbox::PendingMessage;
 pub use phase::{CloseReason, Phase};
 pub use transcript::{
     AgentMessage, CLIENT_MESSAGE_ID_KEY, Delivery, Entry, EntryKind, FailReason, GuestMessage,
@@ -230,6 +231,10 @@ pub struct EngineConfig {
     /// UI-CONTRACT "a new chat will start"); false stays in [`Phase::Expired`] until
     /// [`Engine::start_new_chat`] (the headless guest reports expiry as an outcome).
     pub auto_restart_on_expiry: bool,
+    /// The guest messages a previous run persisted ([`Effect::PersistOutbox`]) and did not see
+    /// confirmed: they show at once and are reconciled with history exactly as after a
+    /// reconnect (confirmed if history has them, sent once more if not), in order.
+    pub restored_outbox: Vec<PendingMessage>,
 }
 
 impl EngineConfig {
@@ -245,6 +250,7 @@ impl EngineConfig {
             history_page_size: crate::genesys::HistoryQuery::DEFAULT_PAGE_SIZE,
             max_history_pages: 4,
             auto_restart_on_expiry: true,
+            restored_outbox: Vec::new(),
         }
     }
 }
@@ -338,12 +344,15 @@ pub struct Engine {
     armed: Option<Millis>,
     dirty: bool,
     ids: Ids,
+    /// What the driver last persisted: the token and the client ids of the outbox.
+    persisted: (Option<String>, Vec<ClientMessageId>),
 }
 
 impl Engine {
     /// A new engine in [`Phase::Idle`]; begin with [`Engine::start`].
-    pub fn new(config: EngineConfig) -> Self {
-        Self {
+    pub fn new(mut config: EngineConfig) -> Self {
+        let restored = std::mem::take(&mut config.restored_outbox);
+        let mut engine = Self {
             phase: Phase::Idle,
             grant: None,
             token: config.stored_token.clone(),
@@ -373,8 +382,19 @@ impl Engine {
             armed: None,
             dirty: false,
             ids: Ids::new(config.seed),
+            persisted: (config.stored_token.clone(), Vec::new()),
             config,
+        };
+        for message in restored {
+            engine.transcript.push_guest(
+                &message.client_id,
+                message.shown_text.clone(),
+                message.shown_content.clone(),
+            );
+            engine.outbox.restore(message);
         }
+        engine.persisted.1 = engine.outbox_ids();
+        engine
     }
 
     /// Applies one event of the world at `now`. Effects are queued for
@@ -425,6 +445,7 @@ impl Engine {
     /// What every input and command ends with: send what became due, ask for the timer the
     /// rules now need, and say once that the view changed.
     fn settle(&mut self, now: Millis) {
+        self.persist_outbox();
         self.pump(now);
         self.rearm(now);
         if std::mem::take(&mut self.dirty) {
@@ -542,6 +563,28 @@ impl Engine {
         self.history_timer(now);
         self.uploads_timer(now);
         self.session_timer(now);
+    }
+
+    /// Asks the driver to store the outbox when its messages or the token changed since the
+    /// last time (before the pump, so a message is stored before it is sent).
+    fn persist_outbox(&mut self) {
+        let ids = self.outbox_ids();
+        let nothing_either_way = ids.is_empty() && self.persisted.1.is_empty();
+        if nothing_either_way || (self.persisted.0 == self.token && self.persisted.1 == ids) {
+            return;
+        }
+        self.persisted = (self.token.clone(), ids);
+        self.effects.push_back(Effect::PersistOutbox {
+            token: self.token.clone(),
+            messages: self.outbox.messages().cloned().collect(),
+        });
+    }
+
+    fn outbox_ids(&self) -> Vec<ClientMessageId> {
+        self.outbox
+            .messages()
+            .map(|message| message.client_id.clone())
+            .collect()
     }
 
     fn is_current(&self, socket: SocketId) -> bool {

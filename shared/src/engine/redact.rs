@@ -37,6 +37,7 @@ impl fmt::Debug for EngineConfig {
             .field("history_page_size", &self.history_page_size)
             .field("max_history_pages", &self.max_history_pages)
             .field("auto_restart_on_expiry", &self.auto_restart_on_expiry)
+            .field("restored_outbox", &self.restored_outbox.len())
             .finish()
     }
 }
@@ -92,6 +93,11 @@ impl fmt::Debug for Effect {
             Effect::AbortUpload { attachment_id } => f
                 .debug_struct("AbortUpload")
                 .field("attachment_id", attachment_id)
+                .finish(),
+            Effect::PersistOutbox { token, messages } => f
+                .debug_struct("PersistOutbox")
+                .field("token", &token.as_ref().map(|_| REDACTED))
+                .field("messages", &messages.len())
                 .finish(),
             Effect::ViewChanged => f.write_str("ViewChanged"),
         }

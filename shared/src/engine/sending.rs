@@ -21,7 +21,7 @@ use crate::genesys::{
 };
 
 use super::choices::ChoiceId;
-use super::outbox::OutgoingMessage;
+use super::outbox::PendingMessage;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery};
 use super::{ClientMessageId, Engine, Millis, NewChat, Phase, Refused};
 
@@ -80,12 +80,14 @@ impl Engine {
     ) -> ClientMessageId {
         let client_id = self.ids.next_id();
         self.transcript
-            .push_guest(&client_id, shown_text, shown_content);
-        self.outbox.push(OutgoingMessage {
+            .push_guest(&client_id, shown_text.clone(), shown_content.clone());
+        self.outbox.push(PendingMessage {
             client_id: client_id.clone(),
             message_type,
             text: wire_text,
             content,
+            shown_text,
+            shown_content,
         });
         self.dirty = true;
         client_id

@@ -18,10 +18,12 @@
 //!   the socket closed. Without a live socket it ends at once. "Start new chat" from there asks
 //!   for a brand-new session rather than `startNew` on the old token (PROTOCOL.md §1.8 allows
 //!   either): the token is already forgotten, as UI-CONTRACT requires of an ended session.
-//! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token and fails what was unsent.
-//!   With [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript
-//!   gives way to a lasting "session expired" notice and a fresh session is requested at once
-//!   (no resume token); otherwise the engine stays [`Phase::Expired`] until a new chat.
+//! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token. With
+//!   [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript gives
+//!   way to a lasting "session expired" notice, a fresh session is requested at once (no
+//!   resume token), and the messages the old session did not confirm follow the notice and go
+//!   out again in the new one, in order; otherwise the engine stays [`Phase::Expired`] with
+//!   them failed, and a new chat keeps them failed with Retry. Nothing typed is dropped.
 //!
 //! [`Input::NetworkBack`]: super::Input::NetworkBack
 
@@ -292,10 +294,11 @@ impl Engine {
         }
     }
 
-    /// A blank conversation on a brand-new session (the old token is forgotten).
+    /// A blank conversation on a brand-new session (the old token is forgotten). Messages the
+    /// old one failed stay, with Retry: the visitor decides.
     fn restart_fresh(&mut self, now: Millis) {
         self.drop_socket(now);
-        self.reset_conversation();
+        self.reset_conversation(None);
         self.new_chat = NewChat::No;
         self.grant = None;
         if self.token.take().is_some() {
@@ -351,10 +354,23 @@ impl Engine {
         }
     }
 
-    /// Forgets the conversation shown (a new one begins).
-    pub(super) fn reset_conversation(&mut self) {
+    /// Forgets the conversation shown (a new one begins, or the server cleared it), opening it
+    /// with `notice`. The guest's messages not yet confirmed are never dropped with it: they
+    /// stay in the outbox and show again behind the notice, in order (see `expire` for
+    /// expiry, where they are also queued for the fresh session).
+    pub(super) fn reset_conversation(&mut self, notice: Option<Notice>) {
         self.transcript.clear();
-        self.outbox.clear();
+        if let Some(notice) = notice {
+            self.transcript.push_notice(notice, None);
+        }
+        for (message, delivery) in self.outbox.deliveries() {
+            self.transcript.push_guest(
+                &message.client_id,
+                message.shown_text.clone(),
+                message.shown_content.clone(),
+            );
+            self.transcript.set_delivery(&message.client_id, delivery);
+        }
         self.abandon_uploads();
         self.agent_typing.stopped();
         self.last_nickname = None;
@@ -390,9 +406,10 @@ impl Engine {
             return;
         }
         self.end_session(now, Notice::SessionExpired, true);
-        // A blank new conversation, introduced by the lasting notice.
-        self.reset_conversation();
-        self.transcript.push_notice(Notice::SessionExpired, None);
+        // A blank new conversation, introduced by the lasting notice, carrying what the old
+        // session did not confirm: it goes out again, in order, in the new one.
+        self.outbox.carry_into_new_session();
+        self.reset_conversation(Some(Notice::SessionExpired));
         self.new_chat = NewChat::No;
         self.grant = None;
         self.request_session(None);

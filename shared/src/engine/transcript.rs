@@ -214,6 +214,18 @@ impl Transcript {
             })
     }
 
+    /// The server time of the newest guest message the server confirmed (echoed or in history).
+    pub fn latest_confirmed_guest_millis(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter(|entry| {
+                matches!(&entry.kind, EntryKind::Guest(m) if m.message_id.is_some())
+                    && !entry.order.pending
+            })
+            .map(|entry| entry.order.millis)
+            .max()
+    }
+
     /// Whether a platform message id is already shown.
     pub fn knows_message(&self, message_id: &str) -> bool {
         self.message_ids.contains(message_id)
