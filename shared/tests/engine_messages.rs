@@ -821,7 +821,9 @@ fn quick_replies_come_before_card_buttons_in_the_choices_on_offer() {
 
 #[test]
 fn entries_say_whether_they_arrived_live_or_from_history() {
-    let mut h = Harness::ready();
+    let mut h = Harness::new();
+    h.connect(false); // a resumed conversation catches up with history
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
     h.history(history_page(
         vec![history_entry(
             "old",

@@ -54,6 +54,9 @@ impl Engine {
     }
 
     pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
+        if !self.history.awaits(page.page_number) {
+            return;
+        }
         let mut all_new = true;
         for (message, fallback) in oldest_first(page) {
             if matches!(

@@ -87,6 +87,13 @@ impl HistorySync {
         Some(self.query(1))
     }
 
+    /// Whether the running catch-up waits for page `page_number`. A page nobody waits for (the
+    /// answer to a catch-up of a socket or a session that is gone) must not be merged: it may
+    /// belong to a conversation the guest no longer sees.
+    pub fn awaits(&self, page_number: u32) -> bool {
+        self.awaiting == Some(page_number.max(1))
+    }
+
     /// Whether resends are held.
     pub fn gated(&self) -> bool {
         self.gate_until.is_some()
