@@ -119,6 +119,11 @@ pub struct ChatArgs {
     /// and write the conversation), so that it can be resumed with `--resume`.
     #[arg(long)]
     pub show_token: bool,
+    /// Keep the session token and the messages not yet confirmed in this file (JSON, a
+    /// secret): started again with the same file, the guest resumes the conversation and
+    /// sends what it had not seen confirmed, once.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
 }
 
 /// `check` flags.

@@ -76,9 +76,11 @@ impl Driver {
         })
     }
 
-    /// Whether a stored token promises a conversation to resume.
+    /// Whether storage promises a conversation to resume: a token, or messages the visitor
+    /// wrote that no session confirmed yet (they must go out even if the window stays shut).
     pub fn has_stored_token() -> bool {
-        storage::load_token().is_some()
+        let token = storage::load_token();
+        token.is_some() || !storage::load_outbox(None).is_empty()
     }
 
     /// Starts the conversation (once; later calls do nothing).

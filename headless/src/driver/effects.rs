@@ -36,15 +36,21 @@ impl Driver {
                     });
                 }
                 Effect::ArmTimer { at } => self.deadline = Some(at),
-                // The token lives in the engine for this process; `--resume` brings it back.
-                Effect::PersistToken { token } if self.config.report_token => {
-                    self.emit(GuestEvent::Session { token });
+                // The token lives in the engine for this process; `--resume` or `--state`
+                // brings it back.
+                Effect::PersistToken { token } => {
+                    if self.config.report_token {
+                        self.emit(GuestEvent::Session {
+                            token: token.clone(),
+                        });
+                    }
+                    self.keep(|state| state.token = Some(token));
                 }
-                // One process is one page load: there is nothing to restore the outbox into
-                // (a `--state` file would be its storage).
-                Effect::PersistToken { .. }
-                | Effect::ForgetToken
-                | Effect::PersistOutbox { .. } => {}
+                Effect::ForgetToken => self.keep(|state| state.token = None),
+                Effect::PersistOutbox { token, messages } => self.keep(|state| {
+                    state.outbox_token = token;
+                    state.outbox = messages;
+                }),
                 // The headless guest never attaches files, so no upload is ever asked for.
                 Effect::Upload { .. } | Effect::AbortUpload { .. } => {}
                 Effect::ViewChanged => {
@@ -73,6 +79,21 @@ impl Driver {
             self.engine.close(now);
             self.closing = true;
             self.execute_effects();
+        }
+    }
+
+    /// Updates the `--state` file, if there is one; a failed write is reported, not fatal.
+    fn keep(&mut self, change: impl FnOnce(&mut super::GuestState)) {
+        let Some((path, state)) = &mut self.config.state else {
+            return;
+        };
+        change(state);
+        if let Err(message) = state.save(path) {
+            self.emit(GuestEvent::Error {
+                kind: "state",
+                message,
+                fatal: false,
+            });
         }
     }
 

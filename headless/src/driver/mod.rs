@@ -14,8 +14,10 @@
 mod effects;
 mod history;
 mod socket;
+pub mod state;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use parley_shared::engine::{Engine, EngineConfig, Input, Millis, SocketId};
@@ -25,6 +27,7 @@ use tokio::time::Instant;
 
 use crate::events::{GuestEvent, ViewTracker};
 use crate::grant::GrantSource;
+use state::GuestState;
 
 /// How long a stopping guest waits for its sockets to close before dropping them.
 const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -47,6 +50,9 @@ pub struct GuestConfig {
     pub seed: u64,
     /// Report the session token as a [`GuestEvent::Session`] (chat `--show-token`).
     pub report_token: bool,
+    /// Where the token and the unconfirmed messages are kept between runs (chat `--state`),
+    /// with what that file held at start.
+    pub state: Option<(PathBuf, GuestState)>,
 }
 
 impl GuestConfig {
@@ -59,6 +65,7 @@ impl GuestConfig {
             http: crate::grant::http_client(),
             seed: rand_seed(),
             report_token: false,
+            state: None,
         }
     }
 }
@@ -153,6 +160,9 @@ impl Driver {
     fn new(config: GuestConfig, events: mpsc::UnboundedSender<GuestEvent>) -> Driver {
         let mut engine_config = EngineConfig::new(config.grants.deployment_id());
         engine_config.stored_token = config.resume.clone();
+        if let Some((_, state)) = &config.state {
+            engine_config.restored_outbox = state.restorable_outbox();
+        }
         engine_config.seed = config.seed;
         // Expiry is an outcome the headless guest reports (checks expect it, load counts it),
         // so it stays expired instead of starting a new session by itself.
