@@ -689,3 +689,70 @@ fn a_connection_that_carried_traffic_resets_the_back_off_at_once() {
         }
     }
 }
+
+#[test]
+fn a_refused_configure_session_leaves_no_message_sending() {
+    let mut h = Harness::new();
+    h.start();
+    h.say("written while connecting");
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.frame(error_frame(403, "Session authentication failed", None));
+    let EntryKind::Guest(message) = &h.engine.transcript()[0].kind else {
+        panic!("a guest message")
+    };
+    assert_eq!(
+        message.delivery,
+        Delivery::Failed(FailReason::SessionEnded),
+        "failed with Retry, not sending for ever"
+    );
+}
+
+#[test]
+fn a_grant_request_without_answer_closes_and_network_back_asks_again() {
+    let mut h = Harness::new();
+    h.start();
+    h.take();
+    h.advance(19_999);
+    assert_eq!(h.engine.phase(), &Phase::RequestingSession);
+    h.advance(1);
+    assert!(matches!(
+        h.engine.phase(),
+        Phase::Closed(CloseReason::NoSession(_))
+    ));
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    assert!(
+        !h.take()
+            .iter()
+            .any(|e| matches!(e, Effect::OpenSocket { .. })),
+        "a grant nobody waits for any more opens nothing"
+    );
+    h.ok(Input::NetworkBack);
+    assert!(
+        h.take()
+            .contains(&Effect::RequestSession { resume_token: None })
+    );
+    assert_eq!(h.engine.phase(), &Phase::RequestingSession);
+}
+
+#[test]
+fn a_history_fetch_without_answer_is_retried() {
+    let mut h = Harness::new();
+    h.connect(false);
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    let fetches = |h: &mut Harness| {
+        h.take()
+            .iter()
+            .filter(|e| matches!(e, Effect::FetchHistory { .. }))
+            .count()
+    };
+    assert_eq!(fetches(&mut h), 1);
+    h.advance(14_999);
+    assert_eq!(fetches(&mut h), 0, "still waiting");
+    h.advance(1 + 1_000);
+    assert_eq!(
+        fetches(&mut h),
+        1,
+        "timed out after 15 s, retried a second later"
+    );
+}

@@ -45,15 +45,15 @@ impl Engine {
         }
     }
 
-    pub(super) fn jwt_received(&mut self, jwt: String) {
+    pub(super) fn jwt_received(&mut self, jwt: String, now: Millis) {
         // Only a JWT asked for by the current catch-up starts a fetch.
-        if let Some(query) = self.history.jwt_received() {
+        if let Some(query) = self.history.jwt_received(now) {
             self.jwt = Some(jwt);
             self.fetch_history(query);
         }
     }
 
-    pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
+    pub(super) fn history_received(&mut self, page: &HistoryPage, now: Millis) {
         if !self.history.awaits(page.page_number) {
             return;
         }
@@ -73,7 +73,7 @@ impl Engine {
                 _ => self.agent_message(message, fallback, false),
             }
         }
-        let outcome = self.history.page_merged(page, all_new);
+        let outcome = self.history.page_merged(page, all_new, now);
         if outcome.gate_lifted {
             self.resolve_unconfirmed();
         }

@@ -16,7 +16,7 @@ impl Engine {
     /// Also reopens a chat the guest closed ([`Engine::close`]), resuming the same
     /// conversation, and retries after a refused grant. Otherwise does nothing.
     pub fn start(&mut self, now: Millis) {
-        self.start_session();
+        self.start_session(now);
         self.settle(now);
     }
 

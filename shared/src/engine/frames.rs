@@ -85,7 +85,7 @@ impl Engine {
             FrameBody::StructuredMessage(message) => {
                 self.structured(frame_type, &message, tracing_id.as_deref(), now);
             }
-            FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
+            FrameBody::JwtResponse(body) => self.jwt_received(body.jwt, now),
             FrameBody::SessionExpiredEvent => self.expire(now),
             FrameBody::SessionClearedEvent => self.reset_conversation(None),
             FrameBody::ConnectionClosedEvent(body) => {
@@ -447,6 +447,12 @@ impl Engine {
         self.socket = None;
         self.heartbeat.stop();
         self.outbox.connection_lost();
+        // No session will take them: they fail, with Retry, instead of "sending" for ever
+        // (a new chat carries them into its session).
+        for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
+            self.transcript
+                .set_delivery(&client_id, Delivery::Failed(FailReason::SessionEnded));
+        }
     }
 }
 

@@ -316,6 +316,8 @@ pub struct Engine {
     socket: Option<Socket>,
     next_socket: u64,
     configure_deadline: Option<Millis>,
+    /// When a session grant asked for counts as refused.
+    grant_deadline: Option<Millis>,
     ready_since: Option<Millis>,
     /// The current connection carried a message or an echo after it was configured.
     carried_traffic: bool,
@@ -359,6 +361,7 @@ impl Engine {
             socket: None,
             next_socket: 0,
             configure_deadline: None,
+            grant_deadline: None,
             ready_since: None,
             carried_traffic: false,
             backoff: Backoff::new(config.backoff),
@@ -536,6 +539,7 @@ impl Engine {
                 _ => None,
             },
             self.configure_deadline,
+            self.grant_deadline,
             live.then(|| self.heartbeat.deadline()).flatten(),
             self.agent_typing.deadline(),
             self.history.deadline(),
@@ -559,6 +563,9 @@ impl Engine {
         }
         if self.history.expire_gate(now) {
             self.resolve_unconfirmed();
+        }
+        if self.history.fetch_timed_out(now) {
+            self.history_failed("no answer".to_owned(), now);
         }
         self.history_timer(now);
         self.uploads_timer(now);

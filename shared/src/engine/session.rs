@@ -35,23 +35,27 @@ use super::{
     CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Refused, Socket, SocketId,
 };
 
+/// How long a session grant may take before it counts as refused.
+pub const GRANT_TIMEOUT_MS: Millis = 20_000;
+
 /// How long "End chat" waits for the answer to its `closeSession`.
 pub const END_CHAT_TIMEOUT_MS: Millis = 5_000;
 
 impl Engine {
     /// Starts (or, after the guest closed the chat or no grant could be had, restarts) the
     /// conversation, resuming the known token.
-    pub(super) fn start_session(&mut self) {
+    pub(super) fn start_session(&mut self, now: Millis) {
         let startable = matches!(
             self.phase,
             Phase::Idle | Phase::Closed(CloseReason::GuestLeft | CloseReason::NoSession(_))
         );
         if startable {
-            self.request_session(self.token.clone());
+            self.request_session(self.token.clone(), now);
         }
     }
 
-    fn request_session(&mut self, resume_token: Option<String>) {
+    fn request_session(&mut self, resume_token: Option<String>, now: Millis) {
+        self.grant_deadline = Some(now.saturating_add(GRANT_TIMEOUT_MS));
         self.fresh_session = resume_token.is_none();
         self.set_phase(Phase::RequestingSession);
         self.effects
@@ -62,6 +66,7 @@ impl Engine {
         if self.phase != Phase::RequestingSession {
             return;
         }
+        self.grant_deadline = None;
         if self.token.as_deref() != Some(grant.token.as_str()) {
             self.effects.push_back(Effect::PersistToken {
                 token: grant.token.clone(),
@@ -75,6 +80,7 @@ impl Engine {
 
     pub(super) fn refused_grant(&mut self, reason: String) {
         if self.phase == Phase::RequestingSession {
+            self.grant_deadline = None;
             // The phase carries the reason (typed): it is not also a diagnostic.
             self.set_phase(Phase::Closed(CloseReason::NoSession(reason)));
         }
@@ -203,6 +209,12 @@ impl Engine {
 
     /// Timer work of the connection: reconnect due, configure timeout, heartbeat.
     pub(super) fn session_timer(&mut self, now: Millis) {
+        if self.grant_deadline.is_some_and(|deadline| now >= deadline) {
+            // A grant request the network swallowed: closed like a refusal, so that the
+            // status line says so and `NetworkBack` or a new chat asks again.
+            self.refused_grant("no answer from the session service".to_owned());
+            return;
+        }
         if self.ending.is_some_and(|deadline| now >= deadline) {
             self.diagnostics.last_error = Some("no answer to closeSession".to_owned());
             self.finish_end_chat(now);
@@ -256,7 +268,9 @@ impl Engine {
                     self.catch_up(now, false);
                 }
             }
-            Phase::Closed(CloseReason::NoSession(_)) => self.request_session(self.token.clone()),
+            Phase::Closed(CloseReason::NoSession(_)) => {
+                self.request_session(self.token.clone(), now);
+            }
             _ => {}
         }
     }
@@ -304,7 +318,7 @@ impl Engine {
         if self.token.take().is_some() {
             self.effects.push_back(Effect::ForgetToken);
         }
-        self.request_session(None);
+        self.request_session(None, now);
     }
 
     /// "End chat": `closeSession` and wait for its answer, or end at once without a socket.
@@ -412,7 +426,7 @@ impl Engine {
         self.reset_conversation(Some(Notice::SessionExpired));
         self.new_chat = NewChat::No;
         self.grant = None;
-        self.request_session(None);
+        self.request_session(None, now);
     }
 
     /// The server closed this connection for good (`ConnectionClosedEvent`, `LogoutEvent`).
