@@ -3,10 +3,7 @@
 //! and every way an upload fails. The harness session allows `image/png` up to 10,240 KB and
 //! blocks `.exe`.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{Effect, EntryKind, Input, Refused, UploadFailure, UploadState};
 use parley_shared::genesys::{ClientRequest, Content, MediaType, OnAttachment};
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! The chat window's components render the UI contract's markup from the engine's view.
-#![cfg(target_arch = "wasm32")]
 
-mod support;
-
+use crate::support::{agent_message, frame, live_engine, mount, settle, text_of};
 use leptos::prelude::*;
 use parley_frontend::commands::Command;
 use parley_frontend::components::composer::Composer;
@@ -10,11 +8,8 @@ use parley_frontend::components::header::Header;
 use parley_frontend::components::quick_replies::QuickReplies;
 use parley_frontend::components::transcript::Transcript;
 use parley_frontend::components::widget::ChatWidget;
-use support::{agent_message, frame, live_engine, mount, settle, text_of};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 const QUICK_REPLIES: &str = r#"[{"contentType":"QuickReply","quickReply":{"text":"Billing","payload":"billing"}},{"contentType":"QuickReply","quickReply":{"text":"Returns","payload":"returns"}}]"#;
 

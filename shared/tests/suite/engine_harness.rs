@@ -1,6 +1,6 @@
 //! A fake driver for the engine's tests: a hand-driven clock, an effect log, and helpers that
 //! build server frames as JSON text (so decoding is exercised exactly as a real driver would).
-//! Included by the `engine_*` test files with `#[path]`; compiled alone it holds no tests.
+//! A module of the suite every `engine_*` module uses.
 #![allow(dead_code, clippy::new_without_default)]
 
 use std::collections::BTreeMap;

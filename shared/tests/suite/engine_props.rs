@@ -10,12 +10,9 @@
 //! "network" between it and the engine is a pair of queues the strategy reorders, duplicates
 //! and loses.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{
     Delivery, Effect, EngineConfig, EntryKind, Input, PendingMessage, Phase, SocketId,
 };

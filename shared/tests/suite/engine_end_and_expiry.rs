@@ -2,10 +2,7 @@
 //! "End chat" (closeSession, its answer or a timeout, the token forgotten, a fresh session
 //! after), and expiry restarting a fresh session with a lasting notice.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{
     Delivery, Effect, EntryKind, FailReason, Input, Notice, Phase, Refused,
 };

@@ -2,10 +2,7 @@
 //! ordering and de-duplication, typing, quick replies, pacing, 429, errors, resends after a
 //! reconnect.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{
     CLIENT_MESSAGE_ID_KEY, ChoiceId, ChoiceKind, Delivery, Effect, EntryKind, FailReason,
     GuestMessage, Input, Notice, OriginatingEntity, Phase, Refused, Typist,

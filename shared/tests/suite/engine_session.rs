@@ -1,10 +1,7 @@
 //! The connection lifecycle rules of the engine, driven with a fake clock: configure, resume,
 //! read-only, expiry, new chat, server close, reconnect back-off, heartbeat.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{
     CloseReason, Delivery, Effect, EngineConfig, EntryKind, FailReason, Input, Notice, Phase,
     Refused, SocketId,
