@@ -4,6 +4,7 @@
 //! hand-driven clock; `genesys_*` decode and encode the wire types.
 
 mod engine_end_and_expiry;
+mod engine_fuzz;
 mod engine_harness;
 mod engine_messages;
 mod engine_props;
