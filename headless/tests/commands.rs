@@ -149,6 +149,11 @@ async fn load_with_five_guests_loses_nothing() {
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON report");
     assert_eq!(report["guests"]["connected"], 5, "{report}");
     assert_eq!(report["messages"]["lost"], 0, "{report}");
+    assert_eq!(report["messages"]["duplicated"], 0, "{report}");
+    assert_eq!(
+        report["messages"]["transcripts_checked"], 5,
+        "every guest's transcript was read from the emulator: {report}"
+    );
     let sent = report["messages"]["sent"].as_u64().unwrap();
     assert!(sent >= 5, "{report}");
     assert_eq!(

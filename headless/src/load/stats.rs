@@ -93,6 +93,10 @@ pub struct Tally {
     pub replied: usize,
     /// Messages sent but never echoed by the end of the drain.
     pub lost: usize,
+    /// Extra copies of sent messages in the server's transcripts (an emulator's).
+    pub duplicated: usize,
+    /// Guests whose transcript could be read to count duplicates.
+    pub transcripts_checked: usize,
     /// Errors by kind.
     pub errors: BTreeMap<String, usize>,
 }
