@@ -55,6 +55,8 @@ pub struct Driver {
     /// Files picked for upload, by attachment id, until their PUT ends.
     files: RefCell<upload::HeldFiles>,
     started: Cell<bool>,
+    /// Messages not yet confirmed could not be stored: leaving the page would lose them.
+    unsaved: Cell<bool>,
 }
 
 impl Driver {
@@ -64,7 +66,7 @@ impl Driver {
         config.stored_token = storage::load_token();
         config.restored_outbox = storage::load_outbox(config.stored_token.as_deref());
         config.seed = clock::seed();
-        Rc::new_cyclic(|me| Driver {
+        let driver = Rc::new_cyclic(|me| Driver {
             me: me.clone(),
             engine: RefCell::new(Engine::new(config)),
             state,
@@ -73,7 +75,13 @@ impl Driver {
             timer: TimerSlot::default(),
             files: RefCell::new(upload::HeldFiles::new()),
             started: Cell::new(false),
-        })
+            unsaved: Cell::new(false),
+        });
+        // The browser asks "leave the page?" only when leaving would lose a message: something
+        // is unsent and storage refused it (with storage, a reload restores it).
+        let me = Rc::downgrade(&driver);
+        world::warn_before_leaving(move || me.upgrade().is_some_and(|d| d.unsaved.get()));
+        driver
     }
 
     /// Whether storage promises a conversation to resume: a token, or messages the visitor
@@ -243,7 +251,9 @@ impl Driver {
             }
             Effect::PersistToken { token } => storage::save_token(&token),
             Effect::ForgetToken => storage::forget_token(),
-            Effect::PersistOutbox { token, messages } => storage::save_outbox(token, messages),
+            Effect::PersistOutbox { token, messages } => {
+                self.unsaved.set(!storage::save_outbox(token, messages));
+            }
             Effect::Upload {
                 attachment_id,
                 url,

@@ -51,16 +51,19 @@ pub fn forget_token() {
 }
 
 /// Stores the messages not yet confirmed (replacing what was there); deletes the entry when
-/// there are none.
-pub fn save_outbox(token: Option<String>, messages: Vec<PendingMessage>) {
-    let Some(storage) = storage() else { return };
+/// there are none. False when messages could not be stored (no storage, storage full): a
+/// reload would then lose them.
+pub fn save_outbox(token: Option<String>, messages: Vec<PendingMessage>) -> bool {
+    let storage = storage();
     if messages.is_empty() {
-        let _ = storage.remove_item(OUTBOX_KEY);
-        return;
+        if let Some(storage) = storage {
+            let _ = storage.remove_item(OUTBOX_KEY);
+        }
+        return true;
     }
-    if let Ok(json) = serde_json::to_string(&StoredOutbox { token, messages }) {
-        let _ = storage.set_item(OUTBOX_KEY, &json);
-    }
+    let Some(storage) = storage else { return false };
+    serde_json::to_string(&StoredOutbox { token, messages })
+        .is_ok_and(|json| storage.set_item(OUTBOX_KEY, &json).is_ok())
 }
 
 /// The stored messages, if they belong to `token` (or were written before any session): those
