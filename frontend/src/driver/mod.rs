@@ -7,7 +7,7 @@
 //! WebSocket events ──────┼─▶ Engine::handle ─▶ effects ─▶ WebSocket open/send/close (socket)
 //! timer, online, visible ┘        │                ├─▶ GET history with bearer (http)
 //!                                 │                ├─▶ one timer slot          (timer)
-//!                                 ▼                ├─▶ localStorage token, outbox (storage)
+//!                                 ▼                ├─▶ local/sessionStorage    (storage)
 //!                        ChatState::sync ◀─────────┘   ViewChanged
 //! ```
 //!
@@ -64,7 +64,7 @@ impl Driver {
     pub fn new(state: ChatState, window: WindowState) -> Rc<Driver> {
         let mut config = EngineConfig::new("");
         config.stored_token = storage::load_token();
-        config.restored_outbox = storage::load_outbox(config.stored_token.as_deref());
+        config.restored_outbox = storage::load_outbox();
         config.seed = clock::seed();
         let driver = Rc::new_cyclic(|me| Driver {
             me: me.clone(),
@@ -88,7 +88,7 @@ impl Driver {
     /// wrote that no session confirmed yet (they must go out even if the window stays shut).
     pub fn has_stored_token() -> bool {
         let token = storage::load_token();
-        token.is_some() || !storage::load_outbox(None).is_empty()
+        token.is_some() || !storage::load_outbox().is_empty()
     }
 
     /// Starts the conversation (once; later calls do nothing).

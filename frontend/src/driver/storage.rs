@@ -1,8 +1,15 @@
 //! The guest token in `localStorage["parley.token"]` (UI-CONTRACT.md), so a reload resumes
-//! the conversation, and the messages not yet confirmed in `localStorage["parley.outbox"]`
-//! (with the token they belong to), so a reload, a navigation or a crash cannot lose them:
-//! the engine asks for both ([`Effect::PersistToken`], [`Effect::PersistOutbox`]) and gets them
-//! back at construction. Storage may be unavailable (privacy modes): then nothing is resumed.
+//! the conversation, and the messages not yet confirmed in `sessionStorage["parley.outbox"]`
+//! (with the token they were written under), so a reload, a navigation, a discarded or crashed
+//! tab cannot lose them: the engine asks for both ([`Effect::PersistToken`],
+//! [`Effect::PersistOutbox`]) and gets them back at construction. Storage may be unavailable
+//! (privacy modes): then nothing is resumed, and the driver warns before the page is left.
+//!
+//! Why the outbox is per tab: the token is the conversation, shared by every tab of the site,
+//! but each tab has its own outbox; in `localStorage` a second tab would overwrite (or, with
+//! nothing unsent, delete) the first tab's stored messages. `sessionStorage` survives reloads,
+//! navigation within the tab and the browser restoring a discarded or crashed tab; it ends
+//! with the tab, when the visitor closed it.
 //!
 //! [`Effect::PersistToken`]: parley_shared::engine::Effect::PersistToken
 //! [`Effect::PersistOutbox`]: parley_shared::engine::Effect::PersistOutbox
@@ -13,10 +20,11 @@ use serde::{Deserialize, Serialize};
 /// The storage key, fixed by the UI contract.
 pub const TOKEN_KEY: &str = "parley.token";
 
-/// Where the unconfirmed messages are kept.
+/// Where the unconfirmed messages are kept (in `sessionStorage`).
 pub const OUTBOX_KEY: &str = "parley.outbox";
 
-/// The stored outbox: the messages and the session they were written in.
+/// The stored outbox: the messages and the session they were written in (kept for a reader
+/// of the storage; restoring does not need it).
 #[derive(Serialize, Deserialize)]
 struct StoredOutbox {
     token: Option<String>,
@@ -25,6 +33,11 @@ struct StoredOutbox {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// This tab's storage.
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
 /// The stored token, if any.
@@ -54,7 +67,7 @@ pub fn forget_token() {
 /// there are none. False when messages could not be stored (no storage, storage full): a
 /// reload would then lose them.
 pub fn save_outbox(token: Option<String>, messages: Vec<PendingMessage>) -> bool {
-    let storage = storage();
+    let storage = tab_storage();
     if messages.is_empty() {
         if let Some(storage) = storage {
             let _ = storage.remove_item(OUTBOX_KEY);
@@ -66,16 +79,13 @@ pub fn save_outbox(token: Option<String>, messages: Vec<PendingMessage>) -> bool
         .is_ok_and(|json| storage.set_item(OUTBOX_KEY, &json).is_ok())
 }
 
-/// The stored messages, if they belong to `token` (or were written before any session): those
-/// of another conversation are not sent into this one.
-pub fn load_outbox(token: Option<&str>) -> Vec<PendingMessage> {
-    let stored = storage()
+/// This tab's stored messages. They are restored whatever conversation is stored now: if
+/// another tab started a new one meanwhile, they go into that one (the engine reconciles them
+/// with its history and sends what it does not show), rather than being lost.
+pub fn load_outbox() -> Vec<PendingMessage> {
+    tab_storage()
         .and_then(|storage| storage.get_item(OUTBOX_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str::<StoredOutbox>(&json).ok());
-    match stored {
-        Some(stored) if stored.token.is_none() || stored.token.as_deref() == token => {
-            stored.messages
-        }
-        _ => Vec::new(),
-    }
+        .and_then(|json| serde_json::from_str::<StoredOutbox>(&json).ok())
+        .map(|stored| stored.messages)
+        .unwrap_or_default()
 }
