@@ -32,6 +32,8 @@
   const LOADER_CSS = /*PARLEY:CSS*/ '' /*PARLEY:END*/;
   /** The key under which the window keeps the guest token (frontend/src/driver/storage.rs). */
   const TOKEN_KEY = 'parley.token';
+  /** Where the window keeps messages not yet confirmed (frontend/src/driver/storage.rs). */
+  const OUTBOX_KEY = 'parley.outbox';
   /** Set by the iframe mode's outer page while a conversation lives in the frame's storage. */
   const FRAME_RESUME_KEY = 'parley.frame';
   /** A download that has not finished by then has failed (the visitor gets Retry). */
@@ -269,9 +271,11 @@
 
   // ---- Loading the window on intent ------------------------------------------------------
 
+  /** A conversation to resume, or messages written in this tab that no session confirmed yet. */
   function hasStoredConversation() {
     try {
-      return Boolean(localStorage.getItem(isolation === 'iframe' ? FRAME_RESUME_KEY : TOKEN_KEY));
+      if (isolation === 'iframe') return Boolean(localStorage.getItem(FRAME_RESUME_KEY));
+      return Boolean(localStorage.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
     } catch {
       return false; // storage blocked: nothing to resume
     }

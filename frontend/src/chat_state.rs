@@ -1,6 +1,10 @@
 //! The window's reactive copy of the engine's view, the one place components read from.
 //!
-//! The driver calls [`ChatState::sync`] on every `Effect::ViewChanged`. Each transcript entry
+//! Data flows one way: only the driver writes here ([`ChatState::sync`] on every
+//! `Effect::ViewChanged`, plus the browser facts it watches: online, features); components
+//! read the signals and act through [`crate::commands::Commands`]. The values are the engine's
+//! own (a [`Phase`], an [`UploadFailure`]); components word them with [`crate::i18n::words`].
+//! Each transcript entry
 //! gets its own signal, created once per entry key and updated only when that entry changed
 //! (a delivery state, an echo's time), and the list of rows is replaced only when keys were
 //! added, removed or reordered. A keyed `<For>` over the rows therefore never re-renders the
@@ -14,10 +18,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use parley_shared::api::Features;
-use parley_shared::engine::{Engine, Entry, Millis, Phase, SessionLimits, Typist};
-use parley_shared::genesys::QuickReply;
+use parley_shared::engine::{
+    Choice, Engine, Entry, Millis, Phase, SessionLimits, Typist, UploadFailure, UploadState,
+};
 
 use crate::format;
+use crate::status::ConnectionState;
 
 /// One entry as the window shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,13 +62,13 @@ impl Row {
     }
 }
 
-/// The quick replies currently offered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuickReplyOffer {
-    /// The message that offered them.
-    pub message_id: String,
-    /// The choices.
-    pub replies: Vec<QuickReply>,
+/// What the composer may do, as the engine decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComposerRules {
+    /// Longest text the engine accepts, in characters.
+    pub max_text_chars: usize,
+    /// Whether a file may be attached now (live session, no other file on its way).
+    pub can_attach: bool,
 }
 
 /// The agent the guest is talking to, from the latest agent message.
@@ -74,17 +80,17 @@ pub struct AgentInfo {
     pub avatar: Option<String>,
 }
 
-/// A file upload in progress or failed (or a file refused before it was sent).
+/// The file upload the engine lists last: on its way, or failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadView {
-    /// The engine's attachment id; `None` for a file the engine refused outright.
-    pub attachment_id: Option<String>,
+    /// The engine's attachment id.
+    pub attachment_id: String,
     /// The file's name.
     pub name: String,
     /// Fraction sent (0–1) when known.
     pub progress: Option<f64>,
-    /// What went wrong, already in words.
-    pub error: Option<String>,
+    /// Why it failed, if it did.
+    pub failure: Option<UploadFailure>,
 }
 
 /// New entries found by one [`ChatState::sync`], for unread counts and embed events.
@@ -103,8 +109,10 @@ pub struct ChatState {
     pub rows: RwSignal<Vec<Row>>,
     /// Who is typing, while the agent types.
     pub agent_typing: RwSignal<Option<Typist>>,
-    /// Quick replies on offer.
-    pub quick_replies: RwSignal<Option<QuickReplyOffer>>,
+    /// Quick replies on offer (empty when none).
+    pub quick_replies: RwSignal<Vec<Choice>>,
+    /// The composer's limits.
+    pub composer: RwSignal<ComposerRules>,
     /// Upload limits from the session.
     pub limits: RwSignal<SessionLimits>,
     /// The agent's name and avatar.
@@ -113,10 +121,12 @@ pub struct ChatState {
     pub features: RwSignal<Features>,
     /// `navigator.onLine`.
     pub online: RwSignal<bool>,
-    /// The newest upload the engine lists, or a file it refused outright.
+    /// The newest upload the engine lists.
     pub upload: RwSignal<Option<UploadView>>,
     /// The driver's clock at the last tick (drives countdowns).
     pub now: RwSignal<Millis>,
+    /// The connection as the window names it: one memo every component shares.
+    pub connection: Memo<ConnectionState>,
     entries: StoredValue<HashMap<String, RwSignal<EntryView>>>,
     owner: StoredValue<Option<Owner>, LocalStorage>,
 }
@@ -124,17 +134,26 @@ pub struct ChatState {
 impl ChatState {
     /// Empty state, owned by the current reactive owner.
     pub fn new() -> ChatState {
+        let phase = RwSignal::new(Phase::Idle);
+        let online = RwSignal::new(true);
         ChatState {
-            phase: RwSignal::new(Phase::Idle),
+            phase,
             rows: RwSignal::new(Vec::new()),
             agent_typing: RwSignal::new(None),
-            quick_replies: RwSignal::new(None),
+            quick_replies: RwSignal::new(Vec::new()),
+            composer: RwSignal::new(ComposerRules {
+                max_text_chars: parley_shared::genesys::MAX_TEXT_CHARS,
+                can_attach: false,
+            }),
             limits: RwSignal::new(SessionLimits::default()),
             agent: RwSignal::new(None),
             features: RwSignal::new(Features::default()),
-            online: RwSignal::new(true),
+            online,
             upload: RwSignal::new(None),
             now: RwSignal::new(0),
+            connection: Memo::new(move |_| {
+                phase.with(|phase| ConnectionState::of(phase, online.get()))
+            }),
             entries: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current()),
         }
@@ -146,27 +165,17 @@ impl ChatState {
         set_if_changed(self.phase, engine.phase().clone());
         set_if_changed(self.agent_typing, engine.agent_typing(now).cloned());
         set_if_changed(self.limits, engine.limits().clone());
+        set_if_changed(self.quick_replies, engine.quick_replies());
         set_if_changed(
-            self.quick_replies,
-            engine.quick_replies().map(|offer| QuickReplyOffer {
-                message_id: offer.message_id.to_owned(),
-                replies: offer.replies.into_iter().cloned().collect(),
-            }),
+            self.composer,
+            ComposerRules {
+                max_text_chars: engine.max_text_chars(),
+                can_attach: engine.can_attach(),
+            },
         );
+        set_if_changed(self.upload, upload_view(engine));
         set_if_changed(self.agent, current_agent(engine));
         self.set_entries(engine.transcript())
-    }
-
-    /// Shows the engine's newest upload (`view`, already in words). Without one, a refusal the
-    /// window showed itself stays until dismissed.
-    pub fn set_upload(&self, view: Option<UploadView>) {
-        let keep_refusal = view.is_none()
-            && self
-                .upload
-                .with_untracked(|u| u.as_ref().is_some_and(|u| u.attachment_id.is_none()));
-        if !keep_refusal {
-            set_if_changed(self.upload, view);
-        }
     }
 
     /// Shows `entries` (in display order) as rows; see the module docs.
@@ -252,6 +261,23 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
     if signal.with_untracked(|old| *old != value) {
         signal.set(value);
     }
+}
+
+/// The upload the window shows: the newest one the engine lists.
+fn upload_view(engine: &Engine) -> Option<UploadView> {
+    let upload = engine.uploads().last()?;
+    Some(UploadView {
+        attachment_id: upload.attachment_id.clone(),
+        name: upload.file_name.clone(),
+        progress: match upload.state {
+            UploadState::Uploading { sent, total } if total > 0 => Some(sent as f64 / total as f64),
+            _ => None,
+        },
+        failure: match &upload.state {
+            UploadState::Failed(failure) => Some(failure.clone()),
+            _ => None,
+        },
+    })
 }
 
 fn current_agent(engine: &Engine) -> Option<AgentInfo> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use parley_shared::genesys::ButtonResponse;
+use parley_shared::engine::ChoiceId;
 
 /// One thing the visitor asked for.
 #[derive(Debug, Clone)]
@@ -23,8 +23,8 @@ pub enum Command {
     Discard(String),
     /// Custom attributes from the host page, for the next message.
     SetAttributes(BTreeMap<String, String>),
-    /// A quick reply or card button was chosen.
-    Choose(ButtonResponse),
+    /// A quick reply or card button was chosen (the engine's id for it).
+    Choose(ChoiceId),
     /// Reconnect now instead of waiting.
     RetryNow,
     /// End the conversation (after confirmation).

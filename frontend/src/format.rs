@@ -12,6 +12,15 @@ use wasm_bindgen::JsValue;
 
 use crate::i18n::{Key, Locale};
 
+/// Milliseconds on `performance.now()`: monotonic, the one clock every engine call uses, so
+/// also the clock of the engine's deadlines (a reconnect countdown reads it).
+pub fn monotonic_now() -> u64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+        .max(0.0) as u64
+}
+
 /// Wall-clock milliseconds since the epoch (for display only; the engine has its own clock).
 pub fn wall_now() -> f64 {
     Date::now()

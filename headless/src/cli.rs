@@ -48,7 +48,7 @@ pub struct Target {
     pub server: String,
     /// Connect straight to Genesys in this region (e.g. eu-central-1), without a Parley server.
     #[arg(long, conflicts_with_all = ["domain", "genesys_url"], requires = "deployment_id")]
-    pub region: Option<String>,
+    pub region: Option<Region>,
     /// Connect straight to Genesys at this domain (e.g. mypurecloud.de).
     #[arg(long, conflicts_with = "genesys_url", requires = "deployment_id")]
     pub domain: Option<String>,
@@ -67,8 +67,7 @@ pub struct Target {
 impl Target {
     /// The grant source these flags describe, or a message naming the bad flag.
     pub fn grant_source(&self) -> Result<GrantSource, String> {
-        let endpoints = if let Some(region) = &self.region {
-            let region: Region = region.parse().map_err(|e| format!("--region: {e}"))?;
+        let endpoints = if let Some(region) = self.region {
             Some(Endpoints::for_region(region))
         } else if let Some(domain) = &self.domain {
             Some(Endpoints::for_domain(domain).map_err(|e| format!("--domain: {e}"))?)
@@ -119,6 +118,11 @@ pub struct ChatArgs {
     /// and write the conversation), so that it can be resumed with `--resume`.
     #[arg(long)]
     pub show_token: bool,
+    /// Keep the session token and the messages not yet confirmed in this file (JSON, a
+    /// secret): started again with the same file, the guest resumes the conversation and
+    /// sends what it had not seen confirmed, once.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
 }
 
 /// `check` flags.
@@ -209,11 +213,13 @@ mod tests {
 
     #[test]
     fn bad_targets_name_the_flag() {
-        let error = target(&["--region", "eu-mars-1", "--deployment-id", "d"])
-            .grant_source()
-            .unwrap_err();
+        // A region is typed: clap refuses an unknown one while parsing, naming flag and value.
+        let error = Wrapper::try_parse_from(["t", "--region", "eu-mars-1", "--deployment-id", "d"])
+            .err()
+            .expect("an unknown region is refused")
+            .to_string();
         assert!(
-            error.starts_with("--region: unknown region 'eu-mars-1'"),
+            error.contains("--region") && error.contains("unknown region 'eu-mars-1'"),
             "{error}"
         );
         let error = target(&["--server", "ftp://x"]).grant_source().unwrap_err();

@@ -108,6 +108,15 @@ impl GrantSource {
         }
     }
 
+    /// Where the emulator's control endpoints would be (`/emulator/…`): the Parley server, or
+    /// the API host in direct mode. Only an emulator answers there.
+    pub fn control_base(&self) -> &str {
+        match self {
+            GrantSource::Server { base_url, .. } => base_url,
+            GrantSource::Direct { endpoints, .. } => endpoints.api_base(),
+        }
+    }
+
     /// The deployment id known before any grant (direct mode), else empty: a server's grant
     /// names it.
     pub fn deployment_id(&self) -> &str {

@@ -149,6 +149,11 @@ async fn load_with_five_guests_loses_nothing() {
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON report");
     assert_eq!(report["guests"]["connected"], 5, "{report}");
     assert_eq!(report["messages"]["lost"], 0, "{report}");
+    assert_eq!(report["messages"]["duplicated"], 0, "{report}");
+    assert_eq!(
+        report["messages"]["transcripts_checked"], 5,
+        "every guest's transcript was read from the emulator: {report}"
+    );
     let sent = report["messages"]["sent"].as_u64().unwrap();
     assert!(sent >= 5, "{report}");
     assert_eq!(
@@ -256,4 +261,37 @@ async fn chat_reconnects_after_the_server_drops_its_socket_and_carries_on() {
     .await;
     let (_, status) = chat.end_input().await;
     assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_with_a_state_file_resumes_its_conversation_in_the_next_run() {
+    let server = start_server().await;
+    let state = std::env::temp_dir().join(format!("parley-chat-state-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let state_arg = state.to_str().unwrap();
+
+    let mut first = JsonChat::start(&["--server", &server.base, "--state", state_arg]);
+    first.type_line("hello").await;
+    first
+        .wait_for("the greeting", |e| is_message_starting(e, "Hello!"))
+        .await;
+    let (_, status) = first.end_input().await;
+    assert!(status.success(), "exit status {status}");
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("a state file")).unwrap();
+    assert!(kept["token"].is_string(), "the token is kept: {kept}");
+    assert_eq!(
+        kept["outbox"],
+        serde_json::json!([]),
+        "everything was confirmed"
+    );
+
+    // Nothing typed: the greeting can only come back from the resumed conversation's history.
+    let mut second = JsonChat::start(&["--server", &server.base, "--state", state_arg]);
+    second
+        .wait_for("the earlier greeting", |e| is_message_starting(e, "Hello!"))
+        .await;
+    let (_, status) = second.end_input().await;
+    assert!(status.success(), "exit status {status}");
+    let _ = std::fs::remove_file(&state);
 }

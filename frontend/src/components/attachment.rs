@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use parley_shared::genesys::{Attachment, MediaType};
 
 use super::icon::{Icon, IconName};
-use crate::driver::upload::human_size;
+use crate::i18n::words::human_size;
 use crate::i18n::{Key, fill};
 use crate::linkify::is_safe_url;
 use crate::window_state::WindowState;

@@ -1,10 +1,12 @@
-//! Cards and carousels: image, title, description and buttons. Postback buttons answer with a
-//! `ButtonResponse` of type `Button`; link buttons open http(s) URLs in a new tab.
+//! Cards and carousels: image, title, description and buttons. A postback button chooses the
+//! engine's choice for it (the engine words the answer); link buttons open http(s) URLs in a
+//! new tab.
 
 use leptos::either::Either;
 use leptos::html::Ul;
 use leptos::prelude::*;
-use parley_shared::genesys::{ButtonResponse, ButtonResponseType, Card, CardActionType};
+use parley_shared::engine::Choice;
+use parley_shared::genesys::{Card, CardActionType};
 
 use crate::commands::{Command, Commands};
 use crate::i18n::Key;
@@ -16,10 +18,11 @@ use crate::window_state::WindowState;
 pub fn CardView(
     /// The card.
     card: Card,
-    /// The message that carries it (answers name it as their origin).
-    message_id: String,
+    /// The engine's choices for its postback buttons, in order.
+    choices: Vec<Choice>,
 ) -> impl IntoView {
     let commands = use_context::<Commands>();
+    let mut choices = choices.into_iter();
     let image = card
         .image
         .clone()
@@ -37,19 +40,11 @@ pub fn CardView(
                 }))
             }
             CardActionType::Postback => {
-                let response = ButtonResponse {
-                    text: action.text.clone(),
-                    payload: action
-                        .payload
-                        .clone()
-                        .unwrap_or_else(|| action.text.clone()),
-                    response_type: ButtonResponseType::Button,
-                    originating_message_id: Some(message_id.clone()),
-                };
+                let id = choices.next()?.id;
                 Some(Either::Right(view! {
                     <button type="button" class="parley-card-action" on:click=move |_| {
                         if let Some(commands) = commands {
-                            commands.send(Command::Choose(response.clone()));
+                            commands.send(Command::Choose(id.clone()));
                         }
                     }>{action.text.clone()}</button>
                 }))
@@ -72,10 +67,8 @@ pub fn CardView(
 /// Cards side by side in a scrollable list, with previous/next buttons.
 #[component]
 pub fn CarouselView(
-    /// The cards.
-    cards: Vec<Card>,
-    /// The message that carries them.
-    message_id: String,
+    /// The cards, each with the engine's choices for its postback buttons.
+    cards: Vec<(Card, Vec<Choice>)>,
 ) -> impl IntoView {
     let window = expect_context::<WindowState>();
     let track = NodeRef::<Ul>::new();
@@ -87,7 +80,7 @@ pub fn CarouselView(
     };
     let items = cards
         .into_iter()
-        .map(|card| view! { <li class="parley-carousel-item"><CardView card=card message_id=message_id.clone()/></li> })
+        .map(|(card, choices)| view! { <li class="parley-carousel-item"><CardView card=card choices=choices/></li> })
         .collect_view();
     view! {
         <div class="parley-carousel" data-parley-carousel="" role="group" aria-label=window.t(Key::Cards)>

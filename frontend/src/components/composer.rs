@@ -4,16 +4,14 @@
 
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
-use parley_shared::genesys::MAX_TEXT_CHARS;
 use wasm_bindgen::JsCast;
 
-use super::connection_status::connection_state;
 use super::icon::{Icon, IconName};
 use super::shown::shown_when;
 use super::upload_status::UploadStatus;
-use crate::chat_state::{ChatState, UploadView};
+use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
-use crate::i18n::{Key, fill};
+use crate::i18n::{Key, words};
 use crate::window_state::WindowState;
 
 /// From this many characters the counter shows.
@@ -35,20 +33,21 @@ pub fn Composer() -> impl IntoView {
     let focus = use_context::<ComposerFocus>();
     let input = focus.map_or_else(NodeRef::new, |f| f.input);
     let file_input = NodeRef::<Input>::new();
-    let connection = connection_state(state);
+    let connection = state.connection;
     let text = RwSignal::new(String::new());
     let rejection = RwSignal::new(None::<String>);
+    // Why the last file picked was refused before any upload began (the window's own words;
+    // an upload the engine took shows from the engine's state instead).
+    let file_refusal = RwSignal::new(None::<String>);
     let chars = Memo::new(move |_| text.with(|t| t.chars().count()));
-    let over = move || chars.get() > MAX_TEXT_CHARS;
+    let max = move || state.composer.with(|rules| rules.max_text_chars);
+    let over = move || chars.get() > max();
     let read_only = move || connection.get().is_over();
     let reason = move || {
         if read_only() {
             Some(window.t(Key::ReasonReadOnly).to_owned())
         } else if over() {
-            Some(fill(
-                window.t(Key::ReasonTooLong),
-                &[("max", &MAX_TEXT_CHARS.to_string())],
-            ))
+            Some(words::too_long(max(), window.locale))
         } else {
             rejection.get()
         }
@@ -83,15 +82,8 @@ pub fn Composer() -> impl IntoView {
         };
         let file = element.files().and_then(|files| files.get(0));
         element.set_value("");
-        if let (Some(file), Some(commands)) = (file, commands)
-            && let Some(error) = commands.send(Command::Attach(file))
-        {
-            state.upload.set(Some(UploadView {
-                attachment_id: None,
-                name: String::new(),
-                progress: None,
-                error: Some(error),
-            }));
+        if let (Some(file), Some(commands)) = (file, commands) {
+            file_refusal.set(commands.send(Command::Attach(file)));
         }
     };
     let accept = move || {
@@ -111,19 +103,14 @@ pub fn Composer() -> impl IntoView {
                 .filter(|accept| !accept.is_empty() && accept != "*/*")
         })
     };
-    let can_attach = move || {
-        state.features.with(|f| f.attachments)
-            && matches!(connection.get(), crate::status::ConnectionState::Ready)
-            && state
-                .upload
-                .with(|u| u.as_ref().is_none_or(|u| u.error.is_some()))
-    };
+    let can_attach =
+        move || state.features.with(|f| f.attachments) && state.composer.with(|r| r.can_attach);
     view! {
         <div class="parley-composer-area">
-            <UploadStatus/>
+            <UploadStatus refusal=file_refusal/>
             {shown_when(move || { chars.get() >= COUNTER_FROM }, move || view! {
                 <p class="parley-counter" data-parley-counter="" class:parley-counter-over=over>
-                    {move || format!("{} / {}", chars.get(), MAX_TEXT_CHARS)}
+                    {move || format!("{} / {}", chars.get(), max())}
                 </p>
             })}
             {move || reason().map(|reason| view! {

@@ -8,18 +8,15 @@ use super::shown::shown_when;
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
-use crate::driver;
+use crate::format::monotonic_now;
 use crate::i18n::Key;
 use crate::status::ConnectionState;
 use crate::window_state::WindowState;
 
-/// The connection state as the window names it (a memo components share).
+/// The connection state as the window names it: the one memo of [`ChatState`] every
+/// component shares.
 pub fn connection_state(state: ChatState) -> Memo<ConnectionState> {
-    Memo::new(move |_| {
-        state
-            .phase
-            .with(|phase| ConnectionState::of(phase, state.online.get()))
-    })
+    state.connection
 }
 
 /// The status line and its "Retry now" button.
@@ -28,14 +25,14 @@ pub fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<ChatState>();
     let window = expect_context::<WindowState>();
     let commands = use_context::<Commands>();
-    let connection = connection_state(state);
+    let connection = state.connection;
     // A countdown needs a clock that ticks while reconnecting, and only then.
-    let now = RwSignal::new(driver::now());
+    let now = RwSignal::new(monotonic_now());
     let ticker = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
         let counting = matches!(connection.get(), ConnectionState::Reconnecting { .. });
-        ticker.set_value(counting.then(|| Interval::new(250, move || now.set(driver::now()))));
-        now.set(driver::now());
+        ticker.set_value(counting.then(|| Interval::new(250, move || now.set(monotonic_now()))));
+        now.set(monotonic_now());
     });
     let label = move || connection.get().label(window.locale, now.get());
     view! {

@@ -7,14 +7,14 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use parley_shared::engine::{Delivery, EntryKind, FailReason, Notice};
+use parley_shared::engine::{Delivery, EntryKind, FailReason, OriginatingEntity};
 
 use super::content::ContentList;
 use super::rich_text::RichText;
 use crate::chat_state::{EntryView, Row};
 use crate::commands::{Command, Commands};
 use crate::format;
-use crate::i18n::{Key, Locale, fill};
+use crate::i18n::{Key, Locale, words};
 use crate::window_state::WindowState;
 
 /// A transcript row.
@@ -109,7 +109,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
             })
         }
         EntryKind::Agent(message) => {
-            let kind = if message.originating_entity.as_deref() == Some("Bot") {
+            let kind = if message.originating_entity == Some(OriginatingEntity::Bot) {
                 "bot"
             } else {
                 "agent"
@@ -138,7 +138,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
         }
         EntryKind::Notice(notice) => EitherOf3::C(view! {
             <div class="parley-entry parley-notice" data-parley-entry="" data-kind="system" data-key=entry_key.clone()>
-                <span data-parley-text="">{notice_text(&notice, locale)}</span>
+                <span data-parley-text="">{words::notice(&notice, locale)}</span>
                 {time_of(view, locale)}
             </div>
         }),
@@ -150,14 +150,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
 fn FailureView(reason: FailReason, client_id: Option<String>) -> impl IntoView {
     let window = expect_context::<WindowState>();
     let commands = use_context::<Commands>();
-    let text = match &reason {
-        FailReason::TooLong => window.t(Key::FailTooLong).to_owned(),
-        FailReason::AttributesTooLarge => window.t(Key::FailAttributes).to_owned(),
-        FailReason::SessionEnded => window.t(Key::FailSessionEnded).to_owned(),
-        FailReason::Rejected { code, .. } => {
-            fill(window.t(Key::FailRejected), &[("code", &code.to_string())])
-        }
-    };
+    let text = words::message_failure(&reason, window.locale);
     let retry = client_id.map(|id| {
         let discard_id = id.clone();
         view! {
@@ -178,18 +171,5 @@ fn FailureView(reason: FailReason, client_id: Option<String>) -> impl IntoView {
             <span data-parley-failure="">{text}</span>
             {retry}
         </div>
-    }
-}
-
-/// A notice in words.
-pub fn notice_text(notice: &Notice, locale: Locale) -> String {
-    match notice {
-        Notice::AgentJoined { nickname } => {
-            fill(locale.text(Key::NoticeJoined), &[("name", nickname)])
-        }
-        Notice::ConversationEnded { .. } => locale.text(Key::NoticeEnded).to_owned(),
-        Notice::SessionExpired => locale.text(Key::NoticeExpired).to_owned(),
-        Notice::ConnectionClosed { .. } => locale.text(Key::NoticeClosed).to_owned(),
-        Notice::NewConversation => locale.text(Key::NoticeNewConversation).to_owned(),
     }
 }

@@ -4,7 +4,7 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use super::connection_status::{ConnectionStatus, connection_state};
+use super::connection_status::ConnectionStatus;
 use super::icon::{Icon, IconName};
 use super::shown::shown_when;
 use crate::chat_state::ChatState;
@@ -19,7 +19,7 @@ pub fn Header() -> impl IntoView {
     let state = expect_context::<ChatState>();
     let window = expect_context::<WindowState>();
     let commands = use_context::<Commands>();
-    let connection = connection_state(state);
+    let connection = state.connection;
     let confirming = RwSignal::new(false);
     let avatar = move || {
         let agent = state.agent.get();

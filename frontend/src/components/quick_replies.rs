@@ -1,8 +1,7 @@
-//! The latest agent message's quick replies as buttons; a click answers with a
-//! `ButtonResponse` of type `QuickReply`, after which the engine stops offering them.
+//! The latest agent message's quick replies as buttons; a click chooses it by the engine's id
+//! (the engine sends the answer), after which the engine stops offering them.
 
 use leptos::prelude::*;
-use parley_shared::genesys::{ButtonResponse, ButtonResponseType};
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
@@ -16,23 +15,20 @@ pub fn QuickReplies() -> impl IntoView {
     let window = expect_context::<WindowState>();
     let commands = use_context::<Commands>();
     move || {
-        let offer = state.quick_replies.get()?;
+        let offer = state.quick_replies.get();
+        if offer.is_empty() {
+            return None;
+        }
         let buttons = offer
-            .replies
             .into_iter()
-            .map(|reply| {
-                let response = ButtonResponse {
-                    text: reply.text.clone(),
-                    payload: reply.payload.clone(),
-                    response_type: ButtonResponseType::QuickReply,
-                    originating_message_id: Some(offer.message_id.clone()),
-                };
+            .map(|choice| {
+                let id = choice.id;
                 view! {
                     <button type="button" class="parley-quick-reply" on:click=move |_| {
                         if let Some(commands) = commands {
-                            commands.send(Command::Choose(response.clone()));
+                            commands.send(Command::Choose(id.clone()));
                         }
-                    }>{reply.text}</button>
+                    }>{choice.label}</button>
                 }
             })
             .collect_view();

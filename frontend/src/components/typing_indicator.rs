@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::shown::shown_when;
 
 use crate::chat_state::ChatState;
-use crate::i18n::{Key, fill};
+use crate::i18n::words;
 use crate::window_state::WindowState;
 
 /// The agent typing indicator (`[data-parley-typing]`, `role="status"`).
@@ -15,12 +15,11 @@ pub fn TypingIndicator() -> impl IntoView {
     let state = expect_context::<ChatState>();
     let window = expect_context::<WindowState>();
     let label = move || {
-        let name = state
-            .agent_typing
-            .with(|typist| typist.as_ref().and_then(|t| t.name.clone()))
-            .or_else(|| state.agent.with(|a| a.as_ref().map(|a| a.name.clone())))
-            .unwrap_or_else(|| window.t(Key::Agent).to_owned());
-        fill(window.t(Key::Typing), &[("name", &name)])
+        state.agent_typing.with(|typist| {
+            typist
+                .as_ref()
+                .map(|typist| words::typing(typist, window.locale))
+        })
     };
     view! {
         {shown_when(move || state.agent_typing.with(Option::is_some), move || view! {

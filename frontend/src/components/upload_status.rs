@@ -6,25 +6,51 @@ use leptos::prelude::*;
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
-use crate::i18n::{Key, fill};
+use crate::i18n::{Key, fill, words};
 use crate::window_state::WindowState;
 
 /// Upload progress or error, above the composer.
 #[component]
-pub fn UploadStatus() -> impl IntoView {
+pub fn UploadStatus(
+    /// Why the file just picked was refused before its upload began (the composer's; this
+    /// component clears it when dismissed). It shows instead of the engine's upload.
+    refusal: RwSignal<Option<String>>,
+) -> impl IntoView {
     let state = expect_context::<ChatState>();
     let window = expect_context::<WindowState>();
+    let commands = use_context::<Commands>();
     move || {
-        let upload = state.upload.get()?;
-        Some(match upload.error {
-            Some(error) => Either::Left(view! {
+        let error = |text: String, dismiss: Box<dyn Fn() + Send + Sync>| {
+            view! {
                 <div class="parley-upload-error" role="alert" data-parley-upload-error="">
-                    <span>{error}</span>
-                    <button type="button" class="parley-link-button" on:click=move |_| dismiss(state)>
+                    <span>{text}</span>
+                    <button type="button" class="parley-link-button" on:click=move |_| dismiss()>
                         {window.t(Key::Dismiss)}
                     </button>
                 </div>
-            }),
+            }
+        };
+        if let Some(reason) = refusal.get() {
+            return Some(Either::Left(error(
+                reason,
+                Box::new(move || refusal.set(None)),
+            )));
+        }
+        let upload = state.upload.get()?;
+        Some(match &upload.failure {
+            Some(failure) => {
+                // A failed upload stays listed by the engine until removed.
+                let id = upload.attachment_id.clone();
+                let dismiss = move || {
+                    if let Some(commands) = commands {
+                        commands.send(Command::RemoveAttachment(id.clone()));
+                    }
+                };
+                Either::Left(error(
+                    words::upload_failure(failure, window.locale),
+                    Box::new(dismiss),
+                ))
+            }
             None => {
                 let label = fill(window.t(Key::Uploading), &[("name", &upload.name)]);
                 Either::Right(view! {
@@ -36,17 +62,5 @@ pub fn UploadStatus() -> impl IntoView {
                 })
             }
         })
-    }
-}
-
-/// Dismisses the upload shown: a failed one is removed from the engine's list, a refusal the
-/// window showed itself just goes.
-fn dismiss(state: ChatState) {
-    let id = state
-        .upload
-        .with_untracked(|u| u.as_ref().and_then(|u| u.attachment_id.clone()));
-    state.upload.set(None);
-    if let (Some(id), Some(commands)) = (id, use_context::<Commands>()) {
-        commands.send(Command::RemoveAttachment(id));
     }
 }

@@ -7,7 +7,7 @@
 //! WebSocket events ──────┼─▶ Engine::handle ─▶ effects ─▶ WebSocket open/send/close (socket)
 //! timer, online, visible ┘        │                ├─▶ GET history with bearer (http)
 //!                                 │                ├─▶ one timer slot          (timer)
-//!                                 ▼                ├─▶ localStorage token      (storage)
+//!                                 ▼                ├─▶ local/sessionStorage    (storage)
 //!                        ChatState::sync ◀─────────┘   ViewChanged
 //! ```
 //!
@@ -22,19 +22,19 @@ mod http;
 mod socket;
 mod storage;
 mod timer;
-pub mod upload;
+mod upload;
 mod world;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
-use parley_shared::engine::{Effect, Engine, EngineConfig, EntryKind, Grant, Input, Refused};
+use parley_shared::engine::{Effect, Engine, EngineConfig, EntryKind, Grant, Input};
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands, Rejection};
 use crate::embed;
-use crate::i18n::{Key, fill};
+use crate::i18n::words;
 use crate::window_state::WindowState;
 
 pub use clock::now;
@@ -57,6 +57,8 @@ pub struct Driver {
     started: Cell<bool>,
     /// The Parley server's base URL (grants come from `{server}api/session`).
     server: String,
+    /// Messages not yet confirmed could not be stored: leaving the page would lose them.
+    unsaved: Cell<bool>,
 }
 
 impl Driver {
@@ -65,8 +67,9 @@ impl Driver {
     pub fn new(state: ChatState, window: WindowState, server: String) -> Rc<Driver> {
         let mut config = EngineConfig::new("");
         config.stored_token = storage::load_token();
+        config.restored_outbox = storage::load_outbox();
         config.seed = clock::seed();
-        Rc::new_cyclic(|me| Driver {
+        let driver = Rc::new_cyclic(|me| Driver {
             me: me.clone(),
             engine: RefCell::new(Engine::new(config)),
             state,
@@ -76,18 +79,27 @@ impl Driver {
             files: RefCell::new(upload::HeldFiles::new()),
             started: Cell::new(false),
             server,
-        })
+            unsaved: Cell::new(false),
+        });
+        // The browser asks "leave the page?" only when leaving would lose a message: something
+        // is unsent and storage refused it (with storage, a reload restores it).
+        let me = Rc::downgrade(&driver);
+        world::warn_before_leaving(move || me.upgrade().is_some_and(|d| d.unsaved.get()));
+        driver
     }
 
-    /// Whether a stored token promises a conversation to resume.
+    /// Whether storage promises a conversation to resume: a token, or messages the visitor
+    /// wrote that no session confirmed yet (they must go out even if the window stays shut).
     pub fn has_stored_token() -> bool {
-        storage::load_token().is_some()
+        let token = storage::load_token();
+        token.is_some() || !storage::load_outbox().is_empty()
     }
 
     /// Starts the conversation (once; later calls do nothing).
     pub fn start(&self) {
         if !self.started.replace(true) {
-            let _ = self.input(Input::Start);
+            self.engine.borrow_mut().start(clock::now());
+            self.flush();
         }
     }
 
@@ -106,61 +118,67 @@ impl Driver {
             }
             WorldChange::Online => {
                 self.state.online.set(true);
-                let _ = self.input(Input::NetworkBack);
+                self.input(Input::NetworkBack);
             }
             WorldChange::Offline => self.state.online.set(false),
             WorldChange::Visibility(visible) => {
                 self.window.page_visible.set(visible);
                 if visible {
-                    let _ = self.input(Input::NetworkBack);
+                    self.input(Input::NetworkBack);
                 }
             }
         }
     }
 
+    /// Carries out a command of the window: one engine method each (a picked file's bytes
+    /// stay here for the upload), then the effects it queued.
     fn command(&self, command: Command) -> Rejection {
-        let locale = self.window.locale;
+        let now = clock::now();
         let result = match command {
-            Command::SendText(text) => self.input(Input::text(text)),
-            Command::Typing => self.input(Input::Typing),
-            Command::Retry(client_id) => self.input(Input::Retry(client_id)),
-            Command::Discard(client_id) => self.input(Input::Discard(client_id)),
-            Command::SetAttributes(attributes) => {
-                self.input(Input::SetCustomAttributes(attributes))
+            Command::SendText(text) => self.engine.borrow_mut().send_text(text, now).map(drop),
+            Command::Typing => {
+                self.engine.borrow_mut().typing(now);
+                Ok(())
             }
-            Command::Choose(response) => self.input(Input::SendButtonResponse(response)),
-            Command::RetryNow => self.input(Input::NetworkBack),
+            Command::Retry(client_id) => self.engine.borrow_mut().retry(&client_id, now),
+            Command::Discard(client_id) => self.engine.borrow_mut().discard(&client_id, now),
+            Command::SetAttributes(attributes) => {
+                self.engine
+                    .borrow_mut()
+                    .set_custom_attributes(attributes, now);
+                Ok(())
+            }
+            Command::Choose(choice) => self.engine.borrow_mut().choose(&choice, now).map(drop),
+            Command::RetryNow => {
+                self.engine.borrow_mut().handle(Input::NetworkBack, now);
+                Ok(())
+            }
             Command::StartNewChat => {
                 self.start();
-                self.input(Input::StartNewChat)
+                self.engine.borrow_mut().start_new_chat(now);
+                Ok(())
             }
-            Command::EndChat => self.input(Input::EndChat),
-            Command::Attach(file) => self.attach(file),
-            Command::RemoveAttachment(attachment_id) => {
-                self.input(Input::RemoveAttachment(attachment_id))
-            }
+            Command::EndChat => self.engine.borrow_mut().end_chat(now),
+            Command::Attach(file) => self.attach(file, now),
+            Command::RemoveAttachment(attachment_id) => self
+                .engine
+                .borrow_mut()
+                .remove_attachment(&attachment_id, now),
         };
-        match result {
-            Ok(()) | Err(Refused::Empty | Refused::NothingToRetry | Refused::NoSuchUpload) => None,
-            Err(Refused::TooLong { max, .. }) => Some(fill(
-                locale.text(Key::ReasonTooLong),
-                &[("max", &max.to_string())],
-            )),
-            Err(Refused::ReadOnly) => Some(locale.text(Key::ReasonReadOnly).to_owned()),
-            Err(Refused::NoSession) => Some(locale.text(Key::ReasonNoSession).to_owned()),
-            Err(Refused::FileTypeNotAllowed { .. } | Refused::FileExtensionBlocked { .. }) => {
-                Some(locale.text(Key::UploadTypeNotAllowed).to_owned())
-            }
-            Err(Refused::FileTooLarge { max_bytes, .. }) => Some(fill(
-                locale.text(Key::UploadTooLarge),
-                &[("max", &upload::human_size(max_bytes))],
-            )),
-        }
+        self.flush();
+        result
+            .err()
+            .and_then(|refused| words::refusal(&refused, self.window.locale))
     }
 
     /// Hands `input` to the engine at the current time and executes the effects it queued.
-    pub fn input(&self, input: Input) -> Result<(), Refused> {
-        let result = self.engine.borrow_mut().handle(input, clock::now());
+    pub fn input(&self, input: Input) {
+        self.engine.borrow_mut().handle(input, clock::now());
+        self.flush();
+    }
+
+    /// Executes the effects the engine queued, in order.
+    fn flush(&self) {
         loop {
             let effect = self.engine.borrow_mut().poll_effect();
             match effect {
@@ -168,7 +186,6 @@ impl Driver {
                 None => break,
             }
         }
-        result
     }
 
     fn execute(&self, effect: Effect) {
@@ -186,7 +203,7 @@ impl Driver {
                         }
                         Err(reason) => Input::SessionRefused(reason),
                     };
-                    let _ = driver.input(input);
+                    driver.input(input);
                 });
             }
             Effect::OpenSocket { socket, url } => {
@@ -200,7 +217,7 @@ impl Driver {
                     let me = self.me.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         if let Some(driver) = me.upgrade() {
-                            let _ = driver.input(Input::SocketClosed {
+                            driver.input(Input::SocketClosed {
                                 socket,
                                 code: None,
                                 clean: false,
@@ -222,7 +239,7 @@ impl Driver {
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = http::fetch_history(&api_base_url, &jwt, &query).await;
                     if let Some(driver) = me.upgrade() {
-                        let _ = driver.input(match answer {
+                        driver.input(match answer {
                             Ok(page) => Input::HistoryReceived(page),
                             Err(reason) => Input::HistoryFailed(reason),
                         });
@@ -233,12 +250,15 @@ impl Driver {
                 let me = self.me.clone();
                 self.timer.arm(at.saturating_sub(clock::now()), move || {
                     if let Some(driver) = me.upgrade() {
-                        let _ = driver.input(Input::TimerFired);
+                        driver.input(Input::TimerFired);
                     }
                 });
             }
             Effect::PersistToken { token } => storage::save_token(&token),
             Effect::ForgetToken => storage::forget_token(),
+            Effect::PersistOutbox { token, messages } => {
+                self.unsaved.set(!storage::save_outbox(token, messages));
+            }
             Effect::Upload {
                 attachment_id,
                 url,
@@ -265,23 +285,18 @@ impl Driver {
                 }
             }
         };
-        let _ = self.input(input);
+        self.input(input);
     }
 
     fn view_changed(&self) {
-        let arrivals = {
-            let engine = self.engine.borrow();
-            let upload = upload::upload_view(&engine, self.window.locale);
-            self.state.set_upload(upload);
-            self.state.sync(&engine, clock::now())
-        };
-        let mut agent_messages = 0;
+        let arrivals = self.state.sync(&self.engine.borrow(), clock::now());
+        let mut live_agent_messages = 0;
         for view in &arrivals.entries {
-            let fresh = view.at >= self.state_loaded_at() - 5_000.0;
             match &view.entry.kind {
                 EntryKind::Agent(message) => {
-                    if fresh {
-                        agent_messages += 1;
+                    // Unread is what arrived live, never what history brought back.
+                    if view.entry.live {
+                        live_agent_messages += 1;
                     }
                     embed::message("Outbound", message.text.as_deref().unwrap_or(""));
                 }
@@ -289,13 +304,6 @@ impl Driver {
                 EntryKind::Notice(_) => {}
             }
         }
-        self.window.arrived(agent_messages);
-    }
-
-    fn state_loaded_at(&self) -> f64 {
-        thread_local! {
-            static LOADED_AT: f64 = crate::format::wall_now();
-        }
-        LOADED_AT.with(|at| *at)
+        self.window.arrived(live_agent_messages);
     }
 }

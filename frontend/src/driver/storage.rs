@@ -1,11 +1,43 @@
 //! The guest token in `localStorage["parley.token"]` (UI-CONTRACT.md), so a reload resumes
-//! the conversation. Storage may be unavailable (privacy modes): then nothing is resumed.
+//! the conversation, and the messages not yet confirmed in `sessionStorage["parley.outbox"]`
+//! (with the token they were written under), so a reload, a navigation, a discarded or crashed
+//! tab cannot lose them: the engine asks for both ([`Effect::PersistToken`],
+//! [`Effect::PersistOutbox`]) and gets them back at construction. Storage may be unavailable
+//! (privacy modes): then nothing is resumed, and the driver warns before the page is left.
+//!
+//! Why the outbox is per tab: the token is the conversation, shared by every tab of the site,
+//! but each tab has its own outbox; in `localStorage` a second tab would overwrite (or, with
+//! nothing unsent, delete) the first tab's stored messages. `sessionStorage` survives reloads,
+//! navigation within the tab and the browser restoring a discarded or crashed tab; it ends
+//! with the tab, when the visitor closed it.
+//!
+//! [`Effect::PersistToken`]: parley_shared::engine::Effect::PersistToken
+//! [`Effect::PersistOutbox`]: parley_shared::engine::Effect::PersistOutbox
+
+use parley_shared::engine::PendingMessage;
+use serde::{Deserialize, Serialize};
 
 /// The storage key, fixed by the UI contract.
 pub const TOKEN_KEY: &str = "parley.token";
 
+/// Where the unconfirmed messages are kept (in `sessionStorage`).
+pub const OUTBOX_KEY: &str = "parley.outbox";
+
+/// The stored outbox: the messages and the session they were written in (kept for a reader
+/// of the storage; restoring does not need it).
+#[derive(Serialize, Deserialize)]
+struct StoredOutbox {
+    token: Option<String>,
+    messages: Vec<PendingMessage>,
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// This tab's storage.
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
 /// The stored token, if any.
@@ -29,4 +61,31 @@ pub fn forget_token() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(TOKEN_KEY);
     }
+}
+
+/// Stores the messages not yet confirmed (replacing what was there); deletes the entry when
+/// there are none. False when messages could not be stored (no storage, storage full): a
+/// reload would then lose them.
+pub fn save_outbox(token: Option<String>, messages: Vec<PendingMessage>) -> bool {
+    let storage = tab_storage();
+    if messages.is_empty() {
+        if let Some(storage) = storage {
+            let _ = storage.remove_item(OUTBOX_KEY);
+        }
+        return true;
+    }
+    let Some(storage) = storage else { return false };
+    serde_json::to_string(&StoredOutbox { token, messages })
+        .is_ok_and(|json| storage.set_item(OUTBOX_KEY, &json).is_ok())
+}
+
+/// This tab's stored messages. They are restored whatever conversation is stored now: if
+/// another tab started a new one meanwhile, they go into that one (the engine reconciles them
+/// with its history and sends what it does not show), rather than being lost.
+pub fn load_outbox() -> Vec<PendingMessage> {
+    tab_storage()
+        .and_then(|storage| storage.get_item(OUTBOX_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str::<StoredOutbox>(&json).ok())
+        .map(|stored| stored.messages)
+        .unwrap_or_default()
 }

@@ -2,35 +2,16 @@
 //! server's answers, sending the file; PROTOCOL.md §1.4.7), the driver holds the picked
 //! `File`s by attachment id and `PUT`s one when the engine says where
 //! ([`Effect::Upload`](parley_shared::engine::Effect::Upload)), with `XMLHttpRequest` so
-//! progress can be reported. It also words the engine's upload state for the window.
+//! progress can be reported.
 
 use std::collections::BTreeMap;
 
-use parley_shared::engine::{Engine, Input, UploadFailure, UploadState};
-use parley_shared::genesys::ErrorCode;
+use parley_shared::engine::{Input, Refused};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{File, ProgressEvent, XmlHttpRequest};
 
 use super::Driver;
-use crate::chat_state::UploadView;
-use crate::i18n::{Key, Locale, fill};
-
-/// "2 MB", "1.5 MB", "640 KB", "512 B". (Integer arithmetic only: formatting a float would
-/// pull the float printer into the bundle.)
-pub fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => {
-            let tenths = (b * 10 + 512 * 1024) / (1024 * 1024);
-            match tenths % 10 {
-                0 => format!("{} MB", tenths / 10),
-                d => format!("{}.{d} MB", tenths / 10),
-            }
-        }
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} B"),
-    }
-}
 
 /// A running PUT and the handlers it reports through (kept alive while it runs).
 type Put = (
@@ -50,22 +31,13 @@ pub(super) type HeldFiles = BTreeMap<String, Held>;
 
 impl Driver {
     /// Hands `file` to the engine; keeps it under the attachment id the engine gave it.
-    pub(super) fn attach(&self, file: File) -> Result<(), parley_shared::engine::Refused> {
+    pub(super) fn attach(&self, file: File, now: u64) -> Result<(), Refused> {
         let size = file.size().max(0.0) as u64;
-        self.input(Input::AttachFile {
-            file_name: file.name(),
-            mime: file.type_(),
-            size,
-        })?;
         let id = self
             .engine
-            .borrow()
-            .uploads()
-            .last()
-            .map(|upload| upload.attachment_id.clone());
-        if let Some(id) = id {
-            self.files.borrow_mut().insert(id, Held { file, put: None });
-        }
+            .borrow_mut()
+            .attach(file.name(), file.type_(), size, now)?;
+        self.files.borrow_mut().insert(id, Held { file, put: None });
         Ok(())
     }
 
@@ -100,7 +72,7 @@ impl Driver {
             if event.length_computable()
                 && let Some(driver) = me.upgrade()
             {
-                let _ = driver.input(Input::UploadProgress {
+                driver.input(Input::UploadProgress {
                     attachment_id: id.clone(),
                     sent: event.loaded().max(0.0) as u64,
                     total: event.total().max(0.0) as u64,
@@ -140,7 +112,7 @@ impl Driver {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(driver) = me.upgrade() {
-                let _ = driver.input(Input::UploadFailed {
+                driver.input(Input::UploadFailed {
                     attachment_id,
                     reason,
                 });
@@ -166,37 +138,5 @@ impl Driver {
             }
             wasm_bindgen_futures::spawn_local(async move { drop((progress, finished)) });
         }
-    }
-}
-
-/// The upload the window shows: the newest one the engine lists, in the visitor's words.
-pub fn upload_view(engine: &Engine, locale: Locale) -> Option<UploadView> {
-    let upload = engine.uploads().last()?;
-    let progress = match upload.state {
-        UploadState::Uploading { sent, total } if total > 0 => Some(sent as f64 / total as f64),
-        _ => None,
-    };
-    let error = match &upload.state {
-        UploadState::Failed(failure) => Some(fill(
-            locale.text(Key::UploadFailed),
-            &[("reason", &failure_words(failure, locale))],
-        )),
-        _ => None,
-    };
-    Some(UploadView {
-        attachment_id: Some(upload.attachment_id.clone()),
-        name: upload.file_name.clone(),
-        progress,
-        error,
-    })
-}
-
-/// Why an upload failed, in the visitor's words where the window has them.
-fn failure_words(failure: &UploadFailure, locale: Locale) -> String {
-    match failure.error_code() {
-        Some(ErrorCode::FileTypeInvalid | ErrorCode::FileNameInvalid) => {
-            locale.text(Key::UploadTypeNotAllowed).to_owned()
-        }
-        _ => failure.describe(),
     }
 }

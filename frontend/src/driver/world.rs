@@ -1,6 +1,7 @@
 //! The browser telling the driver the world changed: the network came back (`online`), went
-//! away (`offline`), or the tab became visible (`visibilitychange`). These listeners live as
-//! long as the page, so their closures are leaked on purpose (`forget`).
+//! away (`offline`), or the tab became visible (`visibilitychange`); and the page about to be
+//! left (`beforeunload`). These listeners live as long as the page, so their closures are
+//! leaked on purpose (`forget`).
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -66,4 +67,24 @@ pub fn is_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// Asks the browser to confirm leaving the page (`beforeunload`) whenever `unsafe_to_leave`
+/// says so at that moment. Browsers show their own wording and only after the visitor
+/// interacted with the page.
+pub fn warn_before_leaving(unsafe_to_leave: impl Fn() -> bool + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let handler = Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(
+        move |event: web_sys::BeforeUnloadEvent| {
+            if unsafe_to_leave() {
+                event.prevent_default();
+                event.set_return_value("");
+            }
+        },
+    );
+    let _ =
+        window.add_event_listener_with_callback("beforeunload", handler.as_ref().unchecked_ref());
+    handler.forget();
 }

@@ -11,6 +11,7 @@ mod de;
 mod en;
 mod es;
 mod fr;
+pub mod words;
 
 /// Declares the keys and the list of all of them (for tests and tooling) in one place.
 macro_rules! keys {

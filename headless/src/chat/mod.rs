@@ -29,7 +29,23 @@ where
         }
     };
     let mut config = GuestConfig::new(grants);
-    config.resume = args.resume;
+    if let Some(path) = args.state {
+        match driver::state::GuestState::load(&path) {
+            Ok(state) => {
+                config.resume = state.token.clone();
+                config.state = Some((path, state));
+            }
+            Err(message) => {
+                eprintln!("parley-headless: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    config.resume = args.resume.or(config.resume);
+    if let Some((_, state)) = &mut config.state {
+        // `--resume` wins over the file: only messages of that conversation are restored.
+        state.token.clone_from(&config.resume);
+    }
     config.connect_timeout = args.target.connect_timeout();
     config.report_token = args.show_token;
     let (mut guest, task) = driver::spawn(config);

@@ -3,7 +3,7 @@
 //! HTTP calls run as tasks that report back through the driver's channel; the timer is one
 //! deadline slot; view changes become [`GuestEvent`]s.
 
-use parley_shared::engine::{Delivery, Effect, EntryKind, Input, Phase, SocketId};
+use parley_shared::engine::{Effect, Input, Phase, SocketId};
 use tokio::sync::mpsc;
 
 use super::{Driver, Report, history, socket};
@@ -36,11 +36,21 @@ impl Driver {
                     });
                 }
                 Effect::ArmTimer { at } => self.deadline = Some(at),
-                // The token lives in the engine for this process; `--resume` brings it back.
-                Effect::PersistToken { token } if self.config.report_token => {
-                    self.emit(GuestEvent::Session { token });
+                // The token lives in the engine for this process; `--resume` or `--state`
+                // brings it back.
+                Effect::PersistToken { token } => {
+                    if self.config.report_token {
+                        self.emit(GuestEvent::Session {
+                            token: token.clone(),
+                        });
+                    }
+                    self.keep(|state| state.token = Some(token));
                 }
-                Effect::PersistToken { .. } | Effect::ForgetToken => {}
+                Effect::ForgetToken => self.keep(|state| state.token = None),
+                Effect::PersistOutbox { token, messages } => self.keep(|state| {
+                    state.outbox_token = token;
+                    state.outbox = messages;
+                }),
                 // The headless guest never attaches files, so no upload is ever asked for.
                 Effect::Upload { .. } | Effect::AbortUpload { .. } => {}
                 Effect::ViewChanged => {
@@ -63,17 +73,27 @@ impl Driver {
         if !self.leaving || self.closing {
             return;
         }
-        let in_flight = self.engine.transcript().iter().any(|entry| {
-            matches!(
-                &entry.kind,
-                EntryKind::Guest(message)
-                    if matches!(message.delivery, Delivery::Queued | Delivery::Sending)
-            )
-        });
-        if !in_flight || self.engine.phase().is_over() {
+        if self.engine.everything_delivered() || self.engine.phase().is_over() {
             self.leaving = false;
-            self.input(Input::Close);
+            let now = self.now();
+            self.engine.close(now);
             self.closing = true;
+            self.execute_effects();
+        }
+    }
+
+    /// Updates the `--state` file, if there is one; a failed write is reported, not fatal.
+    fn keep(&mut self, change: impl FnOnce(&mut super::GuestState)) {
+        let Some((path, state)) = &mut self.config.state else {
+            return;
+        };
+        change(state);
+        if let Err(message) = state.save(path) {
+            self.emit(GuestEvent::Error {
+                kind: "state",
+                message,
+                fatal: false,
+            });
         }
     }
 

@@ -14,18 +14,20 @@
 mod effects;
 mod history;
 mod socket;
+pub mod state;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use parley_shared::engine::{Engine, EngineConfig, Input, Millis, SocketId};
-use parley_shared::genesys::ButtonResponse;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::events::{GuestEvent, ViewTracker};
 use crate::grant::GrantSource;
+use state::GuestState;
 
 /// How long a stopping guest waits for its sockets to close before dropping them.
 const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -48,6 +50,9 @@ pub struct GuestConfig {
     pub seed: u64,
     /// Report the session token as a [`GuestEvent::Session`] (chat `--show-token`).
     pub report_token: bool,
+    /// Where the token and the unconfirmed messages are kept between runs (chat `--state`),
+    /// with what that file held at start.
+    pub state: Option<(PathBuf, GuestState)>,
 }
 
 impl GuestConfig {
@@ -60,6 +65,7 @@ impl GuestConfig {
             http: crate::grant::http_client(),
             seed: rand_seed(),
             report_token: false,
+            state: None,
         }
     }
 }
@@ -154,6 +160,9 @@ impl Driver {
     fn new(config: GuestConfig, events: mpsc::UnboundedSender<GuestEvent>) -> Driver {
         let mut engine_config = EngineConfig::new(config.grants.deployment_id());
         engine_config.stored_token = config.resume.clone();
+        if let Some((_, state)) = &config.state {
+            engine_config.restored_outbox = state.restorable_outbox();
+        }
         engine_config.seed = config.seed;
         // Expiry is an outcome the headless guest reports (checks expect it, load counts it),
         // so it stays expired instead of starting a new session by itself.
@@ -183,7 +192,9 @@ impl Driver {
     }
 
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) -> GuestExit {
-        self.input(Input::Start);
+        let now = self.now();
+        self.engine.start(now);
+        self.execute_effects();
         let mut commands_open = true;
         while !self.closing {
             let timer = self
@@ -216,47 +227,58 @@ impl Driver {
     }
 
     fn command(&mut self, command: Command) {
-        let input = match command {
-            Command::Say(text) => Input::text(text),
-            // With nothing on offer a number is just text ("2", as an answer to a question).
-            Command::ChooseNumber(n) if self.tracker.choices().is_empty() => {
-                Input::text(n.to_string())
-            }
-            Command::ChooseNumber(n) => match self.choice(|c| c.n == Some(n)) {
-                Some(input) => input,
-                None => return self.refused(format!("there is no choice numbered {n}")),
-            },
-            Command::ChooseText(text) => {
-                match self.choice(|c| c.n.is_some() && c.text.eq_ignore_ascii_case(text.trim())) {
-                    Some(input) => input,
-                    None => return self.refused(format!("there is no choice \"{text}\"")),
+        let now = self.now();
+        let result = match command {
+            Command::Say(text) => self.engine.send_text(text, now).map(drop),
+            Command::ChooseNumber(n) => {
+                let choices = self.engine.choices();
+                match choices.get(n.wrapping_sub(1)) {
+                    Some(choice) => self.engine.choose(&choice.id, now).map(drop),
+                    // With nothing on offer a number is just text ("2", as an answer).
+                    None if choices.is_empty() => {
+                        self.engine.send_text(n.to_string(), now).map(drop)
+                    }
+                    None => {
+                        self.refused(format!("there is no choice numbered {n}"));
+                        return;
+                    }
                 }
             }
-            Command::NewChat => Input::StartNewChat,
-            Command::EndChat => Input::EndChat,
+            Command::ChooseText(text) => {
+                let wanted = text.trim();
+                let choice = self
+                    .engine
+                    .choices()
+                    .into_iter()
+                    .find(|choice| choice.label.eq_ignore_ascii_case(wanted));
+                match choice {
+                    Some(choice) => self.engine.choose(&choice.id, now).map(drop),
+                    None => {
+                        self.refused(format!("there is no choice \"{text}\""));
+                        return;
+                    }
+                }
+            }
+            Command::NewChat => {
+                self.engine.start_new_chat(now);
+                Ok(())
+            }
+            Command::EndChat => self.engine.end_chat(now),
             Command::Leave => {
                 self.leaving = true;
                 self.leave_when_delivered();
                 return;
             }
             Command::Close => {
-                self.input(Input::Close);
+                self.engine.close(now);
                 self.closing = true;
-                return;
+                Ok(())
             }
         };
-        self.input(input);
-    }
-
-    /// The button response for the offered choice matching `wanted`.
-    fn choice(&self, wanted: impl Fn(&crate::events::Choice) -> bool) -> Option<Input> {
-        let choice = self.tracker.choices().iter().find(|c| wanted(c))?;
-        Some(Input::SendButtonResponse(ButtonResponse {
-            text: choice.text.clone(),
-            payload: choice.payload.clone().unwrap_or_default(),
-            response_type: choice.response_type()?,
-            originating_message_id: self.tracker.choices_from().map(str::to_owned),
-        }))
+        if let Err(refused) = result {
+            self.refused(refused.to_string());
+        }
+        self.execute_effects();
     }
 
     fn refused(&mut self, message: String) {
@@ -318,15 +340,15 @@ impl Driver {
 
     fn give_up(&mut self, message: String) {
         self.fatal = Some(message);
-        self.input(Input::Close);
+        let now = self.now();
+        self.engine.close(now);
+        self.execute_effects();
         self.closing = true;
     }
 
     fn input(&mut self, input: Input) {
         let now = self.now();
-        if let Err(refused) = self.engine.handle(input, now) {
-            self.refused(refused.to_string());
-        }
+        self.engine.handle(input, now);
         self.execute_effects();
     }
 

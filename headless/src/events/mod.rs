@@ -74,7 +74,7 @@ pub enum GuestEvent {
     /// Something went wrong; `fatal` errors end the guest.
     Error {
         /// A stable machine-readable kind: `refused` (a guest action), `grant`, `connect`,
-        /// `upgrade_refused`, `socket`, `engine`.
+        /// `upgrade_refused`, `socket`, `engine`, `state` (the `--state` file could not be written).
         kind: &'static str,
         /// What happened, in words.
         message: String,

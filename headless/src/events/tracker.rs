@@ -1,12 +1,14 @@
 //! The [`ViewTracker`]: reads the engine's view after each `ViewChanged` and reports what changed
 //! since the last reading as [`GuestEvent`]s (see the parent module for the schema). It keeps
 //! only what it needs to compare: ids already reported, the last phase, typing flag, offer and
-//! error, and the choices a typed number would pick.
+//! error. Which choices are on offer, and what answers them, is the engine's
+//! ([`Engine::choices`]).
 
 use std::collections::{HashMap, HashSet};
 
 use parley_shared::engine::{
-    CloseReason, Delivery, Engine, EntryKind, FailReason, Millis, Notice, Phase,
+    AgentMessage, ChoiceKind, CloseReason, Delivery, Engine, EntryKind, FailReason, Millis, Notice,
+    OriginatingEntity, Phase,
 };
 use parley_shared::genesys::{CardActionType, Content};
 
@@ -22,10 +24,6 @@ pub struct ViewTracker {
     typing: bool,
     offered: Option<String>,
     last_error: Option<String>,
-    last_sender: Option<String>,
-    /// The choices currently on offer (quick replies, else the latest card buttons).
-    choices: Vec<Choice>,
-    choices_from: Option<String>,
 }
 
 impl ViewTracker {
@@ -45,9 +43,9 @@ impl ViewTracker {
         let typist = engine.agent_typing(now);
         if typist.is_some() != self.typing {
             self.typing = typist.is_some();
+            // Who it is is the engine's to say; "Agent" is only this client's word for "unknown".
             let from = typist
                 .and_then(|who| who.name.as_deref())
-                .or(self.last_sender.as_deref())
                 .unwrap_or("Agent");
             events.push(GuestEvent::Typing {
                 from: from.to_owned(),
@@ -57,11 +55,7 @@ impl ViewTracker {
         self.offer_changes(engine, &mut events);
         let last_error = engine.diagnostics().last_error.clone();
         if last_error != self.last_error {
-            // Grant failures are reported by the driver itself (as fatal `grant` errors).
-            if let Some(message) = last_error
-                .as_ref()
-                .filter(|m| !m.starts_with("no session:"))
-            {
+            if let Some(message) = &last_error {
                 events.push(GuestEvent::Error {
                     kind: "engine",
                     message: message.clone(),
@@ -71,17 +65,6 @@ impl ViewTracker {
             self.last_error = last_error;
         }
         events
-    }
-
-    /// The choices a number typed now would pick: the quick replies on offer, else the
-    /// postback buttons of the latest card.
-    pub fn choices(&self) -> &[Choice] {
-        &self.choices
-    }
-
-    /// The message that offered [`Self::choices`].
-    pub fn choices_from(&self) -> Option<&str> {
-        self.choices_from.as_deref()
     }
 
     fn phase_changes(&mut self, phase: &Phase, events: &mut Vec<GuestEvent>) {
@@ -107,25 +90,16 @@ impl ViewTracker {
                     }
                     self.seen_agent.insert(entry.key.clone());
                     let from = message.nickname.clone().unwrap_or_else(|| "Agent".into());
-                    self.last_sender = Some(from.clone());
-                    let cards = cards_of(&message.content);
-                    let postbacks: Vec<Choice> = cards
-                        .iter()
-                        .flat_map(|card| card.buttons.iter())
-                        .filter(|choice| choice.n.is_some())
-                        .cloned()
-                        .collect();
-                    if !postbacks.is_empty() {
-                        self.choices = postbacks;
-                        self.choices_from = Some(message.message_id.clone());
-                    }
+                    let cards = cards_of(message);
                     events.push(GuestEvent::Message(AgentLine {
                         id: message.message_id.clone(),
                         from,
-                        role: message
-                            .originating_entity
-                            .as_deref()
-                            .map_or("unknown".to_owned(), str::to_lowercase),
+                        role: match message.originating_entity {
+                            Some(OriginatingEntity::Bot) => "bot",
+                            Some(OriginatingEntity::Human) => "human",
+                            None => "unknown",
+                        }
+                        .to_owned(),
                         text: message.text.clone().unwrap_or_default(),
                         time: entry.time.clone(),
                         cards,
@@ -169,34 +143,27 @@ impl ViewTracker {
 
     fn offer_changes(&mut self, engine: &Engine, events: &mut Vec<GuestEvent>) {
         let offered = engine.quick_replies();
-        let id = offered.as_ref().map(|q| q.message_id.to_owned());
+        let id = offered.first().map(|choice| choice.id.message_id.clone());
         if id == self.offered {
             return;
         }
         self.offered = id;
-        let Some(offered) = offered else {
-            if self.choices.iter().any(|c| c.kind == "quick_reply") {
-                self.choices.clear();
-                self.choices_from = None;
-            }
+        let Some(message_id) = &self.offered else {
             return;
         };
         let replies: Vec<Choice> = offered
-            .replies
             .iter()
             .enumerate()
             .map(|(index, reply)| Choice {
                 n: Some(index + 1),
-                text: reply.text.clone(),
+                text: reply.label.clone(),
                 kind: "quick_reply",
                 payload: Some(reply.payload.clone()),
                 url: None,
             })
             .collect();
-        self.choices = replies.clone();
-        self.choices_from = Some(offered.message_id.to_owned());
         events.push(GuestEvent::QuickReplies {
-            message_id: offered.message_id.to_owned(),
+            message_id: message_id.clone(),
             replies,
         });
     }
@@ -262,41 +229,51 @@ fn notice_text(notice: &Notice) -> String {
     }
 }
 
-/// Cards of a message, carousels flattened; postback buttons numbered from 1 across cards.
-fn cards_of(content: &[Content]) -> Vec<CardView> {
-    let mut next = 1;
-    let mut views = Vec::new();
-    let cards = content.iter().flat_map(|item| match item {
-        Content::Card(card) => vec![card],
-        Content::Carousel(carousel) => carousel.cards.iter().collect(),
-        _ => Vec::new(),
+/// Cards of a message, carousels flattened. Postback buttons carry the number and payload of
+/// the engine's choice for them (numbered from 1 across cards, as [`Engine::choices`] lists
+/// them when this is the latest card); links are shown, not numbered.
+fn cards_of(message: &AgentMessage) -> Vec<CardView> {
+    let mut buttons = message
+        .choices()
+        .into_iter()
+        .filter(|choice| choice.kind == ChoiceKind::Button)
+        .enumerate();
+    let cards = message.content.iter().flat_map(|item| match item {
+        Content::Card(card) => std::slice::from_ref(card),
+        Content::Carousel(carousel) => carousel.cards.as_slice(),
+        _ => &[],
     });
-    for card in cards {
-        let buttons = card
-            .actions
-            .iter()
-            .map(|action| {
-                let postback = action.action_type == CardActionType::Postback;
-                let n = postback.then(|| {
-                    next += 1;
-                    next - 1
-                });
-                Choice {
-                    n,
-                    text: action.text.clone(),
-                    kind: if postback { "postback" } else { "link" },
-                    payload: action.payload.clone(),
-                    url: action.url.clone(),
-                }
-            })
-            .collect();
-        views.push(CardView {
+    cards
+        .map(|card| CardView {
             title: card.title.clone(),
             description: card.description.clone(),
-            buttons,
-        });
-    }
-    views
+            buttons: card
+                .actions
+                .iter()
+                .map(|action| {
+                    let choice = (action.action_type == CardActionType::Postback)
+                        .then(|| buttons.next())
+                        .flatten();
+                    match choice {
+                        Some((index, choice)) => Choice {
+                            n: Some(index + 1),
+                            text: choice.label,
+                            kind: "postback",
+                            payload: Some(choice.payload),
+                            url: None,
+                        },
+                        None => Choice {
+                            n: None,
+                            text: action.text.clone(),
+                            kind: "link",
+                            payload: action.payload.clone(),
+                            url: action.url.clone(),
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -325,11 +302,25 @@ mod tests {
                 ..Default::default()
             })
         };
-        let cards = cards_of(&[card("a"), card("b")]);
+        let message = AgentMessage {
+            message_id: "m1".into(),
+            message_type: parley_shared::genesys::MessageType::Structured,
+            text: None,
+            content: vec![card("a"), card("b")],
+            nickname: None,
+            avatar: None,
+            originating_entity: None,
+        };
+        let cards = cards_of(&message);
         let numbers: Vec<Option<usize>> = cards
             .iter()
             .flat_map(|c| c.buttons.iter().map(|b| b.n))
             .collect();
         assert_eq!(numbers, [Some(1), None, Some(2), None]);
+        let choices = message.choices();
+        assert_eq!(
+            choices[1].label, cards[1].buttons[0].text,
+            "number 2 is choice 2"
+        );
     }
 }

@@ -19,29 +19,21 @@ pub enum FdLimit {
     },
 }
 
-/// Makes room for `guests` sockets by raising the soft `RLIMIT_NOFILE` towards the hard limit.
+/// Makes room for `guests` sockets by raising the soft `RLIMIT_NOFILE` towards the hard limit
+/// (through the `rlimit` crate: no `unsafe` of our own).
 pub fn ensure(guests: usize) -> FdLimit {
+    use rlimit::Resource;
     let needed = guests as u64 + HEADROOM;
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct we own; no other memory is touched.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+    let Ok((soft, hard)) = rlimit::getrlimit(Resource::NOFILE) else {
         return FdLimit::Enough(needed); // unknown: let the sockets tell
-    }
-    if limit.rlim_cur >= needed {
-        return FdLimit::Enough(limit.rlim_cur);
-    }
-    let raised = libc::rlimit {
-        rlim_cur: needed.min(limit.rlim_max),
-        rlim_max: limit.rlim_max,
     };
-    // SAFETY: setrlimit only reads the struct we pass.
-    let current = if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-        raised.rlim_cur
-    } else {
-        limit.rlim_cur
+    if soft >= needed {
+        return FdLimit::Enough(soft);
+    }
+    let raised = needed.min(hard);
+    let current = match rlimit::setrlimit(Resource::NOFILE, raised, hard) {
+        Ok(()) => raised,
+        Err(_) => soft,
     };
     if current >= needed {
         FdLimit::Enough(current)

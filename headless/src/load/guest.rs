@@ -1,7 +1,8 @@
 //! One load guest: a full engine session (grant, socket, `configureSession`) that joins at its
 //! slot in the ramp, sends a numbered message every `interval` until sending stops, and times
 //! each message from the send command to its echo and to the next bot reply. Whatever is still
-//! unechoed when the drain ends counts as lost.
+//! unechoed when the drain ends counts as lost; copies the server holds twice (read from the
+//! emulator's transcript at the end) count as duplicated.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -36,7 +37,12 @@ pub struct Plan {
 pub async fn run(plan: Plan, config: GuestConfig, stats: Arc<Stats>) {
     sleep_until(plan.join_at).await;
     let joined = Instant::now();
+    let control_base = config.grants.control_base().to_owned();
+    let http = config.http.clone();
+    let mut config = config;
+    config.report_token = true;
     let (mut guest, task) = driver::spawn(config);
+    let mut token = None;
     let ready_by = (joined + plan.ready_timeout).min(plan.leave_at);
     let ready = loop {
         let event = tokio::select! {
@@ -47,6 +53,7 @@ pub async fn run(plan: Plan, config: GuestConfig, stats: Arc<Stats>) {
             }
         };
         match event {
+            Some(GuestEvent::Session { token: granted }) => token = Some(granted),
             Some(GuestEvent::Connection { state: "ready", .. }) => break true,
             Some(GuestEvent::Error {
                 kind,
@@ -68,6 +75,9 @@ pub async fn run(plan: Plan, config: GuestConfig, stats: Arc<Stats>) {
             t.connect.record(joined.elapsed());
         });
         converse(&plan, &mut guest, &stats).await;
+        if let Some(token) = &token {
+            count_duplicates(&http, &control_base, token, plan.index, &stats).await;
+        }
     } else {
         stats.update(|t| t.failed += 1);
     }
@@ -147,6 +157,51 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
     }
 }
 
+/// Counts the extra copies of this guest's messages in the server's transcript, through the
+/// emulator's `GET /emulator/sessions/{token}/transcript` (loopback only). The engine's echo
+/// shows a message once however often the server got it, so only the server can say whether
+/// a resend doubled one. A server that has no such endpoint (a real Genesys org) leaves the
+/// guest unchecked, which the report says.
+async fn count_duplicates(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    index: usize,
+    stats: &Stats,
+) {
+    let url = format!("{base}/emulator/sessions/{token}/transcript");
+    let Ok(response) = http.get(&url).send().await else {
+        return;
+    };
+    if !response.status().is_success() {
+        return;
+    }
+    let Ok(transcript) = response.json::<serde_json::Value>().await else {
+        return;
+    };
+    let duplicated = duplicates_in(&transcript, index);
+    stats.update(|t| {
+        t.transcripts_checked += 1;
+        t.duplicated += duplicated;
+    });
+}
+
+/// Extra copies of guest `index`'s messages (`load {index} …`, sent from the guest side) in an
+/// emulator transcript.
+fn duplicates_in(transcript: &serde_json::Value, index: usize) -> usize {
+    let prefix = format!("load {index} ");
+    let mut seen = std::collections::HashSet::new();
+    let messages = transcript["messages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    messages
+        .iter()
+        .filter(|message| message["direction"] == "Inbound")
+        .filter_map(|message| message["text"].as_str())
+        .filter(|text| text.starts_with(&prefix) && !seen.insert(*text))
+        .count()
+}
+
 /// The key an error is counted under: its kind, plus the engine's words for engine errors
 /// (there are few distinct ones: "heartbeat unanswered", "socket closed with code 1006" …).
 fn error_kind(kind: &str, message: &str) -> String {
@@ -155,5 +210,25 @@ fn error_kind(kind: &str, message: &str) -> String {
         format!("engine: {short}")
     } else {
         kind.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_extra_inbound_copies_of_this_guests_messages() {
+        let transcript = serde_json::json!({"messages": [
+            {"direction": "Inbound", "text": "load 3 0"},
+            {"direction": "Outbound", "text": "load 3 0"},
+            {"direction": "Inbound", "text": "load 3 1"},
+            {"direction": "Inbound", "text": "load 3 0"},
+            {"direction": "Inbound", "text": "load 3 0"},
+            {"direction": "Inbound", "text": "load 31 0"},
+        ]});
+        assert_eq!(duplicates_in(&transcript, 3), 2);
+        assert_eq!(duplicates_in(&transcript, 31), 0);
+        assert_eq!(duplicates_in(&serde_json::json!({}), 3), 0);
     }
 }

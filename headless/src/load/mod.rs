@@ -94,7 +94,7 @@ pub async fn run(args: LoadArgs) -> u8 {
     let _ = stdout.flush();
     if interrupted {
         EXIT_INTERRUPTED
-    } else if tally.lost > 0 || tally.failed > 0 {
+    } else if tally.lost > 0 || tally.duplicated > 0 || tally.failed > 0 {
         EXIT_FAILED
     } else {
         0

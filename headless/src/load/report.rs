@@ -61,6 +61,10 @@ pub struct MessageCounts {
     pub replied: usize,
     /// Sent but never echoed.
     pub lost: usize,
+    /// Extra copies the server holds (counted from the emulator's transcripts).
+    pub duplicated: usize,
+    /// Guests whose transcript was read for that count (0 against a real Genesys org).
+    pub transcripts_checked: usize,
 }
 
 /// The three latencies.
@@ -95,6 +99,8 @@ impl Report {
                 echoed: tally.echoed,
                 replied: tally.replied,
                 lost: tally.lost,
+                duplicated: tally.duplicated,
+                transcripts_checked: tally.transcripts_checked,
             },
             latency_ms: Latencies {
                 connect: tally.connect.summary(),
@@ -125,8 +131,14 @@ impl Report {
             self.guests.connected, self.guests.failed, self.guests.requested
         ));
         text.push_str(&format!(
-            "messages  {} sent, {} echoed, {} bot replies, {} lost\n",
-            self.messages.sent, self.messages.echoed, self.messages.replied, self.messages.lost
+            "messages  {} sent, {} echoed, {} bot replies, {} lost, {} duplicated ({} of {} transcripts checked)\n",
+            self.messages.sent,
+            self.messages.echoed,
+            self.messages.replied,
+            self.messages.lost,
+            self.messages.duplicated,
+            self.messages.transcripts_checked,
+            self.guests.requested
         ));
         text.push_str(&format!(
             "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}\n",

@@ -3,6 +3,8 @@
 //! - A file is checked before anything is sent: blocked extension, MIME type outside
 //!   `allowedMedia.inbound.fileTypes`, size over `maxFileSizeKB` → [`Refused`]. Without limits
 //!   from the server (no `SessionResponse` yet) anything goes and the server decides.
+//! - One file at a time: while one is on its way, another is refused
+//!   ([`Refused::UploadInProgress`]); a failed one does not count (it waits to be dismissed).
 //! - `onAttachment` (fresh attachment id and tracingId, `errorsAsJson`) goes out when the
 //!   connection is ready; unanswered when the socket drops, it is asked again on the next one
 //!   (same id: the server answers it again).
@@ -16,16 +18,16 @@
 use crate::genesys::{ClientRequest, Content, DeleteAttachment, MessageType, OnAttachment};
 
 use super::uploads::{UPLOAD_STALL_MS, Upload, UploadFailure, UploadState};
-use super::{Effect, Engine, Millis, Refused};
+use super::{AttachmentId, Effect, Engine, Millis, Refused};
 
 impl Engine {
-    pub(super) fn attach_file(
+    pub(super) fn queue_attachment(
         &mut self,
         file_name: String,
         mime: String,
         size: u64,
         now: Millis,
-    ) -> Result<(), Refused> {
+    ) -> Result<AttachmentId, Refused> {
         self.check_can_send()?;
         let mime = if mime.trim().is_empty() {
             "application/octet-stream".to_owned()
@@ -33,10 +35,32 @@ impl Engine {
             mime
         };
         self.check_file(&file_name, &mime, size)?;
-        self.uploads.push(Upload::new(file_name, mime, size));
+        if self.upload_in_progress() {
+            return Err(Refused::UploadInProgress);
+        }
+        let attachment_id = self.ids.next_id();
+        let tracing_id = self.ids.next_id();
+        self.uploads.push(Upload::new(
+            attachment_id.clone(),
+            tracing_id,
+            file_name,
+            mime,
+            size,
+        ));
         self.request_uploads(now);
         self.dirty = true;
-        Ok(())
+        Ok(attachment_id)
+    }
+
+    /// Whether a file is still on its way (one upload at a time: a second one would compete
+    /// for the same connection and the window shows one progress bar).
+    pub(super) fn upload_in_progress(&self) -> bool {
+        self.uploads.iter().any(|upload| {
+            matches!(
+                upload.state,
+                UploadState::Pending | UploadState::Uploading { .. } | UploadState::Ready
+            )
+        })
     }
 
     /// The session's upload rules for one file.
@@ -219,10 +243,11 @@ impl Engine {
             && self.socket_open()
             && let Some(token) = self.token.clone()
         {
+            let tracing_id = self.ids.next_id();
             self.send(ClientRequest::DeleteAttachment(DeleteAttachment {
                 token,
                 attachment_id: upload.attachment_id.clone(),
-                tracing_id: Some(Self::tracing_id()),
+                tracing_id: Some(tracing_id),
             }));
         }
         if upload.in_progress() {

@@ -1,10 +1,19 @@
 //! How long to wait before the next reconnect attempt: exponential back-off with full jitter
 //! (AWS Architecture Blog, "Exponential Backoff And Jitter"), reset once a connection has
-//! proved stable.
+//! proved healthy.
 //!
 //! Sits between the socket-closed input and the `Reconnecting { attempt, at }` phase. Full
 //! jitter (a uniform draw over `0..=min(cap, base·2^attempt)`) keeps a crowd of guests whose
 //! sockets dropped together (a load balancer restart) from reconnecting in lock-step.
+//!
+//! The policy is tuned for networks that cut connections often (a proxy that drops every
+//! socket after a few seconds): the first retries are quick (windows of 0.25, 0.5, 1 s …),
+//! the cap is 10 s (on average a retry every 5 s once capped: as persistent as Genesys's own
+//! transport, which retries every 5 s for 5 minutes, and unlike it Parley never gives up), and
+//! the run of failures ends as soon as a connection proved healthy: configured *and* carried
+//! traffic (a message or an echo), not only after minutes of uptime. Otherwise a connection
+//! that works for a few seconds at a time would push every reconnect towards the cap and the
+//! window would spend its time "reconnecting".
 
 use super::Millis;
 use super::jitter::Jitter;
@@ -16,16 +25,16 @@ pub struct BackoffPolicy {
     pub base_ms: Millis,
     /// No delay ever exceeds this.
     pub cap_ms: Millis,
-    /// A connection that stayed ready this long resets the attempt counter, so a drop after
-    /// an hour of chatting is retried quickly again.
+    /// A connection that stayed ready this long resets the attempt counter even if it carried
+    /// nothing, so a drop after an hour of silence is retried quickly again.
     pub stable_after_ms: Millis,
 }
 
 impl Default for BackoffPolicy {
     fn default() -> Self {
         Self {
-            base_ms: 500,
-            cap_ms: 30_000,
+            base_ms: 250,
+            cap_ms: 10_000,
             stable_after_ms: 10_000,
         }
     }
@@ -65,12 +74,12 @@ impl Backoff {
         delay
     }
 
-    /// Called when a connection ends: if it had been ready for long enough, the run of
-    /// failures is over and the counter starts again from zero.
-    pub fn connection_ended(&mut self, ready_since: Option<Millis>, now: Millis) {
-        if let Some(since) = ready_since
-            && now.saturating_sub(since) >= self.policy.stable_after_ms
-        {
+    /// Called when a connection ends: if it proved healthy (configured and carried traffic:
+    /// `carried`) or stayed ready long enough, the run of failures is over and the counter
+    /// starts again from zero.
+    pub fn connection_ended(&mut self, ready_since: Option<Millis>, carried: bool, now: Millis) {
+        let Some(since) = ready_since else { return };
+        if carried || now.saturating_sub(since) >= self.policy.stable_after_ms {
             self.attempt = 0;
         }
     }
@@ -97,7 +106,7 @@ mod tests {
         assert_eq!(
             windows,
             [
-                500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000
+                250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000, 10_000
             ]
         );
     }
@@ -109,7 +118,7 @@ mod tests {
         for _ in 0..200 {
             let mut backoff = Backoff::new(BackoffPolicy::default());
             let delay = backoff.next_delay(&mut jitter);
-            assert!(delay <= 500);
+            assert!(delay <= 250);
             seen.insert(delay);
         }
         assert!(seen.len() > 50, "full jitter spreads delays, got {seen:?}");
@@ -120,24 +129,30 @@ mod tests {
         let mut backoff = Backoff::new(BackoffPolicy::default());
         let mut jitter = Jitter::new(9);
         for _ in 0..200 {
-            assert!(backoff.next_delay(&mut jitter) <= 30_000);
+            assert!(backoff.next_delay(&mut jitter) <= 10_000);
         }
     }
 
     #[test]
-    fn stable_connection_resets_attempts_and_short_one_does_not() {
-        let cases = [(Some(0), 10_000, 0), (Some(0), 9_999, 3), (None, 50_000, 3)];
-        for (ready_since, now, expected) in cases {
+    fn healthy_or_stable_connection_resets_attempts_and_a_short_idle_one_does_not() {
+        let cases = [
+            // (ready since, carried traffic, ended at, attempts after)
+            (Some(0), false, 10_000, 0),
+            (Some(0), false, 9_999, 3),
+            (Some(0), true, 1_500, 0),
+            (None, true, 50_000, 3),
+        ];
+        for (ready_since, carried, now, expected) in cases {
             let mut backoff = Backoff::new(BackoffPolicy::default());
             let mut jitter = Jitter::new(5);
             for _ in 0..3 {
                 backoff.next_delay(&mut jitter);
             }
-            backoff.connection_ended(ready_since, now);
+            backoff.connection_ended(ready_since, carried, now);
             assert_eq!(
                 backoff.attempt(),
                 expected,
-                "ready_since {ready_since:?} now {now}"
+                "ready_since {ready_since:?} carried {carried} now {now}"
             );
         }
     }

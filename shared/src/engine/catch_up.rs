@@ -5,8 +5,8 @@
 //!
 //! Merging a page confirms guest messages whose client id it carries in metadata, so a
 //! message whose echo was lost with a socket is marked delivered instead of being resent; once
-//! page 1 is in (or the fetch failed, or took too long), what is still unconfirmed goes out
-//! again.
+//! the last page this catch-up needs is in (or a fetch failed, or took too long), what is still
+//! unconfirmed goes out again.
 
 use crate::genesys::{ClientRequest, Direction, GetJwt, HistoryPage, HistoryQuery, MessageType};
 
@@ -15,15 +15,16 @@ use super::{Effect, Engine, Millis};
 
 impl Engine {
     /// Starts a history catch-up: a fresh JWT first (a JWT is only good for the session that
-    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for page 1.
+    /// issued it, PROTOCOL.md §5.3). With `gate`, resends wait for the history.
     pub(super) fn catch_up(&mut self, now: Millis, gate: bool) {
         let Some(token) = self.token.clone() else {
             return;
         };
         self.history.begin(now, gate);
+        let tracing_id = self.ids.next_id();
         self.send(ClientRequest::GetJwt(GetJwt {
             token,
-            tracing_id: Some(Self::tracing_id()),
+            tracing_id: Some(tracing_id),
         }));
     }
 
@@ -44,15 +45,18 @@ impl Engine {
         }
     }
 
-    pub(super) fn jwt_received(&mut self, jwt: String) {
+    pub(super) fn jwt_received(&mut self, jwt: String, now: Millis) {
         // Only a JWT asked for by the current catch-up starts a fetch.
-        if let Some(query) = self.history.jwt_received() {
+        if let Some(query) = self.history.jwt_received(now) {
             self.jwt = Some(jwt);
             self.fetch_history(query);
         }
     }
 
-    pub(super) fn history_received(&mut self, page: &HistoryPage, _now: Millis) {
+    pub(super) fn history_received(&mut self, page: &HistoryPage, now: Millis) {
+        if !self.history.awaits(page.page_number) {
+            return;
+        }
         let mut all_new = true;
         for (message, fallback) in oldest_first(page) {
             if matches!(
@@ -65,11 +69,11 @@ impl Engine {
                 all_new = false;
             }
             match message.direction {
-                Direction::Inbound => self.guest_message(message, None, fallback),
+                Direction::Inbound => self.guest_message(message, None, fallback, false),
                 _ => self.agent_message(message, fallback, false),
             }
         }
-        let outcome = self.history.page_merged(page, all_new);
+        let outcome = self.history.page_merged(page, all_new, now);
         if outcome.gate_lifted {
             self.resolve_unconfirmed();
         }

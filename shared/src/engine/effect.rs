@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::genesys::{ClientRequest, HistoryQuery};
 
 use super::Millis;
+use super::outbox::PendingMessage;
 
 /// Identifies one WebSocket the engine asked for. Every socket input names the socket it comes
 /// from, so that events of a socket the engine already gave up on (a late close, a frame still
@@ -70,8 +71,21 @@ pub enum Effect {
     },
     /// Delete the stored token: the session is dead and must not be resumed.
     ForgetToken,
+    /// Store these guest messages (replacing what was stored) so that a reload, a navigation
+    /// or a crash cannot lose them: hand them back in [`super::EngineConfig::restored_outbox`]
+    /// with the token stored next to them. Emitted whenever the set of unconfirmed messages or
+    /// the token changes, always before the `Send` and the `ViewChanged` that show and send a
+    /// new message; empty when nothing is unconfirmed (delete the stored copy). Message text is
+    /// the visitor's: keep it with the token, never in a log.
+    PersistOutbox {
+        /// The session the messages belong to (`None` before the first grant or after expiry:
+        /// they go to whatever session comes next). A secret: never log it.
+        token: Option<String>,
+        /// The messages, oldest first.
+        messages: Vec<PendingMessage>,
+    },
     /// `PUT` the bytes of the file attached as `attachment_id` to `url` with exactly these
-    /// `headers` (the driver kept the bytes when it reported [`super::Input::AttachFile`]).
+    /// `headers` (the driver kept the bytes under the id [`super::Engine::attach`] returned).
     /// Report progress with [`super::Input::UploadProgress`] and a failure with
     /// [`super::Input::UploadFailed`]; success comes from the server. The URL and headers are
     /// a credential for this one file: never log them.

@@ -6,6 +6,18 @@
 //! - `StructuredMessage` → Inbound: the echo of a guest message (matched by tracingId or the
 //!   client id in metadata; unknown ones come from another tab and are added); Outbound: agent
 //!   text and content, typing, presence Disconnect.
+//! - **History without metadata.** Genesys treats `metadata` as free-form and no official
+//!   client sends it, so a history entry may come back without Parley's client id. Such an
+//!   Inbound entry confirms our *oldest unconfirmed* message (sent on a socket that died, or
+//!   restored after a reload) when all of these hold: its message id is new to the transcript;
+//!   its text equals what we sent (trimmed) and its content items match ours one for one (same
+//!   attachment id, same button answer); and its server time is not older than the newest
+//!   guest message the server already confirmed (the time window: what arrived before that
+//!   cannot be a message we are still unsure about). Entries are read oldest first and one
+//!   message is in flight at a time, so matching only the oldest keeps send order. The limit
+//!   is candid: two identical texts sent in a row, the first lost and the second delivered,
+//!   look alike; the engine then takes the delivered one for the first and sends the second
+//!   again, so the agent sees that text twice rather than the guest losing one.
 //! - `TooManyRequestsErrorMessage` → the message waits `retryAfter` and goes again.
 //! - Upload answers (`PresignedUrlResponse`, `UploadSuccessEvent`, `UploadFailureEvent`,
 //!   `GenerateUrlError`) move the upload they name along (see `attaching`), whatever the
@@ -16,12 +28,15 @@
 //! - Unknown classes and undecodable bodies are counted and ignored.
 
 use crate::genesys::{
-    Direction, ErrorCode, Event, FrameBody, FrameType, MessageType, PresenceType, ServerFrame,
-    SessionResponse, StructuredMessage, TooManyRequestsErrorMessage, TypingType,
+    Content, Direction, ErrorCode, Event, FrameBody, FrameType, MessageType, PresenceType,
+    ServerFrame, SessionResponse, StructuredMessage, TooManyRequestsErrorMessage, TypingType,
 };
 
 use super::heartbeat::HEARTBEAT_TRACING_PREFIX;
-use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice};
+use super::timestamp::parse_millis;
+use super::transcript::{
+    CLIENT_MESSAGE_ID_KEY, Delivery, FailReason, Merge, Notice, OriginatingEntity,
+};
 use super::typing::Typist;
 use super::uploads::UploadFailure;
 use super::{CloseReason, Effect, Engine, Millis, NewChat, Phase, SessionLimits};
@@ -70,9 +85,9 @@ impl Engine {
             FrameBody::StructuredMessage(message) => {
                 self.structured(frame_type, &message, tracing_id.as_deref(), now);
             }
-            FrameBody::JwtResponse(body) => self.jwt_received(body.jwt),
+            FrameBody::JwtResponse(body) => self.jwt_received(body.jwt, now),
             FrameBody::SessionExpiredEvent => self.expire(now),
-            FrameBody::SessionClearedEvent => self.reset_conversation(),
+            FrameBody::SessionClearedEvent => self.reset_conversation(None),
             FrameBody::ConnectionClosedEvent(body) => {
                 let signed_in = body.reason.as_deref() == Some("signedIn");
                 self.closed_by_server(now, body.reason, signed_in);
@@ -113,8 +128,7 @@ impl Engine {
         let fresh = std::mem::take(&mut self.fresh_session);
         if self.new_chat == NewChat::Configure {
             self.new_chat = NewChat::No;
-            self.reset_conversation();
-            self.transcript.push_notice(Notice::NewConversation, None);
+            self.reset_conversation(Some(Notice::NewConversation));
         } else if response.new_session && !fresh && !self.transcript.entries().is_empty() {
             // We expected to resume, but the server no longer knows the conversation.
             self.transcript.push_notice(Notice::NewConversation, None);
@@ -150,24 +164,29 @@ impl Engine {
         tracing_id: Option<&str>,
         now: Millis,
     ) {
+        if self.ready_since.is_some() {
+            // A message or an echo on a configured connection: it is healthy (see backoff).
+            self.carried_traffic = true;
+        }
         if is_heartbeat_reply(frame_type, message, tracing_id) {
             return;
         }
         match (message.direction, message.message_type) {
             // Echoes of our own typing / presence events carry nothing to show.
             (Direction::Inbound, MessageType::Event) => {}
-            (Direction::Inbound, _) => self.guest_message(message, tracing_id, None),
+            (Direction::Inbound, _) => self.guest_message(message, tracing_id, None, true),
             (_, MessageType::Event) => self.agent_events(message, now),
             (_, _) => self.agent_message(message, None, true),
         }
     }
 
-    /// A guest message from a live echo or history; confirms our own when it matches.
+    /// A guest message from a live echo (`live`) or history; confirms our own when it matches.
     pub(super) fn guest_message(
         &mut self,
         message: &StructuredMessage,
         tracing_id: Option<&str>,
         fallback: Option<i64>,
+        live: bool,
     ) {
         let ours =
             tracing_id.filter(|id| self.outbox.contains(id) || self.transcript.guest(id).is_some());
@@ -178,10 +197,15 @@ impl Engine {
                     .get(CLIENT_MESSAGE_ID_KEY)
                     .map(String::as_str)
             })
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                (!live)
+                    .then(|| self.match_without_metadata(message))
+                    .flatten()
+            });
         if self
             .transcript
-            .merge_guest(message, client_id.as_deref(), fallback)
+            .merge_guest(message, client_id.as_deref(), fallback, live)
             != Merge::Duplicate
         {
             self.dirty = true;
@@ -193,6 +217,32 @@ impl Engine {
             self.attributes_confirmed(&client_id);
             self.dirty = true;
         }
+    }
+
+    /// A history entry without a client id (Genesys need not keep `metadata`): is it the oldest
+    /// of our unconfirmed messages? See the module docs for the rule.
+    fn match_without_metadata(&self, message: &StructuredMessage) -> Option<String> {
+        if message.id.is_empty() || self.transcript.knows_message(&message.id) {
+            return None;
+        }
+        let candidate = self.outbox.oldest_unconfirmed()?;
+        let same_text = message.text.as_deref().unwrap_or("").trim() == candidate.text.trim();
+        let same_content = message.content.len() == candidate.content.len()
+            && message
+                .content
+                .iter()
+                .zip(&candidate.content)
+                .all(|(theirs, ours)| same_item(theirs, ours));
+        // The time window: only what the server received after the newest of our messages it
+        // already confirmed can be a message we are still unsure about.
+        let after_confirmed = match (
+            message.time().and_then(parse_millis),
+            self.transcript.latest_confirmed_guest_millis(),
+        ) {
+            (Some(at), Some(confirmed)) => at >= confirmed,
+            _ => true,
+        };
+        (same_text && same_content && after_confirmed).then(|| candidate.client_id.clone())
     }
 
     /// Agent text or content; `live` frames may announce a handover.
@@ -216,7 +266,11 @@ impl Engine {
         if let Some(nickname) = nickname
             && self.last_nickname.as_ref() != Some(&nickname)
         {
-            let human = message.originating_entity.as_deref() == Some("Human");
+            let human = message
+                .originating_entity
+                .as_deref()
+                .and_then(OriginatingEntity::from_wire)
+                == Some(OriginatingEntity::Human);
             if live && (self.last_nickname.is_some() || human) {
                 self.transcript.push_notice(
                     Notice::AgentJoined {
@@ -227,7 +281,7 @@ impl Engine {
             }
             self.last_nickname = Some(nickname);
         }
-        if self.transcript.merge_agent(message, fallback) == Merge::Added {
+        if self.transcript.merge_agent(message, fallback, live) == Merge::Added {
             self.dirty = true;
         }
     }
@@ -303,7 +357,10 @@ impl Engine {
                     self.transcript.set_delivery(&client_id, delivery);
                 }
             }
-            None => self.outbox.pacer().pause_until(now + retry_ms),
+            None => self
+                .outbox
+                .pacer()
+                .pause_until(now.saturating_add(retry_ms)),
         }
         self.dirty = true;
     }
@@ -390,6 +447,24 @@ impl Engine {
         self.socket = None;
         self.heartbeat.stop();
         self.outbox.connection_lost();
+        // No session will take them: they fail, with Retry, instead of "sending" for ever
+        // (a new chat carries them into its session).
+        for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
+            self.transcript
+                .set_delivery(&client_id, Delivery::Failed(FailReason::SessionEnded));
+        }
+    }
+}
+
+/// Whether a content item in history is the one we sent: the same kind, and for the kinds we
+/// send the same attachment id or the same button answer.
+fn same_item(theirs: &Content, ours: &Content) -> bool {
+    match (theirs, ours) {
+        (Content::Attachment(a), Content::Attachment(b)) => a.id == b.id,
+        (Content::ButtonResponse(a), Content::ButtonResponse(b)) => {
+            a.payload == b.payload && a.text == b.text
+        }
+        (a, b) => a.content_type() == b.content_type(),
     }
 }
 

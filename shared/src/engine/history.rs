@@ -11,9 +11,9 @@
 //! [`super::Input::NetworkBack`]) reads *deep*: past overlaps, up to `max_pages`.
 //!
 //! The catch-up after a reconnect also **gates resends**: a guest message whose echo was lost
-//! with the old socket is only sent again once page 1 has been merged (it may be there), or
-//! the fetch failed, or [`GATE_TIMEOUT_MS`] passed without an answer, so a broken history
-//! endpoint cannot hold the outbox forever.
+//! with the old socket is only sent again once every page the catch-up fetches has been merged
+//! (it may be on any of them), or a fetch failed, or [`GATE_TIMEOUT_MS`] passed without an
+//! answer, so a broken history endpoint cannot hold the outbox forever.
 
 use crate::genesys::{HistoryPage, HistoryQuery, StructuredMessage};
 
@@ -26,6 +26,10 @@ pub const GATE_TIMEOUT_MS: Millis = 10_000;
 /// Retries of a failed page fetch within one catch-up.
 pub const MAX_RETRIES: u32 = 3;
 
+/// Longest wait for the JWT or a page before the fetch counts as failed (and is retried): a
+/// request the network swallowed must not leave the catch-up waiting for ever.
+pub const FETCH_TIMEOUT_MS: Millis = 15_000;
+
 /// Where a catch-up stands.
 #[derive(Debug, Clone)]
 pub struct HistorySync {
@@ -35,6 +39,8 @@ pub struct HistorySync {
     expecting_jwt: bool,
     awaiting: Option<u32>,
     retry: Option<(Millis, u32)>,
+    /// When the JWT or page asked for counts as lost.
+    fetch_deadline: Option<Millis>,
     failures: u32,
     /// The last catch-up did not finish: there may be a hole in the transcript.
     incomplete: bool,
@@ -61,6 +67,7 @@ impl HistorySync {
             expecting_jwt: false,
             awaiting: None,
             retry: None,
+            fetch_deadline: None,
             failures: 0,
             incomplete: false,
             deep: false,
@@ -70,6 +77,7 @@ impl HistorySync {
     /// `getJwt` was sent at `now`; with `gate`, resends are held until history answers.
     pub fn begin(&mut self, now: Millis, gate: bool) {
         self.gate_until = gate.then_some(now + GATE_TIMEOUT_MS);
+        self.fetch_deadline = Some(now.saturating_add(FETCH_TIMEOUT_MS));
         self.expecting_jwt = true;
         self.awaiting = None;
         self.retry = None;
@@ -78,13 +86,33 @@ impl HistorySync {
         self.incomplete = true;
     }
 
-    /// The JWT arrived: fetch page 1, if a catch-up asked for it.
-    pub fn jwt_received(&mut self) -> Option<HistoryQuery> {
+    /// The JWT arrived at `now`: fetch page 1, if a catch-up asked for it.
+    pub fn jwt_received(&mut self, now: Millis) -> Option<HistoryQuery> {
         if !std::mem::take(&mut self.expecting_jwt) {
             return None;
         }
         self.awaiting = Some(1);
+        self.fetch_deadline = Some(now.saturating_add(FETCH_TIMEOUT_MS));
         Some(self.query(1))
+    }
+
+    /// True once, when the JWT or the page asked for has not come by its deadline: the caller
+    /// handles it as a failed fetch ([`Self::failed`]). A JWT that never came leaves the
+    /// catch-up unfinished, for the next [`super::Input::NetworkBack`] or reconnect.
+    pub fn fetch_timed_out(&mut self, now: Millis) -> bool {
+        if self.fetch_deadline.is_none_or(|at| now < at) {
+            return false;
+        }
+        self.fetch_deadline = None;
+        self.expecting_jwt = false;
+        true
+    }
+
+    /// Whether the running catch-up waits for page `page_number`. A page nobody waits for (the
+    /// answer to a catch-up of a socket or a session that is gone) must not be merged: it may
+    /// belong to a conversation the guest no longer sees.
+    pub fn awaits(&self, page_number: u32) -> bool {
+        self.awaiting == Some(page_number.max(1))
     }
 
     /// Whether resends are held.
@@ -97,12 +125,16 @@ impl HistorySync {
         self.incomplete && !self.expecting_jwt && self.awaiting.is_none() && self.retry.is_none()
     }
 
-    /// When the gate opens or a retry is due.
+    /// When the gate opens, a retry is due or a fetch times out.
     pub fn deadline(&self) -> Option<Millis> {
-        [self.gate_until, self.retry.map(|(at, _)| at)]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.gate_until,
+            self.retry.map(|(at, _)| at),
+            self.fetch_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Opens the gate if its time is up; true if it just opened.
@@ -122,6 +154,7 @@ impl HistorySync {
         }
         self.retry = None;
         self.awaiting = Some(page_number);
+        self.fetch_deadline = Some(now.saturating_add(FETCH_TIMEOUT_MS));
         Some(self.query(page_number))
     }
 
@@ -137,26 +170,30 @@ impl HistorySync {
         self.expecting_jwt = false;
         self.awaiting = None;
         self.retry = None;
+        self.fetch_deadline = None;
     }
 
-    /// A page was merged; `all_new` says whether none of its entries was already known.
-    pub fn page_merged(&mut self, page: &HistoryPage, all_new: bool) -> PageOutcome {
+    /// A page was merged; `all_new` says whether none of its entries was already known. The
+    /// gate lifts only with the last page this catch-up needs: a message lost with the old
+    /// socket may be on page 2 while page 1 is already in.
+    pub fn page_merged(&mut self, page: &HistoryPage, all_new: bool, now: Millis) -> PageOutcome {
         let number = page.page_number.max(1);
-        let gate_lifted = number == 1 && self.gate_until.take().is_some();
         if self.awaiting != Some(number) {
+            // Not the page this catch-up waits for (a late answer of an earlier one).
             return PageOutcome {
-                gate_lifted,
+                gate_lifted: false,
                 next: None,
             };
         }
         let full = page.entities.len() as u32 >= self.page_size;
         let wanted = (all_new || self.deep) && full && page.has_older() && number < self.max_pages;
         self.awaiting = wanted.then_some(number + 1);
+        self.fetch_deadline = wanted.then(|| now.saturating_add(FETCH_TIMEOUT_MS));
         if !wanted {
             self.incomplete = false;
         }
         PageOutcome {
-            gate_lifted,
+            gate_lifted: !wanted && self.gate_until.take().is_some(),
             next: self.awaiting.map(|page_number| self.query(page_number)),
         }
     }
@@ -164,6 +201,7 @@ impl HistorySync {
     /// The fetch failed at `now`: schedules a retry while any are left. Returns true if that
     /// opened the gate (held resends go out without waiting for the retry).
     pub fn failed(&mut self, now: Millis) -> bool {
+        self.fetch_deadline = None;
         if let Some(page_number) = self.awaiting.take()
             && self.failures < MAX_RETRIES
         {
@@ -237,9 +275,12 @@ mod tests {
         for (page_count, entries, all_new, expect_next) in cases {
             let mut sync = HistorySync::new(25, 5);
             sync.begin(0, true);
-            assert_eq!(sync.jwt_received().map(|q| q.page_number), Some(1));
-            let outcome = sync.page_merged(&page(1, entries, page_count), all_new);
-            assert!(outcome.gate_lifted);
+            assert_eq!(sync.jwt_received(0).map(|q| q.page_number), Some(1));
+            let outcome = sync.page_merged(&page(1, entries, page_count), all_new, 0);
+            assert_eq!(
+                outcome.gate_lifted, !expect_next,
+                "the gate waits for page 2"
+            );
             assert_eq!(
                 outcome.next.map(|q| q.page_number),
                 expect_next.then_some(2),
@@ -252,12 +293,13 @@ mod tests {
     fn stops_at_the_page_bound() {
         let mut sync = HistorySync::new(25, 2);
         sync.begin(0, true);
-        sync.jwt_received();
-        let first = sync.page_merged(&page(1, 25, 9), true);
+        sync.jwt_received(0);
+        let first = sync.page_merged(&page(1, 25, 9), true, 0);
         assert_eq!(first.next.map(|q| q.page_number), Some(2));
-        let second = sync.page_merged(&page(2, 25, 9), true);
+        assert!(!first.gate_lifted, "page 2 is still to come");
+        let second = sync.page_merged(&page(2, 25, 9), true, 0);
         assert_eq!(second.next, None);
-        assert!(!second.gate_lifted);
+        assert!(second.gate_lifted, "the last page needed lifts the gate");
     }
 
     #[test]
@@ -268,7 +310,7 @@ mod tests {
         assert!(!sync.expire_gate(100 + GATE_TIMEOUT_MS - 1));
         assert!(sync.expire_gate(100 + GATE_TIMEOUT_MS));
         sync.begin(0, true);
-        sync.jwt_received();
+        sync.jwt_received(0);
         assert!(sync.failed(0));
         assert!(!sync.failed(0));
     }
@@ -277,7 +319,7 @@ mod tests {
     fn failed_fetches_are_retried_with_growing_delays_then_given_up() {
         let mut sync = HistorySync::new(25, 5);
         sync.begin(0, false);
-        sync.jwt_received();
+        sync.jwt_received(0);
         let mut now = 0;
         for delay in [1_000, 2_000, 4_000] {
             sync.failed(now);
@@ -297,20 +339,20 @@ mod tests {
         sync.begin(0, false);
         sync.cancel(); // the socket dropped mid-catch-up
         sync.begin(0, false);
-        sync.jwt_received();
-        let outcome = sync.page_merged(&page(1, 25, 3), false);
+        sync.jwt_received(0);
+        let outcome = sync.page_merged(&page(1, 25, 3), false, 0);
         assert_eq!(outcome.next.map(|q| q.page_number), Some(2));
         // Once that deep catch-up finished, the next one stops at the overlap again.
-        sync.page_merged(&page(2, 10, 3), false);
+        sync.page_merged(&page(2, 10, 3), false, 0);
         sync.begin(0, false);
-        sync.jwt_received();
-        assert_eq!(sync.page_merged(&page(1, 25, 3), false).next, None);
+        sync.jwt_received(0);
+        assert_eq!(sync.page_merged(&page(1, 25, 3), false, 0).next, None);
     }
 
     #[test]
     fn jwt_nobody_asked_for_fetches_nothing() {
         let mut sync = HistorySync::new(25, 5);
-        assert_eq!(sync.jwt_received(), None);
+        assert_eq!(sync.jwt_received(0), None);
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Everything that can happen to a conversation, as the driver reports it.
 
-use std::collections::BTreeMap;
-
-use crate::genesys::{ButtonResponse, HistoryPage, ServerFrame};
+use crate::genesys::{HistoryPage, ServerFrame};
 
 use super::effect::SocketId;
 
@@ -33,63 +31,17 @@ impl From<&crate::api::SessionGrant> for Grant {
     }
 }
 
-/// One input to [`super::Engine::handle`]. Its `Debug` output hides tokens and JWTs (a
-/// `JwtResponse` frame carries one), so inputs may be logged.
+/// One thing the world reports to [`super::Engine::handle`]: an answer to an effect, a socket
+/// event, the timer, the network. (What the *guest* asks for is a method of the engine, which
+/// returns what it created or why it was refused; see the module docs.) Its `Debug` output
+/// hides tokens and JWTs (a `JwtResponse` frame carries one), so inputs may be logged.
 #[derive(Clone, PartialEq)]
 pub enum Input {
-    /// Begin: ask for a session grant, resuming the stored token given at construction. Also
-    /// reopens a chat the guest closed ([`Input::Close`]), resuming the same conversation.
-    Start,
     /// The driver obtained a grant (answer to [`super::Effect::RequestSession`]).
     SessionGranted(Grant),
     /// The driver could not obtain a grant; the conversation closes with this reason.
-    /// [`Input::StartNewChat`] or [`Input::NetworkBack`] try again.
+    /// [`super::Engine::start_new_chat`] or [`Input::NetworkBack`] try again.
     SessionRefused(String),
-    /// The guest sends text, optionally with attachments already uploaded (their ids).
-    SendText {
-        /// The text; may be empty only when attachments are given.
-        text: String,
-        /// Ids of uploaded attachments (PROTOCOL.md §1.4.7).
-        attachment_ids: Vec<String>,
-    },
-    /// The guest clicked a quick reply, card button or picker. `originating_message_id` should
-    /// name the message that offered it.
-    SendButtonResponse(ButtonResponse),
-    /// Custom attributes (participant data, e.g. the visitor's name from the host page) to
-    /// send with the next guest message of this and every later conversation, until a message
-    /// carrying them is delivered. Replaces any set before. Attributes larger (as JSON) than
-    /// the session's `maxCustomDataBytes` are not kept, and [`super::Diagnostics::last_error`]
-    /// says so: they would only make the guest's message fail with 4013.
-    SetCustomAttributes(BTreeMap<String, String>),
-    /// The guest typed a key. Cheap to send on every keystroke: the engine throttles.
-    Typing,
-    /// The guest asked to retry a failed message (its client id, see
-    /// [`super::GuestMessage::client_id`]).
-    Retry(String),
-    /// The guest gave up on a failed message: it leaves the transcript and the outbox.
-    Discard(String),
-    /// The guest wants a fresh conversation (after the agent ended it, the session expired, or
-    /// whenever they like).
-    StartNewChat,
-    /// The guest closed the chat: the socket closes, the token is kept for a later resume.
-    Close,
-    /// The guest ends the conversation for good ("End chat"): `closeSession` on a live socket,
-    /// then (on `SessionResponse{connected:false}`, the socket closing, or 5 s without an
-    /// answer) [`super::Phase::Ended`] with a notice, the token forgotten and the socket closed.
-    /// [`Input::StartNewChat`] then asks for a brand-new session.
-    EndChat,
-    /// The guest picked a file to send. Checked against the session's limits
-    /// ([`super::Engine::limits`]); accepted, it is appended to [`super::Engine::uploads`]
-    /// (read its attachment id there to key the bytes) and uploaded through
-    /// [`super::Effect::Upload`]. It goes out as a message of its own once uploaded.
-    AttachFile {
-        /// The file's name (its extension is checked against the blocked ones).
-        file_name: String,
-        /// Its MIME type; empty when unknown.
-        mime: String,
-        /// Its size in bytes.
-        size: u64,
-    },
     /// The driver's `PUT` of an upload's bytes made progress.
     UploadProgress {
         /// Which upload.
@@ -106,8 +58,6 @@ pub enum Input {
         /// Why, in words (e.g. `HTTP 403`).
         reason: String,
     },
-    /// The guest removed a file not sent yet (or dismissed a failed one).
-    RemoveAttachment(String),
     /// `socket` is open.
     SocketOpened(SocketId),
     /// `socket` closed or failed to open.
@@ -145,14 +95,6 @@ pub enum Input {
 }
 
 impl Input {
-    /// Plain text from the guest.
-    pub fn text(text: impl Into<String>) -> Input {
-        Input::SendText {
-            text: text.into(),
-            attachment_ids: Vec::new(),
-        }
-    }
-
     /// Decodes one text frame received on `socket` into [`Input::Frame`], or
     /// [`Input::MalformedFrame`] when it is not a server frame. Never panics.
     pub fn frame_text(socket: SocketId, text: &str) -> Input {
@@ -187,22 +129,22 @@ pub enum Refused {
     /// There is no live session (not started, expired or closed).
     #[error("there is no conversation; start a new chat")]
     NoSession,
-    /// [`Input::Retry`] or [`Input::Discard`] named a message that is not failed.
+    /// [`super::Engine::retry`] or [`super::Engine::discard`] named a message that is not failed.
     #[error("no failed message with that id")]
     NothingToRetry,
-    /// [`Input::AttachFile`]: the session does not accept files of this MIME type.
+    /// [`super::Engine::attach`]: the session does not accept files of this MIME type.
     #[error("files of type {mime} cannot be sent")]
     FileTypeNotAllowed {
         /// The file's MIME type.
         mime: String,
     },
-    /// [`Input::AttachFile`]: files with this extension are blocked.
+    /// [`super::Engine::attach`]: files with this extension are blocked.
     #[error("files ending in {extension} cannot be sent")]
     FileExtensionBlocked {
         /// The blocked extension, as the server listed it (e.g. `.exe`).
         extension: String,
     },
-    /// [`Input::AttachFile`]: the file is larger than the session allows.
+    /// [`super::Engine::attach`]: the file is larger than the session allows.
     #[error("the file has {size} bytes; the limit is {max_bytes}")]
     FileTooLarge {
         /// The file's size in bytes.
@@ -210,7 +152,14 @@ pub enum Refused {
         /// The limit in bytes.
         max_bytes: u64,
     },
-    /// [`Input::RemoveAttachment`] named no upload the engine knows.
+    /// [`super::Engine::remove_attachment`] named no upload the engine knows.
     #[error("no upload with that id")]
     NoSuchUpload,
+    /// [`super::Engine::attach`]: another file is still on its way; one upload at a time.
+    #[error("another file is still being sent")]
+    UploadInProgress,
+    /// [`super::Engine::choose`] named a choice that is not on offer (quick replies of an
+    /// older message, a message the transcript does not have, an index out of range).
+    #[error("that choice is not on offer")]
+    ChoiceNotOffered,
 }

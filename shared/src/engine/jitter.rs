@@ -1,12 +1,13 @@
 //! The engine's only source of randomness: a tiny seedable PRNG used to spread reconnect
-//! attempts (full jitter, see [`super::backoff`]).
+//! attempts (full jitter, see [`super::backoff`]) and, in a stream of its own, to make up ids
+//! (see [`super::ids`]).
 //!
 //! Why not `rand`? The engine needs a handful of uniformly spread delays, not secrets, and it
 //! must be deterministic under test: the driver seeds it (from `crypto.getRandomValues`, the
 //! clock, anything) and tests seed it with a constant. xorshift64* (Vigna, 2016) is a few lines,
 //! passes the statistical tests that matter for jitter and is **not** cryptographic; nothing
-//! security-relevant may ever be drawn from it. Session tokens and tracing ids come from
-//! `uuid::Uuid::new_v4`, which uses the platform's CSPRNG.
+//! security-relevant may ever be drawn from it. Session tokens come from the server; the ids
+//! drawn from it are not secrets, only unique.
 
 /// A xorshift64* generator. Cheap to copy into tests; `Send` and `Sync`.
 #[derive(Debug, Clone)]

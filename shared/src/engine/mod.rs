@@ -2,30 +2,49 @@
 //! conversation, decided once, for both drivers (the browser's Leptos app and the tokio
 //! headless guest).
 //!
-//! The engine never touches a socket, a timer, storage or a clock. Its driver turns the world
-//! into [`Input`]s, hands them to [`Engine::handle`] with the current time, then carries out the
-//! [`Effect`]s the engine queued, in order. The UI renders from the engine's accessors.
+//! The engine never touches a socket, a timer, storage or a clock. Its methods come in the
+//! four kinds quinn-proto names:
+//!
+//! - **guest commands** ([`Engine::start`], [`Engine::send_text`], [`Engine::choose`],
+//!   [`Engine::attach`], [`Engine::typing`], [`Engine::retry`], [`Engine::end_chat`] …) return
+//!   what they created (a [`ClientMessageId`], an [`AttachmentId`]) or why they were refused
+//!   ([`Refused`]: nothing was queued, show the reason);
+//! - **world events** go through [`Engine::handle`] as an [`Input`] (an answer to an effect, a
+//!   socket event, the timer, the network coming back) and are never refused;
+//! - **effects** are what the driver must do next: drain [`Engine::poll_effect`] after every
+//!   command or input;
+//! - **getters** are what the UI shows: [`Engine::phase`], [`Engine::transcript`], …
+//!
+//! Time is an argument of every command and input (`now`, milliseconds on a monotonic clock of
+//! the driver's choosing), and the only randomness is [`EngineConfig::seed`]: the same seed and
+//! the same calls give the same effects, ids included.
 //!
 //! # Why a queue of effects
 //!
-//! This is the shape of quinn-proto and str0m: `handle` only mutates state and appends to an
-//! internal queue; the driver drains it with [`Engine::poll_effect`] until `None`. A queue
-//! (rather than a returned `Vec`) lets one input produce effects from several rules without
-//! allocating per call, lets the driver stop midway (e.g. the socket errored) and resume, and
-//! keeps the order of effects explicit: they are always executed in the order polled.
+//! This is the shape of quinn-proto and str0m: commands and `handle` only mutate state and
+//! append to an internal queue; the driver drains it until `None`. A queue (rather than a
+//! returned `Vec`) lets one input produce effects from several rules without allocating per
+//! call, lets the driver stop midway (e.g. the socket errored) and resume, and keeps the order
+//! of effects explicit: they are always executed in the order polled.
+//!
+//! # Why the UI re-reads a snapshot
+//!
+//! One [`Effect::ViewChanged`] per call says "something you show changed"; the UI then reads
+//! the getters, and each client diffs what it cares about (the browser by entry key into
+//! per-entry signals, the terminal into printed events). Typed view events (added / confirmed /
+//! removed) were considered: they would move that diff into the engine but tie it to one idea
+//! of what changed, while a transcript entry can move (an echo brings its server time), change
+//! delivery state and be removed in one call. The snapshot is cheap (entries are borrowed) and
+//! cannot drift from the engine's truth; the keys ([`Entry::key`]) make diffing it linear.
 //!
 //! # The driver contract
 //!
 //! 1. **Construct** with [`Engine::new`] and an [`EngineConfig`]: the deployment id, the token
-//!    found in storage (or `None`), a seed for reconnect jitter (anything random: the clock,
-//!    `crypto.getRandomValues`; tests use a constant), and limits (defaults are Genesys's).
-//! 2. **Feed inputs** with `engine.handle(input, now_ms)`. `now_ms` is a monotonic millisecond
-//!    clock of the driver's choosing (`performance.now()`, `tokio::time::Instant` since start);
-//!    it only has to be the same clock for every call. `handle` returns `Err(`[`Refused`]`)`
-//!    when a guest action was refused before anything was queued (empty or too long text,
-//!    read-only conversation); show it, nothing else happened.
-//!    Start with [`Input::Start`].
-//! 3. **Execute effects** after every `handle`: `while let Some(effect) = engine.poll_effect()`.
+//!    found in storage (or `None`), a seed (real randomness: `crypto.getRandomValues`, a UUID;
+//!    tabs of one conversation must not share it, see `ids`), and limits (defaults are
+//!    Genesys's). Then call [`Engine::start`].
+//! 2. **Carry out effects** after every command and every `handle`:
+//!    `while let Some(effect) = engine.poll_effect()`.
 //!    - [`Effect::RequestSession`] → obtain a grant (`POST /api/session`), answer with
 //!      [`Input::SessionGranted`] or [`Input::SessionRefused`].
 //!    - [`Effect::OpenSocket`] / [`Effect::CloseSocket`] / [`Effect::Send`] → the WebSocket.
@@ -33,28 +52,31 @@
 //!      and [`Input::SocketClosed`] (also when opening failed), always with the socket's id.
 //!    - [`Effect::FetchHistory`] → an HTTP GET; answer with [`Input::HistoryReceived`] /
 //!      [`Input::HistoryFailed`].
-//!    - [`Effect::ArmTimer`] → one timer slot: "call me at `at`" (replaces the previous
-//!      deadline); when it fires, `handle(Input::TimerFired, now)`. It is only emitted when the
-//!      deadline changes; a timer left armed after the engine stopped needing it fires a
-//!      harmless spurious `TimerFired`. Firing early or late is harmless; firing never is not.
+//!    - [`Effect::ArmTimer`] → the one timer: "call me at `at`" (replaces the previous
+//!      deadline); when it fires, `handle(Input::TimerFired, now)`. It is the only way the
+//!      engine asks for time: emitted whenever the earliest deadline changes. A timer left armed
+//!      after the engine stopped needing it fires a harmless spurious `TimerFired`; firing early
+//!      or late is harmless, firing never is not.
 //!    - [`Effect::PersistToken`] / [`Effect::ForgetToken`] → storage.
-//!    - [`Effect::Upload`] → `PUT` the bytes of the file the driver kept when it reported
-//!      [`Input::AttachFile`] (keyed by the attachment id it then reads from
-//!      [`Engine::uploads`]); report [`Input::UploadProgress`] / [`Input::UploadFailed`].
+//!    - [`Effect::Upload`] → `PUT` the bytes of the file kept under the id [`Engine::attach`]
+//!      returned; report [`Input::UploadProgress`] / [`Input::UploadFailed`].
 //!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
-//!    - [`Effect::ViewChanged`] → re-read the view accessors below (at most one per `handle`).
-//! 4. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
+//!    - [`Effect::ViewChanged`] → re-read the getters below (at most one per call).
+//! 3. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
 //!
 //! ```
-//! use parley_shared::engine::{Effect, Engine, EngineConfig, Grant, Input};
+//! use parley_shared::engine::{Effect, Engine, EngineConfig, Grant, Input, Refused};
 //!
 //! let mut engine = Engine::new(EngineConfig {
 //!     stored_token: None, // or the token read back from storage
-//!     seed: 42,           // any randomness
+//!     seed: 42,           // real randomness in a driver
 //!     ..EngineConfig::new("deployment-id")
 //! });
 //! let mut now = 0; // the driver's monotonic clock, in ms
-//! engine.handle(Input::Start, now).unwrap();
+//! engine.start(now);
+//! // Commands return what they created or why nothing happened.
+//! assert_eq!(engine.send_text("   ", now), Err(Refused::Empty));
+//! let client_id = engine.send_text("Hello", now).expect("queued until the session is ready");
 //! while let Some(effect) = engine.poll_effect() {
 //!     match effect {
 //!         Effect::RequestSession { .. } => {
@@ -66,7 +88,7 @@
 //!                 deployment_id: "deployment-id".into(),
 //!             };
 //!             now += 120;
-//!             engine.handle(Input::SessionGranted(grant), now).unwrap();
+//!             engine.handle(Input::SessionGranted(grant), now);
 //!         }
 //!         Effect::OpenSocket { socket, url } => { /* open `url`, report as `socket` */ }
 //!         Effect::Send { socket, request } => { /* send request.to_json() */ }
@@ -75,15 +97,20 @@
 //!         _ => {}
 //!     }
 //! }
+//! // The bubble shows at once under its client id.
+//! assert!(engine.transcript().iter().any(|entry| entry.key == format!("c:{client_id}")));
 //! ```
 //!
 //! # What the UI reads
 //!
 //! [`Engine::phase`] (status line, composer enabled?), [`Engine::transcript`] (entries with
-//! stable [`Entry::key`]s for keyed lists), [`Engine::agent_typing`] (who, if anyone),
-//! [`Engine::uploads`] (files on their way, with progress or the reason they failed),
-//! [`Engine::quick_replies`], [`Engine::limits`] (upload rules from the `SessionResponse`),
-//! [`Engine::diagnostics`] (ignored frames, last error), [`Engine::view_version`].
+//! stable [`Entry::key`]s for keyed lists, and [`Entry::live`] for unread counts),
+//! [`Engine::current_agent`], [`Engine::agent_typing`] (who, if anyone: the name may be unknown,
+//! the UI has its word for "the agent"), [`Engine::uploads`] (files on their way, with progress
+//! or the reason they failed), [`Engine::quick_replies`] and [`Engine::choices`] (answers on
+//! offer; a card's buttons are in [`AgentMessage::choices`]), [`Engine::limits`] (upload rules
+//! from the `SessionResponse`), [`Engine::max_text_chars`], [`Engine::can_attach`],
+//! [`Engine::everything_delivered`], [`Engine::diagnostics`] (ignored frames, last error).
 //!
 //! # Rules at a glance (details in each module)
 //!
@@ -92,69 +119,89 @@
 //!   entry (matched on [`CLIENT_MESSAGE_ID_KEY`] in `message.metadata`) proves them delivered.
 //!   One is in flight at a time, at most 2 `onMessage` per second, a 429 waits `retryAfter`.
 //!   After a reconnect an unconfirmed message is resent only once history did not show it.
+//! - Guest typing never delays a message: it goes out only when nothing is queued and the
+//!   pacing window is empty, at most once per 5 s; otherwise it is dropped.
 //! - The transcript is ordered by server time and de-duplicated by message id and client id.
-//! - Unexpected closes reconnect with jittered exponential back-off (0.5 s … 30 s); 30 s of
+//! - Unexpected closes reconnect with jittered exponential back-off (0.25 s … 10 s, reset as
+//!   soon as a connection was configured and carried traffic); 30 s of
 //!   silence sends an `echo`, 10 s more without a frame declares the socket dead.
-//! - Read-only disconnects and the guest's [`Input::EndChat`] (`closeSession`, then the token
+//! - Read-only disconnects and the guest's [`Engine::end_chat`] (`closeSession`, then the token
 //!   forgotten) end the conversation ([`Phase::Ended`]); `ConnectionClosedEvent` stops for good
-//!   ([`Phase::Closed`]); from both, [`Input::StartNewChat`] starts over. Expiry forgets the
+//!   ([`Phase::Closed`]); from both, [`Engine::start_new_chat`] starts over. Expiry forgets the
 //!   token and starts a fresh session at once under a lasting notice
 //!   ([`EngineConfig::auto_restart_on_expiry`]; without it: [`Phase::Expired`]).
-//! - Files ([`Input::AttachFile`]) are checked against the session's limits, uploaded through
-//!   `onAttachment` and the driver's `PUT`, and sent as a message of their own once the server
-//!   has them; the guest's bubble adopts the echo's content (the resolved attachment).
+//! - Files ([`Engine::attach`], one at a time) are checked against the session's limits,
+//!   uploaded through `onAttachment` and the driver's `PUT`, and sent as a message of their own
+//!   once the server has them; the guest's bubble adopts the echo's content.
+//! - A quick reply is answerable while its message is the latest; a card button while the
+//!   conversation lasts; a card button without a payload answers with its label.
 //!
 //! # Modules
 //!
-//! Data flows input → rules → effects: [`input`] / [`effect`] are the vocabulary;
+//! Data flows input → rules → effects; every module is private and what callers need is
+//! re-exported here. `input` / `effect` are the vocabulary; `commands` (the guest's methods),
 //! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
-//! (history after a reconnect), `sending` (guest actions) and `attaching` (uploads) are the
-//! rules, built on the small state machines [`transcript`], [`outbox`], [`uploads`], [`pacing`],
-//! [`backoff`], [`jitter`], [`heartbeat`], [`typing`], [`history`] and [`timestamp`].
+//! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads) and
+//! `choices` (answers on offer) are the rules, built on the small state machines `transcript`,
+//! `outbox`, `uploads`, `pacing`, `backoff`, `jitter`, `ids`, `heartbeat`, `typing`, `history`
+//! and `timestamp`.
 
 mod attaching;
-pub mod backoff;
+mod backoff;
 mod catch_up;
-pub mod effect;
+mod choices;
+mod commands;
+mod effect;
 mod frames;
-pub mod heartbeat;
-pub mod history;
-pub mod input;
-pub mod jitter;
-pub mod outbox;
-pub mod pacing;
-pub mod phase;
+mod heartbeat;
+mod history;
+mod ids;
+mod input;
+mod jitter;
+mod outbox;
+mod pacing;
+mod phase;
 mod redact;
 mod sending;
 mod session;
-pub mod timestamp;
-pub mod transcript;
-pub mod typing;
-pub mod uploads;
+mod timestamp;
+mod transcript;
+mod typing;
+mod uploads;
 
 use std::collections::VecDeque;
 
-use crate::genesys::{AllowedMedia, Content, QuickReply};
+use crate::genesys::AllowedMedia;
 
 pub use backoff::BackoffPolicy;
+pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
 pub use effect::{Effect, SocketId};
 pub use input::{Grant, Input, Refused};
+pub use outbox::PendingMessage;
 pub use phase::{CloseReason, Phase};
 pub use transcript::{
     AgentMessage, CLIENT_MESSAGE_ID_KEY, Delivery, Entry, EntryKind, FailReason, GuestMessage,
-    Notice,
+    Notice, OriginatingEntity,
 };
+pub use typing::Typist;
+pub use uploads::{Upload, UploadFailure, UploadState};
 
 use backoff::Backoff;
 use heartbeat::Heartbeat;
 use history::HistorySync;
+use ids::Ids;
 use jitter::Jitter;
 use outbox::Outbox;
 use transcript::Transcript;
 use typing::{AgentTyping, GuestTyping};
 
-pub use typing::Typist;
-pub use uploads::{Upload, UploadFailure, UploadState};
+/// The id the engine gave a guest message: its `tracingId` on every send, the key of its
+/// bubble ([`GuestMessage::client_id`]) and what [`Engine::retry`] and [`Engine::discard`]
+/// take. A UUID drawn from the engine's seeded generator.
+pub type ClientMessageId = String;
+
+/// The id the engine gave an attached file: [`Effect::Upload`] and the upload inputs name it.
+pub type AttachmentId = String;
 
 /// Milliseconds on the driver's monotonic clock.
 pub type Millis = u64;
@@ -166,7 +213,9 @@ pub struct EngineConfig {
     pub deployment_id: String,
     /// The token found in storage, to resume that conversation; `None` for a new one.
     pub stored_token: Option<String>,
-    /// Seed of the reconnect jitter; see [`jitter`].
+    /// Seed of the engine's only randomness: reconnect jitter and the ids it makes up
+    /// (client message ids, tracingIds, attachment ids). Give each engine real randomness:
+    /// two tabs of one conversation must not draw the same ids.
     pub seed: u64,
     /// Longest guest text accepted, in characters (Unicode scalar values).
     pub max_text_chars: usize,
@@ -180,8 +229,12 @@ pub struct EngineConfig {
     pub max_history_pages: u32,
     /// On expiry, start a fresh session at once (true, the default: the browser's behaviour,
     /// UI-CONTRACT "a new chat will start"); false stays in [`Phase::Expired`] until
-    /// [`Input::StartNewChat`] (the headless guest reports expiry as an outcome).
+    /// [`Engine::start_new_chat`] (the headless guest reports expiry as an outcome).
     pub auto_restart_on_expiry: bool,
+    /// The guest messages a previous run persisted ([`Effect::PersistOutbox`]) and did not see
+    /// confirmed: they show at once and are reconciled with history exactly as after a
+    /// reconnect (confirmed if history has them, sent once more if not), in order.
+    pub restored_outbox: Vec<PendingMessage>,
 }
 
 impl EngineConfig {
@@ -197,6 +250,7 @@ impl EngineConfig {
             history_page_size: crate::genesys::HistoryQuery::DEFAULT_PAGE_SIZE,
             max_history_pages: 4,
             auto_restart_on_expiry: true,
+            restored_outbox: Vec::new(),
         }
     }
 }
@@ -223,15 +277,6 @@ pub struct Diagnostics {
     pub error_frames: u64,
     /// The last thing that went wrong, in words (no secrets).
     pub last_error: Option<String>,
-}
-
-/// The quick replies currently offered, and the message that offered them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuickReplies<'a> {
-    /// Put this in the [`crate::genesys::ButtonResponse::originating_message_id`].
-    pub message_id: &'a str,
-    /// The choices, in order.
-    pub replies: Vec<&'a QuickReply>,
 }
 
 /// The socket the engine currently uses.
@@ -271,7 +316,11 @@ pub struct Engine {
     socket: Option<Socket>,
     next_socket: u64,
     configure_deadline: Option<Millis>,
+    /// When a session grant asked for counts as refused.
+    grant_deadline: Option<Millis>,
     ready_since: Option<Millis>,
+    /// The current connection carried a message or an echo after it was configured.
+    carried_traffic: bool,
     backoff: Backoff,
     jitter: Jitter,
     heartbeat: Heartbeat,
@@ -296,20 +345,25 @@ pub struct Engine {
     effects: VecDeque<Effect>,
     armed: Option<Millis>,
     dirty: bool,
-    view_version: u64,
+    ids: Ids,
+    /// What the driver last persisted: the token and the client ids of the outbox.
+    persisted: (Option<String>, Vec<ClientMessageId>),
 }
 
 impl Engine {
-    /// A new engine in [`Phase::Idle`]; feed it [`Input::Start`].
-    pub fn new(config: EngineConfig) -> Self {
-        Self {
+    /// A new engine in [`Phase::Idle`]; begin with [`Engine::start`].
+    pub fn new(mut config: EngineConfig) -> Self {
+        let restored = std::mem::take(&mut config.restored_outbox);
+        let mut engine = Self {
             phase: Phase::Idle,
             grant: None,
             token: config.stored_token.clone(),
             socket: None,
             next_socket: 0,
             configure_deadline: None,
+            grant_deadline: None,
             ready_since: None,
+            carried_traffic: false,
             backoff: Backoff::new(config.backoff),
             jitter: Jitter::new(config.seed),
             heartbeat: Heartbeat::default(),
@@ -330,86 +384,47 @@ impl Engine {
             effects: VecDeque::new(),
             armed: None,
             dirty: false,
-            view_version: 0,
+            ids: Ids::new(config.seed),
+            persisted: (config.stored_token.clone(), Vec::new()),
             config,
+        };
+        for message in restored {
+            engine.transcript.push_guest(
+                &message.client_id,
+                message.shown_text.clone(),
+                message.shown_content.clone(),
+            );
+            engine.outbox.restore(message);
         }
+        engine.persisted.1 = engine.outbox_ids();
+        engine
     }
 
-    /// Applies one input at `now`. Effects are queued for [`Engine::poll_effect`]. `Err` means
-    /// a guest action was refused and nothing changed.
-    pub fn handle(&mut self, input: Input, now: Millis) -> Result<(), Refused> {
-        let result = match input {
-            Input::Start => {
-                self.start(now);
-                Ok(())
-            }
-            Input::SessionGranted(grant) => {
-                self.granted(grant, now);
-                Ok(())
-            }
-            Input::SessionRefused(reason) => {
-                self.refused_grant(reason);
-                Ok(())
-            }
-            Input::SendText {
-                text,
-                attachment_ids,
-            } => self.send_text(text, attachment_ids, now),
-            Input::SendButtonResponse(response) => self.send_button_response(response, now),
-            Input::SetCustomAttributes(attributes) => self.set_custom_attributes(attributes),
-            Input::Typing => {
-                self.guest_typed(now);
-                Ok(())
-            }
-            Input::Retry(client_id) => self.retry(&client_id, now),
-            Input::Discard(client_id) => self.discard(&client_id),
-            Input::StartNewChat => {
-                self.start_new_chat(now);
-                Ok(())
-            }
-            Input::Close => {
-                self.close_by_guest();
-                Ok(())
-            }
-            Input::EndChat => self.end_chat(now),
-            Input::AttachFile {
-                file_name,
-                mime,
-                size,
-            } => self.attach_file(file_name, mime, size, now),
+    /// Applies one event of the world at `now`. Effects are queued for
+    /// [`Engine::poll_effect`]. Never refused: whatever the state, the engine takes note.
+    pub fn handle(&mut self, input: Input, now: Millis) {
+        match input {
+            Input::SessionGranted(grant) => self.granted(grant, now),
+            Input::SessionRefused(reason) => self.refused_grant(reason),
             Input::UploadProgress {
                 attachment_id,
                 sent,
                 total,
-            } => {
-                self.upload_progress(&attachment_id, sent, total, now);
-                Ok(())
-            }
+            } => self.upload_progress(&attachment_id, sent, total, now),
             Input::UploadFailed {
                 attachment_id,
                 reason,
-            } => {
-                self.fail_upload(&attachment_id, UploadFailure::Transfer(reason));
-                Ok(())
-            }
-            Input::RemoveAttachment(attachment_id) => self.remove_upload(&attachment_id),
-            Input::SocketOpened(socket) => {
-                self.socket_opened(socket, now);
-                Ok(())
-            }
+            } => self.fail_upload(&attachment_id, UploadFailure::Transfer(reason)),
+            Input::SocketOpened(socket) => self.socket_opened(socket, now),
             Input::SocketClosed {
                 socket,
                 code,
                 clean,
-            } => {
-                self.socket_closed(socket, code, clean, now);
-                Ok(())
-            }
+            } => self.socket_closed(socket, code, clean, now),
             Input::Frame { socket, frame } => {
                 if self.is_current(socket) {
                     self.frame(frame, now);
                 }
-                Ok(())
             }
             Input::MalformedFrame { socket, error } => {
                 if self.is_current(socket) {
@@ -418,33 +433,27 @@ impl Engine {
                     self.diagnostics.last_error = Some(format!("malformed frame: {error}"));
                     self.dirty = true;
                 }
-                Ok(())
             }
-            Input::HistoryReceived(page) => {
-                self.history_received(&page, now);
-                Ok(())
-            }
-            Input::HistoryFailed(reason) => {
-                self.history_failed(reason, now);
-                Ok(())
-            }
+            Input::HistoryReceived(page) => self.history_received(&page, now),
+            Input::HistoryFailed(reason) => self.history_failed(reason, now),
             Input::TimerFired => {
                 self.armed = None;
                 self.timer(now);
-                Ok(())
             }
-            Input::NetworkBack => {
-                self.network_back(now);
-                Ok(())
-            }
-        };
+            Input::NetworkBack => self.network_back(now),
+        }
+        self.settle(now);
+    }
+
+    /// What every input and command ends with: send what became due, ask for the timer the
+    /// rules now need, and say once that the view changed.
+    fn settle(&mut self, now: Millis) {
+        self.persist_outbox();
         self.pump(now);
         self.rearm(now);
         if std::mem::take(&mut self.dirty) {
-            self.view_version += 1;
             self.effects.push_back(Effect::ViewChanged);
         }
-        result
     }
 
     /// The next effect to execute, oldest first; `None` when the queue is empty.
@@ -475,46 +484,9 @@ impl Engine {
     }
 
     /// The files attached and not sent yet, in the order attached: an accepted
-    /// [`Input::AttachFile`] appends one (the driver reads its attachment id from the last).
-    /// A failed one stays until [`Input::RemoveAttachment`].
+    /// [`Engine::attach`] appends one. A failed one stays until [`Engine::remove_attachment`].
     pub fn uploads(&self) -> &[Upload] {
         &self.uploads
-    }
-
-    /// The quick replies to offer: those of the latest message, if it is an agent message
-    /// that carries some. They disappear once the guest sends anything (a choice included),
-    /// because the guest's message becomes the latest, and when the conversation is over.
-    pub fn quick_replies(&self) -> Option<QuickReplies<'_>> {
-        if !self.can_send() {
-            return None;
-        }
-        // Notices are skipped ("Alex joined" comes before Alex's message), except those that
-        // begin another conversation: nothing before them is on offer any more.
-        let latest = self.transcript.entries().iter().rev().find(|entry| {
-            !matches!(
-                entry.kind,
-                EntryKind::Notice(
-                    Notice::AgentJoined { .. }
-                        | Notice::ConversationEnded { .. }
-                        | Notice::ConnectionClosed { .. }
-                )
-            )
-        })?;
-        let EntryKind::Agent(message) = &latest.kind else {
-            return None;
-        };
-        let replies: Vec<&QuickReply> = message
-            .content
-            .iter()
-            .filter_map(|content| match content {
-                Content::QuickReply(reply) => Some(reply),
-                _ => None,
-            })
-            .collect();
-        (!replies.is_empty()).then_some(QuickReplies {
-            message_id: &message.message_id,
-            replies,
-        })
     }
 
     /// Upload and custom-attribute limits of the session.
@@ -527,6 +499,27 @@ impl Engine {
         !matches!(self.phase, Phase::Idle) && !self.phase.is_over()
     }
 
+    /// Longest text [`Engine::send_text`] accepts, in characters (Unicode scalar values), for
+    /// the composer's counter.
+    pub fn max_text_chars(&self) -> usize {
+        self.config.max_text_chars
+    }
+
+    /// Whether offering "attach a file" makes sense now: the session is live and no other file
+    /// is on its way (one upload at a time). [`Engine::attach`] decides for good; it also
+    /// accepts a file while reconnecting (the request waits for the connection).
+    pub fn can_attach(&self) -> bool {
+        self.phase == Phase::Ready && self.check_can_send().is_ok() && !self.upload_in_progress()
+    }
+
+    /// Whether nothing the guest sent is still on its way: no message queued, sending or
+    /// awaiting confirmation after a reconnect, and no file uploading. Failed messages do not
+    /// count (they wait for the guest's Retry). A client that leaves when its input ends waits
+    /// for this.
+    pub fn everything_delivered(&self) -> bool {
+        !self.outbox.has_pending() && !self.upload_in_progress()
+    }
+
     /// Whether guest typing notifications were switched off by the server (403).
     pub fn guest_typing_disabled(&self) -> bool {
         self.guest_typing.is_disabled()
@@ -535,16 +528,6 @@ impl Engine {
     /// What the engine ignored or saw go wrong.
     pub fn diagnostics(&self) -> &Diagnostics {
         &self.diagnostics
-    }
-
-    /// Increases whenever the view changed; cheap to compare in a UI.
-    pub fn view_version(&self) -> u64 {
-        self.view_version
-    }
-
-    /// The deadline of the timer the driver should have armed, if any.
-    pub fn next_deadline(&self) -> Option<Millis> {
-        self.armed
     }
 
     /// Computes the earliest deadline any rule needs and asks for a timer when it changed.
@@ -556,6 +539,7 @@ impl Engine {
                 _ => None,
             },
             self.configure_deadline,
+            self.grant_deadline,
             live.then(|| self.heartbeat.deadline()).flatten(),
             self.agent_typing.deadline(),
             self.history.deadline(),
@@ -580,9 +564,34 @@ impl Engine {
         if self.history.expire_gate(now) {
             self.resolve_unconfirmed();
         }
+        if self.history.fetch_timed_out(now) {
+            self.history_failed("no answer".to_owned(), now);
+        }
         self.history_timer(now);
         self.uploads_timer(now);
         self.session_timer(now);
+    }
+
+    /// Asks the driver to store the outbox when its messages or the token changed since the
+    /// last time (before the pump, so a message is stored before it is sent).
+    fn persist_outbox(&mut self) {
+        let ids = self.outbox_ids();
+        let nothing_either_way = ids.is_empty() && self.persisted.1.is_empty();
+        if nothing_either_way || (self.persisted.0 == self.token && self.persisted.1 == ids) {
+            return;
+        }
+        self.persisted = (self.token.clone(), ids);
+        self.effects.push_back(Effect::PersistOutbox {
+            token: self.token.clone(),
+            messages: self.outbox.messages().cloned().collect(),
+        });
+    }
+
+    fn outbox_ids(&self) -> Vec<ClientMessageId> {
+        self.outbox
+            .messages()
+            .map(|message| message.client_id.clone())
+            .collect()
     }
 
     fn is_current(&self, socket: SocketId) -> bool {
@@ -591,10 +600,6 @@ impl Engine {
 
     fn socket_open(&self) -> bool {
         self.socket.is_some_and(|socket| socket.open)
-    }
-
-    fn tracing_id() -> String {
-        uuid::Uuid::new_v4().to_string()
     }
 }
 

@@ -14,7 +14,7 @@
 //!
 //! **Resend after reconnect.** A message sent on a socket that died before its echo is
 //! *unconfirmed*: it may or may not have reached the server. The engine does not resend it
-//! until the first history page of the new connection has been merged: if the page shows it
+//! until the history pages of the new connection have been merged: if a page shows it
 //! (matched on the client id in its metadata) it is delivered; otherwise it is sent again with
 //! the same client id, so should both copies have arrived after all, the transcript still
 //! shows one. There is no attempt limit: a resend happens at most once per reconnect, after
@@ -23,23 +23,35 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use crate::genesys::{Content, MessageType};
 
 use super::Millis;
 use super::pacing::Pacer;
 use super::transcript::{Delivery, FailReason};
 
-/// A queued guest message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingMessage {
+/// A guest message not yet confirmed by the server: what is sent, and what its bubble shows.
+/// It is also what the driver persists ([`super::Effect::PersistOutbox`]) and hands back after
+/// a reload ([`super::EngineConfig::restored_outbox`]), hence serde.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingMessage {
     /// The client id: tracingId of every send of this message, and the transcript key.
     pub client_id: String,
     /// `Text`, or `Structured` for a card/carousel postback.
     pub message_type: MessageType,
-    /// The text (empty for a quick-reply click or an attachment without caption).
+    /// The text sent (empty for a quick-reply click or an attachment without caption).
     pub text: String,
-    /// Button response or attachment references.
+    /// Button response or attachment references, as sent.
+    #[serde(default)]
     pub content: Vec<Content>,
+    /// The text the bubble shows (a choice's label).
+    #[serde(default)]
+    pub shown_text: String,
+    /// The content the bubble shows (an attachment with its name and URL).
+    #[serde(default)]
+    pub shown_content: Vec<Content>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +68,7 @@ enum State {
 
 #[derive(Debug, Clone)]
 struct Item {
-    message: OutgoingMessage,
+    message: PendingMessage,
     state: State,
 }
 
@@ -82,16 +94,11 @@ impl Outbox {
     }
 
     /// Queues a new message.
-    pub fn push(&mut self, message: OutgoingMessage) {
+    pub fn push(&mut self, message: PendingMessage) {
         self.items.push_back(Item {
             message,
             state: State::Waiting { not_before: 0 },
         });
-    }
-
-    /// Whether any message is not yet confirmed (failed ones included).
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
     }
 
     /// How many messages are in the outbox.
@@ -99,7 +106,68 @@ impl Outbox {
         self.items.len()
     }
 
-    /// Client ids of messages sent on a dead socket and not yet resolved by history.
+    /// A message persisted before a reload: it may or may not have reached the server, so it
+    /// waits for history exactly like a message whose socket died.
+    pub fn restore(&mut self, message: PendingMessage) {
+        if !self.contains(&message.client_id) {
+            self.items.push_back(Item {
+                message,
+                state: State::Unconfirmed,
+            });
+        }
+    }
+
+    /// Every message not yet confirmed (failed ones included), oldest first: what a reload
+    /// must not lose.
+    pub fn messages(&self) -> impl Iterator<Item = &PendingMessage> {
+        self.items.iter().map(|item| &item.message)
+    }
+
+    /// Each message with the delivery state its bubble shows, oldest first.
+    pub fn deliveries(&self) -> impl Iterator<Item = (&PendingMessage, Delivery)> {
+        self.items.iter().map(|item| {
+            let delivery = match &item.state {
+                State::Waiting { .. } => Delivery::Queued,
+                State::InFlight | State::Unconfirmed => Delivery::Sending,
+                State::Failed(reason) => Delivery::Failed(reason.clone()),
+            };
+            (&item.message, delivery)
+        })
+    }
+
+    /// The oldest message sent on a socket that died (or restored after a reload) and not yet
+    /// resolved by history.
+    pub fn oldest_unconfirmed(&self) -> Option<&PendingMessage> {
+        self.items
+            .iter()
+            .find(|item| item.state == State::Unconfirmed)
+            .map(|item| &item.message)
+    }
+
+    /// The session is gone and a fresh one starts: whatever it did not confirm is sent again
+    /// in the new one, in order (messages that failed for a reason of their own stay failed).
+    pub fn carry_into_new_session(&mut self) {
+        for item in &mut self.items {
+            let again = matches!(
+                item.state,
+                State::InFlight | State::Unconfirmed | State::Failed(FailReason::SessionEnded)
+            );
+            if again {
+                item.state = State::Waiting { not_before: 0 };
+            }
+        }
+    }
+
+    /// Whether any message is still on its way (waiting, in flight or unconfirmed); failed
+    /// ones wait for the guest and do not count.
+    pub fn has_pending(&self) -> bool {
+        self.items
+            .iter()
+            .any(|item| !matches!(item.state, State::Failed(_)))
+    }
+
+    /// Whether a message sent on a dead socket is not yet resolved by history.
+    #[cfg(test)]
     pub fn has_unconfirmed(&self) -> bool {
         self.items
             .iter()
@@ -108,7 +176,7 @@ impl Outbox {
 
     /// The message that should go out now, if the connection allows sending: none while one is
     /// in flight or unconfirmed, none before its `not_before` or the pacing slot.
-    pub fn due(&self, now: Millis) -> Option<&OutgoingMessage> {
+    pub fn due(&self, now: Millis) -> Option<&PendingMessage> {
         if self.blocked() {
             return None;
         }
@@ -172,7 +240,7 @@ impl Outbox {
         retry_after_ms: Millis,
         now: Millis,
     ) -> Option<Delivery> {
-        let until = now + retry_after_ms;
+        let until = now.saturating_add(retry_after_ms);
         self.pacer.pause_until(until);
         let item = self.item_mut(client_id)?;
         item.state = State::Waiting { not_before: until };
@@ -232,11 +300,6 @@ impl Outbox {
         self.confirmed(client_id)
     }
 
-    /// Empties the outbox.
-    pub fn clear(&mut self) {
-        self.items.clear();
-    }
-
     fn blocked(&self) -> bool {
         self.items
             .iter()
@@ -254,12 +317,14 @@ impl Outbox {
 mod tests {
     use super::*;
 
-    fn message(id: &str) -> OutgoingMessage {
-        OutgoingMessage {
+    fn message(id: &str) -> PendingMessage {
+        PendingMessage {
             client_id: id.into(),
             message_type: MessageType::Text,
             text: format!("text {id}"),
             content: Vec::new(),
+            shown_text: format!("text {id}"),
+            shown_content: Vec::new(),
         }
     }
 

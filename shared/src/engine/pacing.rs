@@ -40,7 +40,7 @@ impl Pacer {
         if self.recent.len() >= self.limit {
             // The window is full: the slot opens when its oldest send slides out.
             let oldest = self.recent[self.recent.len() - self.limit];
-            slot = slot.max(oldest + self.window_ms);
+            slot = slot.max(oldest.saturating_add(self.window_ms));
         }
         slot
     }
@@ -50,9 +50,20 @@ impl Pacer {
         self.next_slot(now) <= now
     }
 
+    /// True if nothing was sent in the window before `now` and no `retryAfter` holds: a send
+    /// now leaves every slot but one free for whatever follows.
+    pub fn idle(&self, now: Millis) -> bool {
+        self.ready(now)
+            && self
+                .recent
+                .last()
+                .is_none_or(|&at| at.saturating_add(self.window_ms) <= now)
+    }
+
     /// Records a send made at `now`.
     pub fn record(&mut self, now: Millis) {
-        self.recent.retain(|&at| at + self.window_ms > now);
+        self.recent
+            .retain(|&at| at.saturating_add(self.window_ms) > now);
         self.recent.push(now);
         if self.recent.len() > self.limit {
             let excess = self.recent.len() - self.limit;

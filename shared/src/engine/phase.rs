@@ -9,7 +9,7 @@
 //!   Ended (read-only: history readable, sends refused) · Expired (token dead) · Closed(reason)
 //! ```
 //!
-//! From `Ended`, `Expired` and `Closed`, [`super::Input::StartNewChat`] begins a new
+//! From `Ended`, `Expired` and `Closed`, [`super::Engine::start_new_chat`] begins a new
 //! conversation; nothing else leaves them.
 
 use super::Millis;
@@ -35,7 +35,7 @@ pub enum Phase {
         at: Millis,
     },
     /// The agent or flow ended the conversation read-only, or the guest ended it
-    /// ([`super::Input::EndChat`], token forgotten): the transcript stays readable, sends are
+    /// ([`super::Engine::end_chat`], token forgotten): the transcript stays readable, sends are
     /// refused until a new chat starts.
     Ended,
     /// The session expired (SessionExpiredEvent, 4006, 4007): the token was forgotten. Only
@@ -62,7 +62,7 @@ pub enum CloseReason {
     /// The same guest signed in elsewhere (`ConnectionClosedEvent` reason `signedIn`) or logged
     /// out (`LogoutEvent`); the token was forgotten.
     SignedInElsewhere,
-    /// The guest closed the chat window ([`super::Input::Close`]); the token is kept for a
+    /// The guest closed the chat window ([`super::Engine::close`]); the token is kept for a
     /// later resume. (Ending the conversation is [`Phase::Ended`].)
     GuestLeft,
     /// The server refused the session (an error answering `configureSession`).

@@ -37,6 +37,7 @@ impl fmt::Debug for EngineConfig {
             .field("history_page_size", &self.history_page_size)
             .field("max_history_pages", &self.max_history_pages)
             .field("auto_restart_on_expiry", &self.auto_restart_on_expiry)
+            .field("restored_outbox", &self.restored_outbox.len())
             .finish()
     }
 }
@@ -93,6 +94,11 @@ impl fmt::Debug for Effect {
                 .debug_struct("AbortUpload")
                 .field("attachment_id", attachment_id)
                 .finish(),
+            Effect::PersistOutbox { token, messages } => f
+                .debug_struct("PersistOutbox")
+                .field("token", &token.as_ref().map(|_| REDACTED))
+                .field("messages", &messages.len())
+                .finish(),
             Effect::ViewChanged => f.write_str("ViewChanged"),
         }
     }
@@ -101,41 +107,8 @@ impl fmt::Debug for Effect {
 impl fmt::Debug for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Input::Start => f.write_str("Start"),
             Input::SessionGranted(grant) => f.debug_tuple("SessionGranted").field(grant).finish(),
             Input::SessionRefused(reason) => f.debug_tuple("SessionRefused").field(reason).finish(),
-            Input::SendText {
-                text,
-                attachment_ids,
-            } => f
-                .debug_struct("SendText")
-                .field("chars", &text.chars().count())
-                .field("attachment_ids", attachment_ids)
-                .finish(),
-            Input::SendButtonResponse(response) => f
-                .debug_tuple("SendButtonResponse")
-                .field(&response.payload)
-                .finish(),
-            Input::SetCustomAttributes(values) => f
-                .debug_struct("SetCustomAttributes")
-                .field("keys", &values.keys().collect::<Vec<_>>())
-                .finish(),
-            Input::Typing => f.write_str("Typing"),
-            Input::Retry(id) => f.debug_tuple("Retry").field(id).finish(),
-            Input::Discard(id) => f.debug_tuple("Discard").field(id).finish(),
-            Input::StartNewChat => f.write_str("StartNewChat"),
-            Input::Close => f.write_str("Close"),
-            Input::EndChat => f.write_str("EndChat"),
-            Input::AttachFile {
-                file_name,
-                mime,
-                size,
-            } => f
-                .debug_struct("AttachFile")
-                .field("file_name", file_name)
-                .field("mime", mime)
-                .field("size", size)
-                .finish(),
             Input::UploadProgress {
                 attachment_id,
                 sent,
@@ -154,7 +127,6 @@ impl fmt::Debug for Input {
                 .field("attachment_id", attachment_id)
                 .field("reason", reason)
                 .finish(),
-            Input::RemoveAttachment(id) => f.debug_tuple("RemoveAttachment").field(id).finish(),
             Input::SocketOpened(socket) => f.debug_tuple("SocketOpened").field(socket).finish(),
             Input::SocketClosed {
                 socket,
@@ -260,8 +232,8 @@ mod tests {
                 }),
             },
         ];
-        let _ = engine.handle(Input::Start, 0);
-        let _ = engine.handle(Input::SessionGranted(grant.clone()), 0);
+        engine.start(0);
+        engine.handle(Input::SessionGranted(grant.clone()), 0);
         let mut printed = vec![
             format!("{grant:?}"),
             format!("{config:?}"),

@@ -5,27 +5,31 @@
 //! [`Refused`], nothing queued), then shown at once as an optimistic bubble and queued in the
 //! [`super::outbox`]. The pump sends it when the connection is ready, no resend is held by a
 //! history catch-up, the previous message is echoed and the pacing window has room.
+//!
+//! **Messages before typing.** Typing events travel as `onMessage` too and count against the
+//! same 2-per-second budget at the server. A typing event is therefore only sent when it cannot
+//! make a message wait: nothing is queued or in flight and no `onMessage` went out in the last
+//! second (so a message sent right after it still finds a free slot). Otherwise it is dropped,
+//! not queued; the next keystroke after the window cleared tries again (still at most one per
+//! 5 s, PROTOCOL.md §1.4.4).
 
 use std::collections::BTreeMap;
 
 use crate::genesys::{
-    Attachment, ButtonResponse, ChannelMetadata, ClientRequest, Content, IncomingChannel,
-    IncomingMessage, MessageType, OnMessage,
+    ChannelMetadata, ClientRequest, Content, IncomingChannel, IncomingMessage, MessageType,
+    OnMessage,
 };
 
-use super::outbox::OutgoingMessage;
+use super::choices::ChoiceId;
+use super::outbox::PendingMessage;
 use super::transcript::{CLIENT_MESSAGE_ID_KEY, Delivery};
-use super::{Engine, Millis, NewChat, Phase, Refused};
+use super::{ClientMessageId, Engine, Millis, NewChat, Phase, Refused};
 
 impl Engine {
-    pub(super) fn send_text(
-        &mut self,
-        text: String,
-        attachment_ids: Vec<String>,
-        _now: Millis,
-    ) -> Result<(), Refused> {
+    /// Checks and queues guest text; its client id, or why it was refused (nothing queued).
+    pub(super) fn queue_text(&mut self, text: String) -> Result<ClientMessageId, Refused> {
         self.check_can_send()?;
-        if text.trim().is_empty() && attachment_ids.is_empty() {
+        if text.trim().is_empty() {
             return Err(Refused::Empty);
         }
         let chars = text.chars().count();
@@ -35,50 +39,21 @@ impl Engine {
                 max: self.config.max_text_chars,
             });
         }
-        let wire: Vec<Content> = attachment_ids
-            .iter()
-            .map(|id| {
-                Content::Attachment(Attachment {
-                    id: id.clone(),
-                    ..Attachment::default()
-                })
-            })
-            .collect();
-        // Files uploaded through the engine show with their name and URL at once.
-        let shown = attachment_ids
-            .iter()
-            .map(|id| {
-                let upload = self.uploads.iter().find(|u| &u.attachment_id == id);
-                Content::Attachment(upload.map_or_else(
-                    || Attachment {
-                        id: id.clone(),
-                        ..Attachment::default()
-                    },
-                    |upload| upload.shown(),
-                ))
-            })
-            .collect();
-        self.uploads
-            .retain(|upload| !attachment_ids.contains(&upload.attachment_id));
-        self.enqueue_with(MessageType::Text, text.clone(), text, wire, shown);
-        Ok(())
+        Ok(self.enqueue(MessageType::Text, text.clone(), text, Vec::new()))
     }
 
-    pub(super) fn send_button_response(
-        &mut self,
-        response: ButtonResponse,
-        _now: Millis,
-    ) -> Result<(), Refused> {
+    /// Queues the answer to an offered choice (see [`super::choices`]).
+    pub(super) fn queue_choice(&mut self, id: &ChoiceId) -> Result<ClientMessageId, Refused> {
         self.check_can_send()?;
-        let label = response.text.clone();
-        let wire = IncomingMessage::button_response(response);
-        self.enqueue(
+        let choice = self.offered_choice(id).ok_or(Refused::ChoiceNotOffered)?;
+        let label = choice.label.clone();
+        let wire = IncomingMessage::button_response(choice.response());
+        Ok(self.enqueue(
             wire.message_type,
             wire.text.unwrap_or_default(),
             label,
             wire.content,
-        );
-        Ok(())
+        ))
     }
 
     /// Shows the bubble and queues the message under a fresh client id.
@@ -88,9 +63,9 @@ impl Engine {
         wire_text: String,
         shown_text: String,
         content: Vec<Content>,
-    ) {
+    ) -> ClientMessageId {
         let shown = content.clone();
-        self.enqueue_with(message_type, wire_text, shown_text, content, shown);
+        self.enqueue_with(message_type, wire_text, shown_text, content, shown)
     }
 
     /// [`Self::enqueue`] with content shown differently from what is sent (an attachment is
@@ -102,17 +77,20 @@ impl Engine {
         shown_text: String,
         content: Vec<Content>,
         shown_content: Vec<Content>,
-    ) {
-        let client_id = Self::tracing_id();
+    ) -> ClientMessageId {
+        let client_id = self.ids.next_id();
         self.transcript
-            .push_guest(&client_id, shown_text, shown_content);
-        self.outbox.push(OutgoingMessage {
-            client_id,
+            .push_guest(&client_id, shown_text.clone(), shown_content.clone());
+        self.outbox.push(PendingMessage {
+            client_id: client_id.clone(),
             message_type,
             text: wire_text,
             content,
+            shown_text,
+            shown_content,
         });
         self.dirty = true;
+        client_id
     }
 
     pub(super) fn check_can_send(&self) -> Result<(), Refused> {
@@ -126,18 +104,24 @@ impl Engine {
         }
     }
 
+    /// Sends a typing event if it cannot delay a message (see the module docs): only on a
+    /// live connection, at most one per [`GUEST_TYPING_INTERVAL_MS`], and only while no message
+    /// is on its way and the pacing window is empty. Otherwise the keystroke is dropped, never
+    /// queued: a typing event that arrives late says nothing true.
+    ///
+    /// [`GUEST_TYPING_INTERVAL_MS`]: super::typing::GUEST_TYPING_INTERVAL_MS
     pub(super) fn guest_typed(&mut self, now: Millis) {
-        if self.phase != Phase::Ready
-            || !self.socket_open()
+        if !self.may_send()
             || !self.guest_typing.may_send(now)
-            || !self.outbox.pacer().ready(now)
+            || self.outbox.has_pending()
+            || !self.outbox.pacer().idle(now)
         {
             return;
         }
         let Some(token) = self.token.clone() else {
             return;
         };
-        let tracing_id = Self::tracing_id();
+        let tracing_id = self.ids.next_id();
         self.send(ClientRequest::OnMessage(OnMessage {
             token,
             tracing_id: Some(tracing_id.clone()),
@@ -149,7 +133,7 @@ impl Engine {
         self.guest_typing.sent(now, tracing_id);
     }
 
-    pub(super) fn retry(&mut self, client_id: &str, _now: Millis) -> Result<(), Refused> {
+    pub(super) fn retry_failed(&mut self, client_id: &str) -> Result<(), Refused> {
         self.check_can_send()?;
         let delivery = self
             .outbox
@@ -160,7 +144,7 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn discard(&mut self, client_id: &str) -> Result<(), Refused> {
+    pub(super) fn discard_failed(&mut self, client_id: &str) -> Result<(), Refused> {
         let failed = matches!(
             self.transcript.guest(client_id).map(|m| &m.delivery),
             Some(Delivery::Failed(_))
@@ -174,10 +158,7 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn set_custom_attributes(
-        &mut self,
-        values: BTreeMap<String, String>,
-    ) -> Result<(), Refused> {
+    pub(super) fn store_custom_attributes(&mut self, values: BTreeMap<String, String>) {
         let bytes = serde_json::to_string(&values).map_or(0, |json| json.len());
         if let Some(max) = self.limits.max_custom_data_bytes
             && bytes as u64 > max
@@ -186,12 +167,11 @@ impl Engine {
                 "custom attributes take {bytes} bytes, over the session's {max}: not sent"
             ));
             self.dirty = true;
-            return Ok(());
+            return;
         }
         self.attributes.delivered = values.is_empty();
         self.attributes.values = values;
         self.attributes.sent_with = None;
-        Ok(())
     }
 
     /// The channel carrying the custom attributes, while they still have to be delivered.

@@ -12,19 +12,20 @@
 //!   → `configureSession{startNew:true}` (PROTOCOL.md §1.8); without a live socket after a
 //!   read-only end it configures with `startNew:true` on the next socket; after expiry or a
 //!   close it asks the driver for a brand-new session grant.
-//! - "End chat" ([`Input::EndChat`]) sends `closeSession{closeAllConnections:true}` and waits
+//! - "End chat" ([`Engine::end_chat`]) sends `closeSession{closeAllConnections:true}` and waits
 //!   for `SessionResponse{connected:false}` (or the socket closing, or 5 s): then the
 //!   conversation is [`Phase::Ended`] with a "conversation ended" notice, the token forgotten and
 //!   the socket closed. Without a live socket it ends at once. "Start new chat" from there asks
 //!   for a brand-new session rather than `startNew` on the old token (PROTOCOL.md §1.8 allows
 //!   either): the token is already forgotten, as UI-CONTRACT requires of an ended session.
-//! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token and fails what was unsent.
-//!   With [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript
-//!   gives way to a lasting "session expired" notice and a fresh session is requested at once
-//!   (no resume token); otherwise the engine stays [`Phase::Expired`] until a new chat.
+//! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token. With
+//!   [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript gives
+//!   way to a lasting "session expired" notice, a fresh session is requested at once (no
+//!   resume token), and the messages the old session did not confirm follow the notice and go
+//!   out again in the new one, in order; otherwise the engine stays [`Phase::Expired`] with
+//!   them failed, and a new chat keeps them failed with Retry. Nothing typed is dropped.
 //!
 //! [`Input::NetworkBack`]: super::Input::NetworkBack
-//! [`Input::EndChat`]: super::Input::EndChat
 
 use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
 
@@ -34,23 +35,27 @@ use super::{
     CloseReason, Effect, Engine, Grant, Millis, NewChat, Phase, Refused, Socket, SocketId,
 };
 
+/// How long a session grant may take before it counts as refused.
+pub const GRANT_TIMEOUT_MS: Millis = 20_000;
+
 /// How long "End chat" waits for the answer to its `closeSession`.
 pub const END_CHAT_TIMEOUT_MS: Millis = 5_000;
 
 impl Engine {
     /// Starts (or, after the guest closed the chat or no grant could be had, restarts) the
     /// conversation, resuming the known token.
-    pub(super) fn start(&mut self, _now: Millis) {
+    pub(super) fn start_session(&mut self, now: Millis) {
         let startable = matches!(
             self.phase,
             Phase::Idle | Phase::Closed(CloseReason::GuestLeft | CloseReason::NoSession(_))
         );
         if startable {
-            self.request_session(self.token.clone());
+            self.request_session(self.token.clone(), now);
         }
     }
 
-    fn request_session(&mut self, resume_token: Option<String>) {
+    fn request_session(&mut self, resume_token: Option<String>, now: Millis) {
+        self.grant_deadline = Some(now.saturating_add(GRANT_TIMEOUT_MS));
         self.fresh_session = resume_token.is_none();
         self.set_phase(Phase::RequestingSession);
         self.effects
@@ -61,6 +66,7 @@ impl Engine {
         if self.phase != Phase::RequestingSession {
             return;
         }
+        self.grant_deadline = None;
         if self.token.as_deref() != Some(grant.token.as_str()) {
             self.effects.push_back(Effect::PersistToken {
                 token: grant.token.clone(),
@@ -74,7 +80,8 @@ impl Engine {
 
     pub(super) fn refused_grant(&mut self, reason: String) {
         if self.phase == Phase::RequestingSession {
-            self.diagnostics.last_error = Some(format!("no session: {reason}"));
+            self.grant_deadline = None;
+            // The phase carries the reason (typed): it is not also a diagnostic.
             self.set_phase(Phase::Closed(CloseReason::NoSession(reason)));
         }
     }
@@ -122,7 +129,7 @@ impl Engine {
             token,
             start_new: start_new.then_some(true),
             journey_context: None,
-            tracing_id: Some(Self::tracing_id()),
+            tracing_id: Some(self.ids.next_id()),
         });
         self.send(request);
         self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
@@ -166,8 +173,10 @@ impl Engine {
         if self.agent_typing.deadline().is_some() {
             self.agent_typing.stopped();
         }
-        self.backoff.connection_ended(self.ready_since, now);
+        self.backoff
+            .connection_ended(self.ready_since, self.carried_traffic, now);
         self.ready_since = None;
+        self.carried_traffic = false;
         let reconnect = match self.phase {
             Phase::Connecting | Phase::Configuring | Phase::Ready | Phase::Reconnecting { .. } => {
                 true
@@ -184,7 +193,7 @@ impl Engine {
             let delay = self.backoff.next_delay(&mut self.jitter);
             self.set_phase(Phase::Reconnecting {
                 attempt: self.backoff.attempt(),
-                at: now + delay,
+                at: now.saturating_add(delay),
             });
         }
     }
@@ -200,6 +209,12 @@ impl Engine {
 
     /// Timer work of the connection: reconnect due, configure timeout, heartbeat.
     pub(super) fn session_timer(&mut self, now: Millis) {
+        if self.grant_deadline.is_some_and(|deadline| now >= deadline) {
+            // A grant request the network swallowed: closed like a refusal, so that the
+            // status line says so and `NetworkBack` or a new chat asks again.
+            self.refused_grant("no answer from the session service".to_owned());
+            return;
+        }
         if self.ending.is_some_and(|deadline| now >= deadline) {
             self.diagnostics.last_error = Some("no answer to closeSession".to_owned());
             self.finish_end_chat(now);
@@ -237,7 +252,7 @@ impl Engine {
         let Some(token) = self.token.clone() else {
             return;
         };
-        let tracing_id = format!("{HEARTBEAT_TRACING_PREFIX}{}", Self::tracing_id());
+        let tracing_id = format!("{HEARTBEAT_TRACING_PREFIX}{}", self.ids.next_id());
         self.send(ClientRequest::Echo(Echo::ping(token, tracing_id)));
         self.heartbeat.probe_sent(now);
     }
@@ -253,12 +268,14 @@ impl Engine {
                     self.catch_up(now, false);
                 }
             }
-            Phase::Closed(CloseReason::NoSession(_)) => self.request_session(self.token.clone()),
+            Phase::Closed(CloseReason::NoSession(_)) => {
+                self.request_session(self.token.clone(), now);
+            }
             _ => {}
         }
     }
 
-    pub(super) fn start_new_chat(&mut self, now: Millis) {
+    pub(super) fn begin_new_chat(&mut self, now: Millis) {
         if self.ending.is_some() {
             // "End chat" is still waiting for its answer: finish it, then start over.
             self.finish_end_chat(now);
@@ -272,10 +289,11 @@ impl Engine {
                     return;
                 };
                 self.new_chat = NewChat::Closing;
+                let tracing_id = self.ids.next_id();
                 self.send(ClientRequest::CloseSession(CloseSession {
                     token,
                     close_all_connections: true,
-                    tracing_id: Some(Self::tracing_id()),
+                    tracing_id: Some(tracing_id),
                 }));
                 self.configure_deadline = Some(now + PROBE_TIMEOUT_MS);
                 self.set_phase(Phase::Configuring);
@@ -290,20 +308,21 @@ impl Engine {
         }
     }
 
-    /// A blank conversation on a brand-new session (the old token is forgotten).
+    /// A blank conversation on a brand-new session (the old token is forgotten). Messages the
+    /// old one failed stay, with Retry: the visitor decides.
     fn restart_fresh(&mut self, now: Millis) {
         self.drop_socket(now);
-        self.reset_conversation();
+        self.reset_conversation(None);
         self.new_chat = NewChat::No;
         self.grant = None;
         if self.token.take().is_some() {
             self.effects.push_back(Effect::ForgetToken);
         }
-        self.request_session(None);
+        self.request_session(None, now);
     }
 
     /// "End chat": `closeSession` and wait for its answer, or end at once without a socket.
-    pub(super) fn end_chat(&mut self, now: Millis) -> Result<(), Refused> {
+    pub(super) fn begin_end_chat(&mut self, now: Millis) -> Result<(), Refused> {
         if self.phase == Phase::Idle {
             return Err(Refused::NoSession);
         }
@@ -313,10 +332,11 @@ impl Engine {
         self.new_chat = NewChat::No;
         match self.token.clone() {
             Some(token) if self.socket_open() => {
+                let tracing_id = self.ids.next_id();
                 self.send(ClientRequest::CloseSession(CloseSession {
                     token,
                     close_all_connections: true,
-                    tracing_id: Some(Self::tracing_id()),
+                    tracing_id: Some(tracing_id),
                 }));
                 self.configure_deadline = None;
                 self.ending = Some(now + END_CHAT_TIMEOUT_MS);
@@ -348,10 +368,23 @@ impl Engine {
         }
     }
 
-    /// Forgets the conversation shown (a new one begins).
-    pub(super) fn reset_conversation(&mut self) {
+    /// Forgets the conversation shown (a new one begins, or the server cleared it), opening it
+    /// with `notice`. The guest's messages not yet confirmed are never dropped with it: they
+    /// stay in the outbox and show again behind the notice, in order (see `expire` for
+    /// expiry, where they are also queued for the fresh session).
+    pub(super) fn reset_conversation(&mut self, notice: Option<Notice>) {
         self.transcript.clear();
-        self.outbox.clear();
+        if let Some(notice) = notice {
+            self.transcript.push_notice(notice, None);
+        }
+        for (message, delivery) in self.outbox.deliveries() {
+            self.transcript.push_guest(
+                &message.client_id,
+                message.shown_text.clone(),
+                message.shown_content.clone(),
+            );
+            self.transcript.set_delivery(&message.client_id, delivery);
+        }
         self.abandon_uploads();
         self.agent_typing.stopped();
         self.last_nickname = None;
@@ -387,12 +420,13 @@ impl Engine {
             return;
         }
         self.end_session(now, Notice::SessionExpired, true);
-        // A blank new conversation, introduced by the lasting notice.
-        self.reset_conversation();
-        self.transcript.push_notice(Notice::SessionExpired, None);
+        // A blank new conversation, introduced by the lasting notice, carrying what the old
+        // session did not confirm: it goes out again, in order, in the new one.
+        self.outbox.carry_into_new_session();
+        self.reset_conversation(Some(Notice::SessionExpired));
         self.new_chat = NewChat::No;
         self.grant = None;
-        self.request_session(None);
+        self.request_session(None, now);
     }
 
     /// The server closed this connection for good (`ConnectionClosedEvent`, `LogoutEvent`).

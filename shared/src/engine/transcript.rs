@@ -36,7 +36,7 @@ pub enum Delivery {
     Sending,
     /// The server's echo (or a history entry) proved it delivered.
     Sent,
-    /// Given up; the guest may retry it ([`super::Input::Retry`]).
+    /// Given up; the guest may retry it ([`super::Engine::retry`]).
     Failed(FailReason),
 }
 
@@ -88,8 +88,30 @@ pub struct AgentMessage {
     pub nickname: Option<String>,
     /// The sender's avatar URL (`channel.from.image`).
     pub avatar: Option<String>,
-    /// `Human` or `Bot`, when the server says.
-    pub originating_entity: Option<String>,
+    /// Whether a person or a bot wrote it, when the server says.
+    pub originating_entity: Option<OriginatingEntity>,
+}
+
+/// Who wrote an agent-side message (`originatingEntity` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginatingEntity {
+    /// A person (an agent).
+    Human,
+    /// A bot or the flow.
+    Bot,
+}
+
+impl OriginatingEntity {
+    /// The wire value read leniently (`Human`, `Bot`, any case); `None` for anything else.
+    pub fn from_wire(value: &str) -> Option<OriginatingEntity> {
+        if value.eq_ignore_ascii_case("human") {
+            Some(OriginatingEntity::Human)
+        } else if value.eq_ignore_ascii_case("bot") {
+            Some(OriginatingEntity::Bot)
+        } else {
+            None
+        }
+    }
 }
 
 /// Something the engine tells the guest about the conversation itself.
@@ -138,6 +160,10 @@ pub struct Entry {
     pub time: Option<String>,
     /// The content.
     pub kind: EntryKind,
+    /// It arrived on the socket while this engine ran (a live frame, a notice, the guest's own
+    /// message), not from a history page: what a UI may count as unread when the window is
+    /// hidden. Decided by how the entry arrived, never by comparing clocks.
+    pub live: bool,
     order: Order,
 }
 
@@ -188,6 +214,18 @@ impl Transcript {
             })
     }
 
+    /// The server time of the newest guest message the server confirmed (echoed or in history).
+    pub fn latest_confirmed_guest_millis(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter(|entry| {
+                matches!(&entry.kind, EntryKind::Guest(m) if m.message_id.is_some())
+                    && !entry.order.pending
+            })
+            .map(|entry| entry.order.millis)
+            .max()
+    }
+
     /// Whether a platform message id is already shown.
     pub fn knows_message(&self, message_id: &str) -> bool {
         self.message_ids.contains(message_id)
@@ -214,6 +252,7 @@ impl Transcript {
         self.insert(Entry {
             key: format!("c:{client_id}"),
             time: None,
+            live: true,
             kind: EntryKind::Guest(GuestMessage {
                 client_id: Some(client_id.to_owned()),
                 message_id: None,
@@ -254,14 +293,15 @@ impl Transcript {
         changed
     }
 
-    /// Offers a guest (Inbound) message from a live echo or a history page. `client_id` is the
-    /// id it answers to (from the echo's tracingId or its metadata), if any. `fallback_millis`
-    /// places it when it carries no usable time.
+    /// Offers a guest (Inbound) message from a live echo (`live`) or a history page.
+    /// `client_id` is the id it answers to (from the echo's tracingId or its metadata), if any.
+    /// `fallback_millis` places it when it carries no usable time.
     pub fn merge_guest(
         &mut self,
         message: &StructuredMessage,
         client_id: Option<&str>,
         fallback_millis: Option<i64>,
+        live: bool,
     ) -> Merge {
         let client_id = client_id.or_else(|| {
             message
@@ -305,6 +345,7 @@ impl Transcript {
         self.insert(Entry {
             key: key_for(client_id, &message.id, order.seq),
             time: message.time().map(str::to_owned),
+            live,
             kind: EntryKind::Guest(GuestMessage {
                 client_id: client_id.map(str::to_owned),
                 message_id: non_empty(&message.id),
@@ -317,11 +358,12 @@ impl Transcript {
         Merge::Added
     }
 
-    /// Offers an agent/bot (Outbound) message.
+    /// Offers an agent/bot (Outbound) message from a live frame (`live`) or a history page.
     pub fn merge_agent(
         &mut self,
         message: &StructuredMessage,
         fallback_millis: Option<i64>,
+        live: bool,
     ) -> Merge {
         if self.is_known(&message.id) {
             return Merge::Duplicate;
@@ -332,6 +374,7 @@ impl Transcript {
         self.insert(Entry {
             key: key_for(None, &message.id, order.seq),
             time: message.time().map(str::to_owned),
+            live,
             kind: EntryKind::Agent(AgentMessage {
                 message_id: message.id.clone(),
                 message_type: message.message_type,
@@ -339,7 +382,10 @@ impl Transcript {
                 content: message.content.clone(),
                 nickname: sender.and_then(|from| from.nickname.clone()),
                 avatar: sender.and_then(|from| from.image.clone()),
-                originating_entity: message.originating_entity.clone().filter(|e| !e.is_empty()),
+                originating_entity: message
+                    .originating_entity
+                    .as_deref()
+                    .and_then(OriginatingEntity::from_wire),
             }),
             order,
         });
@@ -359,6 +405,7 @@ impl Transcript {
         self.insert(Entry {
             key: format!("n:{}", order.seq),
             time: None,
+            live: true,
             kind: EntryKind::Notice(notice),
             order,
         });
@@ -479,22 +526,24 @@ mod tests {
         transcript.merge_agent(
             &message("a1", "Outbound", "one", Some("2024-01-01T10:00:00Z")),
             None,
+            true,
         );
         transcript.push_guest("c1", "mine".into(), Vec::new());
         transcript.merge_agent(
             &message("a2", "Outbound", "two", Some("2024-01-01T10:00:05Z")),
             None,
+            true,
         );
         assert_eq!(texts(&transcript), ["a:one", "a:two", "g:mine"]);
         let echo = message("s1", "Inbound", "mine", Some("2024-01-01T10:00:02Z"));
         assert_eq!(
-            transcript.merge_guest(&echo, Some("c1"), None),
+            transcript.merge_guest(&echo, Some("c1"), None, true),
             Merge::Confirmed
         );
         assert_eq!(texts(&transcript), ["a:one", "g:mine", "a:two"]);
         assert_eq!(transcript.entries()[1].key, "c:c1");
         assert_eq!(
-            transcript.merge_guest(&echo, Some("c1"), None),
+            transcript.merge_guest(&echo, Some("c1"), None, true),
             Merge::Duplicate
         );
     }
@@ -516,7 +565,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(
-            transcript.merge_guest(&echo, Some("c1"), None),
+            transcript.merge_guest(&echo, Some("c1"), None, true),
             Merge::Confirmed
         );
         let shown = &transcript.guest("c1").unwrap().content;
@@ -539,7 +588,7 @@ mod tests {
             .metadata
             .insert(CLIENT_MESSAGE_ID_KEY.into(), "c1".into());
         assert_eq!(
-            transcript.merge_guest(&from_history, None, None),
+            transcript.merge_guest(&from_history, None, None, false),
             Merge::Confirmed
         );
         assert_eq!(transcript.entries().len(), 1);
@@ -550,11 +599,11 @@ mod tests {
     fn messages_are_deduplicated_by_id_and_empty_ids_are_never_equal() {
         let mut transcript = Transcript::default();
         let agent = message("a1", "Outbound", "hi", Some("2024-01-01T10:00:00Z"));
-        assert_eq!(transcript.merge_agent(&agent, None), Merge::Added);
-        assert_eq!(transcript.merge_agent(&agent, None), Merge::Duplicate);
+        assert_eq!(transcript.merge_agent(&agent, None, true), Merge::Added);
+        assert_eq!(transcript.merge_agent(&agent, None, true), Merge::Duplicate);
         let anonymous = message("", "Outbound", "no id", None);
-        assert_eq!(transcript.merge_agent(&anonymous, None), Merge::Added);
-        assert_eq!(transcript.merge_agent(&anonymous, None), Merge::Added);
+        assert_eq!(transcript.merge_agent(&anonymous, None, true), Merge::Added);
+        assert_eq!(transcript.merge_agent(&anonymous, None, true), Merge::Added);
         let keys: BTreeSet<&str> = transcript
             .entries()
             .iter()
@@ -569,6 +618,7 @@ mod tests {
         transcript.merge_agent(
             &message("a1", "Outbound", "old", Some("2024-01-01T10:00:00Z")),
             None,
+            true,
         );
         transcript.push_notice(
             Notice::AgentJoined {
@@ -579,6 +629,7 @@ mod tests {
         transcript.merge_agent(
             &message("a2", "Outbound", "new", Some("2024-01-01T10:00:05Z")),
             None,
+            true,
         );
         assert_eq!(texts(&transcript), ["a:old", "notice", "a:new"]);
     }

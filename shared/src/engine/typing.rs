@@ -35,7 +35,8 @@ pub struct AgentTyping {
 impl AgentTyping {
     /// An Outbound typing event from `who` arrived at `now`.
     pub fn started(&mut self, now: Millis, duration_ms: Option<Millis>, who: Typist) {
-        self.until = Some(now + duration_ms.unwrap_or(DEFAULT_AGENT_TYPING_MS));
+        // `duration` is a wire value: any u64 must not overflow the deadline.
+        self.until = Some(now.saturating_add(duration_ms.unwrap_or(DEFAULT_AGENT_TYPING_MS)));
         self.who = who;
     }
 

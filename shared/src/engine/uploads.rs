@@ -1,7 +1,7 @@
 //! Guest file uploads as the UI shows them (PROTOCOL.md §1.4.7): the files the guest attached
 //! that have not gone out in a message yet, each with where it stands.
 //!
-//! The flow, decided in the `attaching` rules: [`super::Input::AttachFile`] is checked against
+//! The flow, decided in the `attaching` rules: [`super::Engine::attach`] is checked against
 //! the session's limits and becomes a [`UploadState::Pending`] upload; `onAttachment` asks for
 //! an upload URL (sent once the connection is ready, again after a reconnect if unanswered);
 //! the `PresignedUrlResponse` turns it [`UploadState::Uploading`] and asks the driver to `PUT`
@@ -10,7 +10,7 @@
 //! message of its own (text typed meanwhile travels separately), leaving this list.
 //! `UploadFailureEvent`, `GenerateUrlError`, an error frame answering `onAttachment`, a failed
 //! `PUT` or 60 s without news fail it; a failed upload stays listed (with its reason) until the
-//! guest dismisses it ([`super::Input::RemoveAttachment`]).
+//! guest dismisses it ([`super::Engine::remove_attachment`]).
 
 use crate::genesys::{Attachment, ErrorCode, MediaType};
 
@@ -56,7 +56,7 @@ pub enum UploadState {
     },
     /// The server has the file; it goes out as a message as soon as a message may be queued.
     Ready,
-    /// It will not go out; dismiss it with [`super::Input::RemoveAttachment`].
+    /// It will not go out; dismiss it with [`super::Engine::remove_attachment`].
     Failed(UploadFailure),
 }
 
@@ -73,7 +73,7 @@ pub enum UploadFailure {
     },
     /// Sending the bytes failed, as the driver reported (network, HTTP status).
     Transfer(String),
-    /// No news from the server or the driver for [`UPLOAD_STALL_MS`].
+    /// No news from the server or the driver for 60 s.
     NoAnswer,
 }
 
@@ -102,15 +102,21 @@ impl UploadFailure {
 }
 
 impl Upload {
-    pub(super) fn new(file_name: String, mime: String, size: u64) -> Upload {
+    pub(super) fn new(
+        attachment_id: String,
+        tracing_id: String,
+        file_name: String,
+        mime: String,
+        size: u64,
+    ) -> Upload {
         Upload {
-            attachment_id: uuid::Uuid::new_v4().to_string(),
+            attachment_id,
             file_name,
             mime,
             size,
             state: UploadState::Pending,
             download_url: None,
-            tracing_id: uuid::Uuid::new_v4().to_string(),
+            tracing_id,
             requested: false,
             deadline: None,
         }
@@ -164,9 +170,21 @@ mod tests {
 
     #[test]
     fn images_show_inline_and_other_files_as_downloads() {
-        let image = Upload::new("a.png".into(), "image/png".into(), 3);
+        let image = Upload::new(
+            "1".into(),
+            "t1".into(),
+            "a.png".into(),
+            "image/png".into(),
+            3,
+        );
         assert_eq!(image.shown().media_type, Some(MediaType::Image));
-        let pdf = Upload::new("a.pdf".into(), "application/pdf".into(), 3);
+        let pdf = Upload::new(
+            "2".into(),
+            "t2".into(),
+            "a.pdf".into(),
+            "application/pdf".into(),
+            3,
+        );
         assert_eq!(pdf.shown().media_type, Some(MediaType::File));
         assert_eq!(pdf.shown().filename.as_deref(), Some("a.pdf"));
     }

@@ -3,32 +3,19 @@
 //! and every way an upload fails. The harness session allows `image/png` up to 10,240 KB and
 //! blocks `.exe`.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{Effect, EntryKind, Input, Refused, UploadFailure, UploadState};
 use parley_shared::genesys::{ClientRequest, Content, MediaType, OnAttachment};
 use serde_json::{Value, json};
 
-fn attach(h: &mut Harness, name: &str, mime: &str, size: u64) -> Result<(), Refused> {
-    h.handle(Input::AttachFile {
-        file_name: name.into(),
-        mime: mime.into(),
-        size,
-    })
+fn attach(h: &mut Harness, name: &str, mime: &str, size: u64) -> Result<String, Refused> {
+    h.attach(name, mime, size)
 }
 
 /// Attaches `pixel.png` (10 bytes) and returns its attachment id and the `onAttachment` sent.
 fn attach_pixel(h: &mut Harness) -> (String, OnAttachment) {
-    attach(h, "pixel.png", "image/png", 10).expect("accepted");
-    let id = h
-        .engine
-        .uploads()
-        .last()
-        .expect("listed")
-        .attachment_id
-        .clone();
+    let id = attach(h, "pixel.png", "image/png", 10).expect("accepted");
+    assert_eq!(h.engine.uploads().last().expect("listed").attachment_id, id);
     let request = h
         .sent()
         .into_iter()
@@ -103,8 +90,34 @@ fn an_accepted_file_asks_for_an_upload_url_under_a_fresh_id() {
     assert_eq!(request.errors_as_json, Some(true));
     assert!(request.tracing_id.is_some());
     assert_eq!(state(&h), UploadState::Pending);
+    h.frame(
+        json!({"type": "response", "class": "GenerateUrlError", "code": 200,
+        "body": {"attachmentId": id, "errorCode": 4001, "errorMessage": "no"}}),
+    );
     let (second, _) = attach_pixel(&mut h);
     assert_ne!(second, id, "every file gets its own id");
+}
+
+#[test]
+fn one_file_at_a_time_and_a_failed_one_does_not_hold_the_next() {
+    let mut h = Harness::ready();
+    assert!(h.engine.can_attach());
+    let (id, _) = attach_pixel(&mut h);
+    assert!(!h.engine.can_attach());
+    assert_eq!(
+        attach(&mut h, "second.png", "image/png", 10),
+        Err(Refused::UploadInProgress)
+    );
+    assert_eq!(h.engine.uploads().len(), 1, "nothing was queued");
+    h.ok(Input::UploadFailed {
+        attachment_id: id,
+        reason: "HTTP 500".into(),
+    });
+    assert!(
+        h.engine.can_attach(),
+        "a failed upload waits to be dismissed"
+    );
+    assert!(attach(&mut h, "second.png", "image/png", 10).is_ok());
 }
 
 #[test]
@@ -262,7 +275,7 @@ fn an_unanswered_url_request_is_asked_again_after_a_reconnect() {
 #[test]
 fn a_file_attached_before_the_session_is_ready_is_asked_for_once_it_is() {
     let mut h = Harness::new();
-    h.ok(Input::Start);
+    h.start();
     h.ok(Input::SessionGranted(grant(TOKEN)));
     attach(&mut h, "pixel.png", "image/png", 10).expect("accepted");
     assert!(
@@ -285,7 +298,7 @@ fn removing_an_upload_deletes_it_at_the_server_and_stops_the_put() {
     let (id, _) = attach_pixel(&mut h);
     h.frame(presigned(&id));
     h.take();
-    h.ok(Input::RemoveAttachment(id.clone()));
+    h.remove_attachment(&id).unwrap();
     let effects = h.take();
     assert!(
         effects.iter().any(|e| matches!(e,
@@ -295,10 +308,7 @@ fn removing_an_upload_deletes_it_at_the_server_and_stops_the_put() {
         attachment_id: id.clone()
     }));
     assert!(h.engine.uploads().is_empty());
-    assert_eq!(
-        h.handle(Input::RemoveAttachment(id)),
-        Err(Refused::NoSuchUpload)
-    );
+    assert_eq!(h.remove_attachment(&id), Err(Refused::NoSuchUpload));
 }
 
 #[test]
@@ -307,7 +317,7 @@ fn ending_the_chat_abandons_uploads_on_their_way() {
     let (id, _) = attach_pixel(&mut h);
     h.frame(presigned(&id));
     h.take();
-    h.ok(Input::EndChat);
+    h.end_chat().unwrap();
     h.frame(
         json!({"type": "response", "class": "SessionResponse", "code": 200,
                    "body": {"connected": false}}),
@@ -323,14 +333,14 @@ fn ending_the_chat_abandons_uploads_on_their_way() {
 fn mime_patterns_accept_wildcards_and_no_limits_accept_anything() {
     // Limits from a SessionResponse without any: the server decides.
     let mut open = Harness::new();
-    open.ok(Input::Start);
+    open.start();
     open.ok(Input::SessionGranted(grant(TOKEN)));
     open.open();
     open.frame(
         json!({"type": "response", "class": "SessionResponse", "code": 200,
         "body": {"connected": true, "newSession": true, "readOnly": false}}),
     );
-    assert_eq!(attach(&mut open, "any.bin", "", 1 << 30), Ok(()));
+    assert!(attach(&mut open, "any.bin", "", 1 << 30).is_ok());
     assert_eq!(
         open.engine.uploads()[0].mime,
         "application/octet-stream",
@@ -338,7 +348,7 @@ fn mime_patterns_accept_wildcards_and_no_limits_accept_anything() {
     );
 
     let mut wild = Harness::new();
-    wild.ok(Input::Start);
+    wild.start();
     wild.ok(Input::SessionGranted(grant(TOKEN)));
     wild.open();
     wild.frame(
@@ -346,7 +356,7 @@ fn mime_patterns_accept_wildcards_and_no_limits_accept_anything() {
         "body": {"connected": true, "newSession": true, "readOnly": false,
                  "allowedMedia": {"inbound": {"fileTypes": [{"type": "image/*"}]}}}}),
     );
-    assert_eq!(attach(&mut wild, "a.jpeg", "image/jpeg", 5), Ok(()));
+    assert!(attach(&mut wild, "a.jpeg", "image/jpeg", 5).is_ok());
     assert!(matches!(
         attach(&mut wild, "a.txt", "text/plain", 5),
         Err(Refused::FileTypeNotAllowed { .. })

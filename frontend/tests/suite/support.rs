@@ -24,25 +24,23 @@ pub fn container() -> web_sys::HtmlElement {
 /// An engine whose session is configured and live, and the id of its socket.
 pub fn live_engine() -> (Engine, SocketId) {
     let mut engine = Engine::new(EngineConfig::new("deployment"));
-    engine.handle(Input::Start, 0).unwrap();
-    engine
-        .handle(
-            Input::SessionGranted(Grant {
-                token: "token".into(),
-                websocket_url: "ws://127.0.0.1/v1?deploymentId=deployment".into(),
-                api_base_url: "http://127.0.0.1".into(),
-                deployment_id: "deployment".into(),
-            }),
-            1,
-        )
-        .unwrap();
+    engine.start(0);
+    engine.handle(
+        Input::SessionGranted(Grant {
+            token: "token".into(),
+            websocket_url: "ws://127.0.0.1/v1?deploymentId=deployment".into(),
+            api_base_url: "http://127.0.0.1".into(),
+            deployment_id: "deployment".into(),
+        }),
+        1,
+    );
     let socket = std::iter::from_fn(|| engine.poll_effect())
         .find_map(|effect| match effect {
             Effect::OpenSocket { socket, .. } => Some(socket),
             _ => None,
         })
         .expect("the engine opens a socket after the grant");
-    engine.handle(Input::SocketOpened(socket), 2).unwrap();
+    engine.handle(Input::SocketOpened(socket), 2);
     frame(
         &mut engine,
         socket,
@@ -54,7 +52,7 @@ pub fn live_engine() -> (Engine, SocketId) {
 
 /// Feeds one frame's JSON text to the engine.
 pub fn frame(engine: &mut Engine, socket: SocketId, json: &str) {
-    engine.handle(Input::frame_text(socket, json), 3).unwrap();
+    engine.handle(Input::frame_text(socket, json), 3);
 }
 
 /// An agent message frame from `nickname` with `text` and `content` (JSON array).

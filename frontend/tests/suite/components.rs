@@ -1,21 +1,14 @@
 //! The chat window's components render the UI contract's markup from the engine's view.
-#![cfg(target_arch = "wasm32")]
 
-mod support;
-
+use crate::support::{agent_message, frame, live_engine, mount, settle, text_of};
 use leptos::prelude::*;
 use parley_frontend::commands::Command;
 use parley_frontend::components::composer::Composer;
 use parley_frontend::components::header::Header;
 use parley_frontend::components::quick_replies::QuickReplies;
 use parley_frontend::components::transcript::Transcript;
-use parley_shared::engine::Input;
-use parley_shared::genesys::ButtonResponseType;
-use support::{agent_message, frame, live_engine, mount, settle, text_of};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 const QUICK_REPLIES: &str = r#"[{"contentType":"QuickReply","quickReply":{"text":"Billing","payload":"billing"}},{"contentType":"QuickReply","quickReply":{"text":"Returns","payload":"returns"}}]"#;
 
@@ -29,7 +22,7 @@ async fn transcript_renders_guest_agent_and_notice_entries_with_the_contract_att
                 socket,
                 &agent_message("m1", "Alex", "Hi there", "[]"),
             );
-            engine.handle(Input::text("hello"), 10).unwrap();
+            engine.send_text("hello", 10).unwrap();
             state.set_entries(engine.transcript());
         },
         || view! { <Transcript/> },
@@ -84,7 +77,7 @@ async fn transcript_renders_guest_agent_and_notice_entries_with_the_contract_att
 #[wasm_bindgen_test]
 async fn a_delivery_change_updates_the_bubble_in_place_without_re_rendering_the_list() {
     let (mut engine, socket) = live_engine();
-    engine.handle(Input::text("hello"), 10).unwrap();
+    engine.send_text("hello", 10).unwrap();
     let sent = std::iter::from_fn(|| engine.poll_effect()).find_map(|effect| match effect {
         parley_shared::engine::Effect::Send { request, .. } => {
             request.tracing_id().map(str::to_owned)
@@ -157,9 +150,8 @@ async fn quick_replies_render_as_buttons_and_a_click_sends_the_choice() {
     let Some(Command::Choose(choice)) = sent.last() else {
         panic!("a choice was sent: {sent:?}");
     };
-    assert_eq!(choice.payload, "returns");
-    assert_eq!(choice.response_type, ButtonResponseType::QuickReply);
-    assert_eq!(choice.originating_message_id.as_deref(), Some("m2"));
+    assert_eq!(choice.message_id, "m2");
+    assert_eq!(choice.index, 1, "the second quick reply of m2");
 }
 
 #[wasm_bindgen_test]
@@ -204,8 +196,7 @@ async fn cards_render_as_articles_with_safe_new_tab_links_and_postback_buttons()
     button.click();
     assert!(matches!(
         sent.borrow().last(),
-        Some(Command::Choose(choice)) if choice.payload == "more"
-            && choice.response_type == ButtonResponseType::Button
+        Some(Command::Choose(choice)) if choice.message_id == "m3" && choice.index == 0
     ));
 }
 

@@ -1,10 +1,7 @@
 //! Every string exists in every language, with the same placeholders as English.
-#![cfg(target_arch = "wasm32")]
 
 use parley_frontend::i18n::{Key, Locale, fill, placeholders};
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 fn every_key_is_translated_in_every_locale_with_the_english_placeholders() {

@@ -1,14 +1,11 @@
 //! Pure rules of the window: the connection line and file sizes in words. (Which files may be
 //! uploaded is the engine's rule, tested in parley-shared.)
-#![cfg(target_arch = "wasm32")]
 
-use parley_frontend::driver::upload::human_size;
 use parley_frontend::i18n::Locale;
+use parley_frontend::i18n::words::human_size;
 use parley_frontend::status::ConnectionState;
 use parley_shared::engine::{CloseReason, Phase};
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 fn phases_map_to_the_contract_states() {

@@ -1,10 +1,12 @@
 //! A fake driver for the engine's tests: a hand-driven clock, an effect log, and helpers that
 //! build server frames as JSON text (so decoding is exercised exactly as a real driver would).
-//! Included by the `engine_*` test files with `#[path]`; compiled alone it holds no tests.
+//! A module of the suite every `engine_*` module uses.
 #![allow(dead_code, clippy::new_without_default)]
 
+use std::collections::BTreeMap;
+
 use parley_shared::engine::{
-    Effect, Engine, EngineConfig, Grant, Input, Millis, Refused, SocketId,
+    ChoiceId, Effect, Engine, EngineConfig, Grant, Input, Millis, Refused, SocketId,
 };
 use parley_shared::genesys::{ClientRequest, HistoryPage, OnMessage};
 use serde_json::{Value, json};
@@ -20,6 +22,8 @@ pub struct Harness {
     pub effects: Vec<Effect>,
     /// The socket the engine last asked to open.
     pub socket: Option<SocketId>,
+    /// The deadline of the last `ArmTimer`, until it fires.
+    pub armed: Option<Millis>,
 }
 
 pub fn grant(token: &str) -> Grant {
@@ -45,32 +49,97 @@ impl Harness {
             now: 1_000,
             effects: Vec::new(),
             socket: None,
+            armed: None,
         }
     }
 
     /// Feeds one input at the current time and collects the effects.
-    pub fn handle(&mut self, input: Input) -> Result<(), Refused> {
-        let result = self.engine.handle(input, self.now);
+    pub fn handle(&mut self, input: Input) {
+        let now = self.now;
+        self.cmd(|engine, _| engine.handle(input, now));
+    }
+
+    /// [`Self::handle`], read as "this input is taken".
+    pub fn ok(&mut self, input: Input) {
+        self.handle(input);
+    }
+
+    /// Runs a guest command at the current time and collects the effects.
+    pub fn cmd<R>(&mut self, command: impl FnOnce(&mut Engine, Millis) -> R) -> R {
+        let result = command(&mut self.engine, self.now);
         while let Some(effect) = self.engine.poll_effect() {
-            if let Effect::OpenSocket { socket, .. } = &effect {
-                self.socket = Some(*socket);
+            match &effect {
+                Effect::OpenSocket { socket, .. } => self.socket = Some(*socket),
+                Effect::ArmTimer { at } => self.armed = Some(*at),
+                _ => {}
             }
             self.effects.push(effect);
         }
         result
     }
 
-    pub fn ok(&mut self, input: Input) {
-        self.handle(input).expect("input accepted");
+    pub fn start(&mut self) {
+        self.cmd(|engine, now| engine.start(now));
+    }
+
+    pub fn send_text(&mut self, text: impl Into<String>) -> Result<String, Refused> {
+        let text = text.into();
+        self.cmd(|engine, now| engine.send_text(text, now))
+    }
+
+    /// Sends `text`, which must be accepted; its client id.
+    pub fn say(&mut self, text: impl Into<String>) -> String {
+        self.send_text(text).expect("text accepted")
+    }
+
+    pub fn choose(&mut self, choice: &ChoiceId) -> Result<String, Refused> {
+        self.cmd(|engine, now| engine.choose(choice, now))
+    }
+
+    pub fn typing(&mut self) {
+        self.cmd(|engine, now| engine.typing(now));
+    }
+
+    pub fn retry(&mut self, client_id: &str) -> Result<(), Refused> {
+        self.cmd(|engine, now| engine.retry(client_id, now))
+    }
+
+    pub fn discard(&mut self, client_id: &str) -> Result<(), Refused> {
+        self.cmd(|engine, now| engine.discard(client_id, now))
+    }
+
+    pub fn set_custom_attributes(&mut self, attributes: BTreeMap<String, String>) {
+        self.cmd(|engine, now| engine.set_custom_attributes(attributes, now));
+    }
+
+    pub fn start_new_chat(&mut self) {
+        self.cmd(|engine, now| engine.start_new_chat(now));
+    }
+
+    pub fn end_chat(&mut self) -> Result<(), Refused> {
+        self.cmd(|engine, now| engine.end_chat(now))
+    }
+
+    pub fn close(&mut self) {
+        self.cmd(|engine, now| engine.close(now));
+    }
+
+    pub fn attach(&mut self, file_name: &str, mime: &str, size: u64) -> Result<String, Refused> {
+        self.cmd(|engine, now| engine.attach(file_name, mime, size, now))
+    }
+
+    pub fn remove_attachment(&mut self, attachment_id: &str) -> Result<(), Refused> {
+        self.cmd(|engine, now| engine.remove_attachment(attachment_id, now))
     }
 
     /// Moves the clock to `now + ms`, firing the engine's timer at each deadline on the way.
     pub fn advance(&mut self, ms: Millis) {
         let target = self.now + ms;
         for _ in 0..10_000 {
-            match self.engine.next_deadline() {
+            match self.armed {
                 Some(at) if at <= target => {
                     self.now = self.now.max(at);
+                    self.armed = None;
                     self.ok(Input::TimerFired);
                 }
                 _ => break,
@@ -130,7 +199,7 @@ impl Harness {
 
     /// Start → grant → open → SessionResponse (new or resumed). Effects are left collected.
     pub fn connect(&mut self, new_session: bool) {
-        self.ok(Input::Start);
+        self.start();
         self.ok(Input::SessionGranted(grant(TOKEN)));
         self.open();
         self.frame(session_response(new_session, false));

@@ -1,14 +1,9 @@
 //! Wire text is text: URLs become safe links, markup stays characters.
-#![cfg(target_arch = "wasm32")]
-
-mod support;
 
 use leptos::prelude::*;
 use parley_frontend::components::rich_text::RichText;
 use parley_frontend::linkify::{Run, is_safe_url, runs};
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 fn urls_are_split_out_of_text_with_trailing_punctuation_left_outside() {
@@ -61,7 +56,7 @@ fn runs_put_back_together_give_the_text_even_with_multibyte_characters() {
 #[wasm_bindgen_test]
 fn markup_in_a_message_is_rendered_as_characters_not_elements() {
     let hostile = r#"<img src=x onerror="window.__pwned=1"><b>bold</b> see https://example.com/a"#;
-    let (root, _) = support::mount(
+    let (root, _) = crate::support::mount(
         |_, _| {},
         move || view! { <RichText text=hostile.to_owned()/> },
     );

@@ -2,15 +2,12 @@
 //! ordering and de-duplication, typing, quick replies, pacing, 429, errors, resends after a
 //! reconnect.
 
-#[path = "engine_harness.rs"]
-mod harness;
-
-use harness::*;
+use crate::engine_harness::*;
 use parley_shared::engine::{
-    CLIENT_MESSAGE_ID_KEY, Delivery, Effect, EntryKind, FailReason, GuestMessage, Input, Notice,
-    Phase, Refused, Typist,
+    CLIENT_MESSAGE_ID_KEY, ChoiceId, ChoiceKind, Delivery, Effect, EntryKind, FailReason,
+    GuestMessage, Input, Notice, OriginatingEntity, Phase, Refused, Typist,
 };
-use parley_shared::genesys::{ButtonResponse, ButtonResponseType, Content, MessageType};
+use parley_shared::genesys::{ButtonResponseType, Content, MessageType};
 use serde_json::json;
 
 fn guest(h: &Harness, index: usize) -> GuestMessage {
@@ -23,7 +20,7 @@ fn guest(h: &Harness, index: usize) -> GuestMessage {
 #[test]
 fn send_shows_a_bubble_at_once_and_the_echo_confirms_it_without_a_second_one() {
     let mut h = Harness::ready();
-    h.ok(Input::text("hello"));
+    h.say("hello");
     assert_eq!(h.texts(), ["guest:hello"]);
     assert_eq!(guest(&h, 0).delivery, Delivery::Sending);
     let key = h.engine.transcript()[0].key.clone();
@@ -85,22 +82,10 @@ fn blank_and_over_long_text_is_refused_and_nothing_is_queued() {
     for (text, expected) in cases {
         let mut h = Harness::ready();
         let accepted = expected.is_ok();
-        assert_eq!(h.handle(Input::text(text.clone())), expected);
+        assert_eq!(h.send_text(text.clone()).map(drop), expected);
         assert_eq!(h.engine.transcript().len(), usize::from(accepted));
         assert_eq!(h.sent_messages().len(), usize::from(accepted));
     }
-}
-
-#[test]
-fn attachments_may_go_without_text() {
-    let mut h = Harness::ready();
-    h.ok(Input::SendText {
-        text: String::new(),
-        attachment_ids: vec!["att-1".into()],
-    });
-    let sent = h.sent_messages();
-    assert!(matches!(sent[0].message.content.as_slice(),
-        [Content::Attachment(attachment)] if attachment.id == "att-1"));
 }
 
 #[test]
@@ -300,14 +285,14 @@ fn guest_typing_is_sent_at_most_every_five_seconds_and_never_after_a_403() {
             .filter(|r| matches!(r, parley_shared::genesys::ClientRequest::OnMessage(m) if m.message.message_type == MessageType::Event))
             .count()
     };
-    h.ok(Input::Typing);
-    h.ok(Input::Typing);
+    h.typing();
+    h.typing();
     assert_eq!(typing_sent(&mut h), 1);
     h.advance(4_999);
-    h.ok(Input::Typing);
+    h.typing();
     assert_eq!(typing_sent(&mut h), 0);
     h.advance(1);
-    h.ok(Input::Typing);
+    h.typing();
     let requests = h.sent();
     let [parley_shared::genesys::ClientRequest::OnMessage(typing)] = requests.as_slice() else {
         panic!("one typing request expected: {requests:?}")
@@ -323,7 +308,7 @@ fn guest_typing_is_sent_at_most_every_five_seconds_and_never_after_a_403() {
     assert!(h.engine.guest_typing_disabled());
     for _ in 0..5 {
         h.advance(6_000);
-        h.ok(Input::Typing);
+        h.typing();
     }
     assert_eq!(typing_sent(&mut h), 0);
 }
@@ -332,7 +317,7 @@ fn guest_typing_is_sent_at_most_every_five_seconds_and_never_after_a_403() {
 fn sends_are_paced_to_two_per_second() {
     let mut h = Harness::ready();
     for i in 0..6 {
-        h.ok(Input::text(format!("m{i}")));
+        h.say(format!("m{i}"));
     }
     let mut send_times = Vec::new();
     for step in 0..400 {
@@ -367,7 +352,7 @@ fn sends_are_paced_to_two_per_second() {
 fn rate_limited_message_waits_retry_after_and_is_resent() {
     for correlated in [true, false] {
         let mut h = Harness::ready();
-        h.ok(Input::text("hi"));
+        h.say("hi");
         let first = h.sent_messages().remove(0);
         let tracing = correlated.then(|| first.tracing_id.clone().unwrap());
         h.frame(json!({"type": "response", "class": "TooManyRequestsErrorMessage", "code": 429,
@@ -389,7 +374,7 @@ fn rate_limited_message_waits_retry_after_and_is_resent() {
 #[test]
 fn message_too_long_from_the_server_fails_the_message_and_retry_resends_it() {
     let mut h = Harness::ready();
-    h.ok(Input::text("one"));
+    h.say("one");
     let first = h.sent_messages().remove(0);
     h.frame(error_frame(
         4011,
@@ -399,15 +384,12 @@ fn message_too_long_from_the_server_fails_the_message_and_retry_resends_it() {
     assert_eq!(guest(&h, 0).delivery, Delivery::Failed(FailReason::TooLong));
     assert_eq!(h.engine.phase(), &Phase::Ready, "the session survives");
     // A later message is not held up by the failed one.
-    h.ok(Input::text("two"));
+    h.say("two");
     assert_eq!(h.sent_messages().len(), 1);
 
     let client_id = guest(&h, 0).client_id.unwrap();
-    assert_eq!(
-        h.handle(Input::Retry("unknown".into())),
-        Err(Refused::NothingToRetry)
-    );
-    h.ok(Input::Retry(client_id));
+    assert_eq!(h.retry("unknown"), Err(Refused::NothingToRetry));
+    h.retry(&client_id).unwrap();
     assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
 }
 
@@ -415,8 +397,8 @@ fn message_too_long_from_the_server_fails_the_message_and_retry_resends_it() {
 fn messages_written_while_disconnected_wait_and_go_out_in_order_once_ready() {
     let mut h = Harness::ready();
     h.drop_socket();
-    h.ok(Input::text("a"));
-    h.ok(Input::text("b"));
+    h.say("a");
+    h.say("b");
     assert!(h.sent_messages().is_empty());
     assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
     h.ok(Input::NetworkBack);
@@ -434,7 +416,7 @@ fn messages_written_while_disconnected_wait_and_go_out_in_order_once_ready() {
 /// catch-up with `history`.
 fn reconnect_with_history(history: impl FnOnce(&str) -> Vec<serde_json::Value>) -> Harness {
     let mut h = Harness::ready();
-    h.ok(Input::text("lost?"));
+    h.say("lost?");
     let sent = h.sent_messages();
     let client_id = sent[0].tracing_id.clone().unwrap();
     h.drop_socket();
@@ -478,7 +460,7 @@ fn unechoed_message_that_history_shows_is_marked_sent_not_resent() {
 fn held_resend_goes_out_when_history_fails_or_never_answers() {
     for fails in [true, false] {
         let mut h = Harness::ready();
-        h.ok(Input::text("lost?"));
+        h.say("lost?");
         h.sent_messages();
         h.drop_socket();
         h.ok(Input::NetworkBack);
@@ -532,18 +514,18 @@ fn quick_replies_are_offered_until_the_guest_answers() {
                  "content": [
                     {"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a", "action": "Message"}},
                     {"contentType": "QuickReply", "quickReply": {"text": "B", "payload": "b", "action": "Message"}}]}}));
-    let offered = h.engine.quick_replies().expect("quick replies");
-    assert_eq!(offered.message_id, "qr1");
-    let labels: Vec<&str> = offered.replies.iter().map(|r| r.text.as_str()).collect();
+    let offered = h.engine.quick_replies();
+    assert!(offered.iter().all(|choice| choice.id.message_id == "qr1"));
+    let labels: Vec<&str> = offered.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, ["A", "B"]);
 
-    h.ok(Input::SendButtonResponse(ButtonResponse {
-        text: "B".into(),
-        payload: "b".into(),
-        response_type: ButtonResponseType::QuickReply,
-        originating_message_id: Some("qr1".into()),
-    }));
-    assert!(h.engine.quick_replies().is_none());
+    h.choose(&offered[1].id).expect("on offer");
+    assert!(h.engine.quick_replies().is_empty());
+    assert_eq!(
+        h.choose(&offered[0].id),
+        Err(Refused::ChoiceNotOffered),
+        "a quick reply is answered once"
+    );
     assert_eq!(h.texts().last().unwrap(), "guest:B");
     let sent = h.sent_messages();
     assert_eq!(sent[0].message.text.as_deref(), Some(""));
@@ -558,9 +540,9 @@ fn quick_replies_disappear_when_the_guest_types_a_message_instead() {
         "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick",
                  "channel": {"time": "2024-01-01T10:00:00Z"},
                  "content": [{"contentType": "QuickReply", "quickReply": {"text": "A", "payload": "a"}}]}}));
-    assert!(h.engine.quick_replies().is_some());
-    h.ok(Input::text("neither"));
-    assert!(h.engine.quick_replies().is_none());
+    assert!(!h.engine.quick_replies().is_empty());
+    h.say("neither");
+    assert!(h.engine.quick_replies().is_empty());
 }
 
 #[test]
@@ -599,7 +581,7 @@ fn a_new_sender_nickname_announces_a_handover() {
     };
     assert_eq!(agent.nickname.as_deref(), Some("Ann"));
     assert_eq!(agent.avatar.as_deref(), Some("https://a/x.png"));
-    assert_eq!(agent.originating_entity.as_deref(), Some("Human"));
+    assert_eq!(agent.originating_entity, Some(OriginatingEntity::Human));
     let current = h.engine.current_agent().expect("an agent has written");
     assert_eq!(
         current.message_id, "a2",
@@ -628,24 +610,24 @@ fn unknown_content_kinds_are_kept_for_the_ui() {
 #[test]
 fn a_failed_message_can_be_discarded() {
     let mut h = Harness::ready();
-    h.ok(Input::text("doomed"));
+    h.say("doomed");
     let sent = h.sent_messages().remove(0);
     let client_id = sent.tracing_id.clone().unwrap();
     assert_eq!(
-        h.handle(Input::Discard(client_id.clone())),
+        h.discard(&client_id),
         Err(Refused::NothingToRetry),
         "only failed messages can be discarded"
     );
     h.frame(error_frame(4011, "message too long", Some(&client_id)));
-    h.ok(Input::Discard(client_id));
+    h.discard(&client_id).unwrap();
     assert!(h.engine.transcript().is_empty());
 }
 
 #[test]
 fn pending_messages_fail_when_the_session_ends() {
     let mut h = Harness::ready_without_auto_restart();
-    h.ok(Input::text("one"));
-    h.ok(Input::text("two"));
+    h.say("one");
+    h.say("two");
     h.frame(json!({"type": "response", "class": "SessionExpiredEvent", "code": 200, "body": {}}));
     assert_eq!(
         guest(&h, 0).delivery,
@@ -660,7 +642,7 @@ fn pending_messages_fail_when_the_session_ends() {
 #[test]
 fn an_uncorrelated_403_right_after_typing_switches_typing_off() {
     let mut h = Harness::ready();
-    h.ok(Input::Typing);
+    h.typing();
     h.sent();
     h.advance(200);
     h.frame(error_frame(
@@ -684,7 +666,7 @@ fn quick_replies_are_withdrawn_when_the_conversation_ends() {
         json!({"eventType": "Presence", "presence": {"type": "Disconnect"}}),
         json!({"readOnly": "true"}),
     ));
-    assert!(h.engine.quick_replies().is_none());
+    assert!(h.engine.quick_replies().is_empty());
 }
 
 fn attributes_of(message: &parley_shared::genesys::OnMessage) -> Option<Vec<(String, String)>> {
@@ -698,8 +680,8 @@ fn custom_attributes_travel_with_the_first_message_until_delivered() {
     let mut h = Harness::ready();
     let attributes =
         std::collections::BTreeMap::from([("customerName".to_owned(), "Jane".to_owned())]);
-    h.ok(Input::SetCustomAttributes(attributes));
-    h.ok(Input::text("first"));
+    h.set_custom_attributes(attributes);
+    h.say("first");
     let first = h.sent_messages().remove(0);
     let expected = Some(vec![("customerName".to_owned(), "Jane".to_owned())]);
     assert_eq!(attributes_of(&first), expected);
@@ -711,7 +693,7 @@ fn custom_attributes_travel_with_the_first_message_until_delivered() {
     let resent = h.sent_messages().remove(0);
     assert_eq!(attributes_of(&resent), expected);
     h.echo(&resent, "s1", "2024-01-01T10:00:00Z");
-    h.ok(Input::text("second"));
+    h.say("second");
     h.advance(1_000); // two sends already in this second
     let second = h.sent_messages().remove(0);
     assert_eq!(attributes_of(&second), None, "delivered once is enough");
@@ -721,7 +703,7 @@ fn custom_attributes_travel_with_the_first_message_until_delivered() {
 fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
     let mut h = Harness::ready();
     let huge = std::collections::BTreeMap::from([("blob".to_owned(), "x".repeat(3_000))]);
-    h.ok(Input::SetCustomAttributes(huge));
+    h.set_custom_attributes(huge);
     assert!(
         h.engine
             .diagnostics()
@@ -730,7 +712,7 @@ fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
             .unwrap()
             .contains("2048")
     );
-    h.ok(Input::text("without the blob"));
+    h.say("without the blob");
     let plain = h.sent_messages().remove(0);
     assert_eq!(
         attributes_of(&plain),
@@ -740,8 +722,8 @@ fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
     h.echo(&plain, "s0", "2024-01-01T10:00:00Z");
     h.advance(1_000);
     let fine = std::collections::BTreeMap::from([("a".to_owned(), "b".to_owned())]);
-    h.ok(Input::SetCustomAttributes(fine));
-    h.ok(Input::text("hi"));
+    h.set_custom_attributes(fine);
+    h.say("hi");
     let sent = h.sent_messages().remove(0);
     h.frame(error_frame(
         4013,
@@ -753,7 +735,431 @@ fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
         Delivery::Failed(FailReason::AttributesTooLarge)
     );
     let client_id = guest(&h, 1).client_id.unwrap();
-    h.ok(Input::Retry(client_id));
+    h.retry(&client_id).unwrap();
     let retried = h.sent_messages().remove(0);
     assert_eq!(attributes_of(&retried), None, "the retry goes without them");
+}
+
+fn card_frame(id: &str) -> serde_json::Value {
+    json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": id, "type": "Structured", "text": "Plans",
+                 "originatingEntity": "Bot", "channel": {"time": "2024-01-01T10:00:00Z"},
+                 "content": [{"contentType": "Carousel", "carousel": {"cards": [
+                    {"title": "Basic", "actions": [
+                        {"type": "Postback", "text": "Pick basic"},
+                        {"type": "Link", "text": "Read more", "url": "https://example.com"}]},
+                    {"title": "Pro", "actions": [
+                        {"type": "Postback", "text": "Pick pro", "payload": "pro"}]}]}}]}})
+}
+
+#[test]
+fn a_card_button_is_chosen_by_id_and_without_a_payload_answers_with_its_label() {
+    let mut h = Harness::ready();
+    h.frame(card_frame("card1"));
+    let choices = h.engine.choices();
+    let offered: Vec<(&str, &str, ChoiceKind)> = choices
+        .iter()
+        .map(|c| (c.label.as_str(), c.payload.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            ("Pick basic", "Pick basic", ChoiceKind::Button),
+            ("Pick pro", "pro", ChoiceKind::Button)
+        ],
+        "postback buttons across the carousel, links are not choices"
+    );
+    let client_id = h.choose(&choices[0].id).expect("on offer");
+    let sent = h.sent_messages();
+    assert_eq!(sent[0].tracing_id.as_deref(), Some(client_id.as_str()));
+    assert_eq!(sent[0].message.message_type, MessageType::Structured);
+    assert!(matches!(sent[0].message.content.as_slice(),
+        [Content::ButtonResponse(r)] if r.text == "Pick basic" && r.payload == "Pick basic"
+            && r.response_type == ButtonResponseType::Button
+            && r.originating_message_id.as_deref() == Some("card1")));
+    assert_eq!(h.texts().last().unwrap(), "guest:Pick basic");
+    assert_eq!(
+        h.engine.choices().len(),
+        2,
+        "card buttons stay answerable after the guest wrote"
+    );
+    let unknown = ChoiceId {
+        message_id: "card1".into(),
+        index: 9,
+    };
+    assert_eq!(h.choose(&unknown), Err(Refused::ChoiceNotOffered));
+}
+
+#[test]
+fn quick_replies_come_before_card_buttons_in_the_choices_on_offer() {
+    let mut h = Harness::ready();
+    h.frame(card_frame("card1"));
+    h.frame(json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"direction": "Outbound", "id": "qr1", "type": "Structured", "text": "Pick",
+                 "channel": {"time": "2024-01-01T10:00:01Z"},
+                 "content": [{"contentType": "QuickReply", "quickReply": {"text": "Yes", "payload": "y"}}]}}));
+    let labels = |h: &Harness| -> Vec<String> {
+        h.engine
+            .choices()
+            .into_iter()
+            .map(|choice| choice.label)
+            .collect()
+    };
+    assert_eq!(labels(&h), ["Yes"]);
+    h.say("something else");
+    assert_eq!(labels(&h), ["Pick basic", "Pick pro"], "the latest card's");
+    h.frame(agent_event(
+        "d1",
+        json!({"eventType": "Presence", "presence": {"type": "Disconnect"}}),
+        json!({"readOnly": "true"}),
+    ));
+    assert!(h.engine.choices().is_empty(), "nothing once it is over");
+}
+
+#[test]
+fn entries_say_whether_they_arrived_live_or_from_history() {
+    let mut h = Harness::new();
+    h.connect(false); // a resumed conversation catches up with history
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.history(history_page(
+        vec![history_entry(
+            "old",
+            "Outbound",
+            "before the reload",
+            "2024-01-01T09:00:00Z",
+            json!({}),
+        )],
+        1,
+        1,
+    ));
+    h.frame(agent_text("new", "live", "2024-01-01T10:00:00Z", "Ann"));
+    h.say("mine");
+    let live = |key: &str| {
+        h.engine
+            .transcript()
+            .iter()
+            .find(|entry| entry.key == key)
+            .map(|entry| entry.live)
+    };
+    assert_eq!(live("m:old"), Some(false), "from a history page");
+    assert_eq!(live("m:new"), Some(true), "from a live frame");
+    let mine = h.engine.transcript().last().unwrap();
+    assert!(matches!(mine.kind, EntryKind::Guest(_)) && mine.live);
+}
+
+#[test]
+fn everything_delivered_waits_for_the_echo_but_not_for_failed_messages() {
+    let mut h = Harness::ready();
+    assert!(h.engine.everything_delivered());
+    h.say("one");
+    assert!(!h.engine.everything_delivered(), "sending");
+    let sent = h.sent_messages().remove(0);
+    h.echo(&sent, "s1", "2024-01-01T10:00:00Z");
+    assert!(h.engine.everything_delivered());
+    h.advance(1_000);
+    h.say("two");
+    let sent = h.sent_messages().remove(0);
+    h.frame(error_frame(4011, "too long", sent.tracing_id.as_deref()));
+    assert!(
+        h.engine.everything_delivered(),
+        "a failed message waits for the guest, not for the network"
+    );
+}
+
+#[test]
+fn the_composer_limit_is_the_engines_configured_one() {
+    let mut h = Harness::ready_with(parley_shared::engine::EngineConfig {
+        max_text_chars: 10,
+        ..parley_shared::engine::EngineConfig::new(DEPLOYMENT)
+    });
+    assert_eq!(h.engine.max_text_chars(), 10);
+    assert!(matches!(
+        h.send_text("x".repeat(11)),
+        Err(Refused::TooLong { max: 10, .. })
+    ));
+}
+
+#[test]
+fn guest_typing_never_delays_a_message() {
+    let mut h = Harness::ready();
+    let mut typing_at = Vec::new();
+    // A visitor who sends every 600 ms and types between sends, for 30 s.
+    for round in 0..50 {
+        for _ in 0..3 {
+            h.advance(150);
+            h.typing();
+            for request in h.sent() {
+                if let parley_shared::genesys::ClientRequest::OnMessage(m) = request {
+                    assert_eq!(m.message.message_type, MessageType::Event);
+                    typing_at.push(h.now);
+                }
+            }
+        }
+        h.advance(150);
+        let client_id = h.say(format!("m{round}"));
+        let sent = h.sent_messages();
+        assert_eq!(
+            sent.len(),
+            1,
+            "message {round} went out at once, not behind a typing event"
+        );
+        assert_eq!(sent[0].tracing_id.as_deref(), Some(client_id.as_str()));
+        h.echo(&sent[0], &format!("s{round}"), "2024-01-01T10:00:00Z");
+    }
+    assert!(
+        typing_at.windows(2).all(|pair| pair[1] - pair[0] >= 5_000),
+        "at most one typing event per 5 s: {typing_at:?}"
+    );
+}
+
+#[test]
+fn typing_goes_out_when_the_line_is_quiet() {
+    let mut h = Harness::ready();
+    h.say("hello");
+    let sent = h.sent_messages().remove(0);
+    h.typing();
+    assert!(h.sent().is_empty(), "dropped while a message is on its way");
+    h.echo(&sent, "s1", "2024-01-01T10:00:00Z");
+    h.typing();
+    assert!(
+        h.sent().is_empty(),
+        "dropped while the pacing window is in use"
+    );
+    h.advance(1_000);
+    h.typing();
+    assert_eq!(h.sent().len(), 1, "sent once the window is empty");
+}
+
+#[test]
+fn the_resend_gate_waits_for_every_history_page_the_catch_up_needs() {
+    let mut h = Harness::ready();
+    h.say("lost?");
+    let client_id = h.sent_messages()[0].tracing_id.clone().unwrap();
+    h.drop_socket();
+    h.ok(Input::NetworkBack);
+    h.open();
+    h.frame(session_response(false, false));
+    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    // Page 1 is full of agent messages the guest never saw: the lost message may be older.
+    let newer: Vec<serde_json::Value> = (0..25)
+        .map(|i| {
+            history_entry(
+                &format!("a{i}"),
+                "Outbound",
+                "busy agent",
+                &format!("2024-01-01T10:01:{i:02}Z"),
+                json!({}),
+            )
+        })
+        .collect();
+    h.history(history_page(newer, 1, 2));
+    assert!(
+        h.sent_messages().is_empty(),
+        "not resent while page 2 is still to come"
+    );
+    h.history(history_page(
+        vec![history_entry(
+            "s1",
+            "Inbound",
+            "lost?",
+            "2024-01-01T10:00:00Z",
+            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+        )],
+        2,
+        2,
+    ));
+    assert!(h.sent_messages().is_empty(), "page 2 showed it delivered");
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn wire_durations_and_retry_afters_of_any_size_do_not_overflow() {
+    let mut h = Harness::ready();
+    h.frame(agent_event(
+        "t1",
+        json!({"eventType": "Typing", "typing": {"type": "On", "duration": u64::MAX}}),
+        json!({}),
+    ));
+    assert!(h.engine.agent_typing(h.now).is_some());
+    h.say("hello");
+    let sent = h.sent_messages();
+    h.frame(
+        json!({"type": "response", "class": "TooManyRequestsErrorMessage", "code": 429,
+        "tracingId": sent[0].tracing_id, "body": {"retryAfter": u64::MAX, "errorCode": 4029}}),
+    );
+    assert_eq!(guest(&h, 0).delivery, Delivery::Queued);
+    h.advance(60_000);
+    assert!(h.sent_messages().is_empty(), "it waits, it does not wrap");
+}
+
+fn persisted(
+    effects: &[Effect],
+) -> Vec<(Option<String>, Vec<parley_shared::engine::PendingMessage>)> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::PersistOutbox { token, messages } => Some((token.clone(), messages.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_message_is_persisted_before_it_is_sent_or_shown_and_forgotten_once_confirmed() {
+    let mut h = Harness::ready();
+    let client_id = h.say("keep me");
+    let effects = h.take();
+    let persist = effects
+        .iter()
+        .position(|e| matches!(e, Effect::PersistOutbox { .. }))
+        .expect("persisted");
+    let send = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Send { .. }))
+        .expect("sent");
+    let shown = effects
+        .iter()
+        .position(|e| *e == Effect::ViewChanged)
+        .expect("shown");
+    assert!(persist < send && persist < shown, "{effects:?}");
+    let stored = persisted(&effects);
+    assert_eq!(stored[0].0.as_deref(), Some(TOKEN), "stored with its token");
+    assert_eq!(stored[0].1[0].client_id, client_id);
+    assert_eq!(stored[0].1[0].shown_text, "keep me");
+
+    let sent = OnMessageFrom::new(&effects);
+    h.echo(&sent.0, "s1", "2024-01-01T10:00:00Z");
+    let stored = persisted(&h.take());
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].1.is_empty(), "confirmed: nothing left to keep");
+}
+
+/// The `onMessage` among some effects.
+struct OnMessageFrom(parley_shared::genesys::OnMessage);
+
+impl OnMessageFrom {
+    fn new(effects: &[Effect]) -> Self {
+        effects
+            .iter()
+            .find_map(|effect| match effect {
+                Effect::Send {
+                    request: parley_shared::genesys::ClientRequest::OnMessage(m),
+                    ..
+                } => Some(OnMessageFrom(m.clone())),
+                _ => None,
+            })
+            .expect("an onMessage")
+    }
+}
+
+/// An engine rebuilt after a reload from what the last one persisted (a message sent, its
+/// echo lost with the page), reconnected to its conversation (`resumed`) and, when resumed,
+/// answered by history page 1 built from `history(client_id)`.
+fn reloaded(
+    resumed: bool,
+    history: impl FnOnce(&str) -> Vec<serde_json::Value>,
+) -> (Harness, String) {
+    let mut before = Harness::ready();
+    let client_id = before.say("typed offline");
+    let (token, messages) = persisted(&before.take()).pop().expect("persisted");
+    let mut h = Harness::with_config(parley_shared::engine::EngineConfig {
+        seed: 8,
+        stored_token: token,
+        restored_outbox: messages,
+        ..parley_shared::engine::EngineConfig::new(DEPLOYMENT)
+    });
+    assert_eq!(h.texts(), ["guest:typed offline"], "shown at once");
+    h.start();
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.frame(session_response(!resumed, false));
+    if resumed {
+        assert!(h.sent_messages().is_empty(), "held until history answers");
+        h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+        h.history(history_page(history(&client_id), 1, 1));
+    }
+    (h, client_id)
+}
+
+#[test]
+fn a_restored_message_that_history_shows_is_confirmed_not_resent() {
+    let (mut h, client_id) = reloaded(true, |client_id| {
+        vec![history_entry(
+            "s1",
+            "Inbound",
+            "typed offline",
+            "2024-01-01T10:00:00Z",
+            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+        )]
+    });
+    assert!(h.sent_messages().is_empty());
+    assert_eq!(h.texts(), ["guest:typed offline"]);
+    assert_eq!(guest(&h, 0).client_id.as_deref(), Some(client_id.as_str()));
+    assert_eq!(guest(&h, 0).delivery, Delivery::Sent);
+}
+
+#[test]
+fn a_restored_message_that_history_lacks_is_resent_once_under_its_client_id() {
+    for resumed in [true, false] {
+        let (mut h, client_id) = reloaded(resumed, |_| Vec::new());
+        let resent = h.sent_messages();
+        assert_eq!(resent.len(), 1, "resumed {resumed}");
+        assert_eq!(resent[0].tracing_id.as_deref(), Some(client_id.as_str()));
+        h.echo(&resent[0], "s1", "2024-01-01T10:00:00Z");
+        h.advance(5_000);
+        assert!(h.sent_messages().is_empty(), "once");
+        let guests: Vec<String> = h
+            .texts()
+            .into_iter()
+            .filter(|text| text.starts_with("guest:"))
+            .collect();
+        assert_eq!(guests, ["guest:typed offline"], "resumed {resumed}");
+        assert!(h.engine.everything_delivered());
+    }
+}
+
+#[test]
+fn history_without_metadata_confirms_by_content_after_the_last_confirmed_message() {
+    let (mut h, _) = reloaded(true, |_| {
+        vec![
+            // The same text long before: already confirmed below, so it cannot be ours now.
+            history_entry(
+                "s0",
+                "Inbound",
+                "typed offline",
+                "2024-01-01T09:00:00Z",
+                json!({}),
+            ),
+            history_entry("a1", "Outbound", "noted", "2024-01-01T09:30:00Z", json!({})),
+            history_entry(
+                "s1",
+                "Inbound",
+                "typed offline",
+                "2024-01-01T10:00:00Z",
+                json!({}),
+            ),
+        ]
+    });
+    assert!(
+        h.sent_messages().is_empty(),
+        "matched on content, not resent"
+    );
+    let guests: Vec<(Option<String>, Delivery)> = h
+        .engine
+        .transcript()
+        .iter()
+        .filter_map(|entry| match &entry.kind {
+            EntryKind::Guest(m) => Some((m.message_id.clone(), m.delivery.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        guests,
+        [
+            (Some("s0".to_owned()), Delivery::Sent),
+            (Some("s1".to_owned()), Delivery::Sent)
+        ],
+        "the older copy is another message; the newer one is ours"
+    );
+    assert!(h.engine.everything_delivered());
 }
