@@ -12,6 +12,7 @@
 //! at once and the socket then lives on its own).
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
@@ -25,6 +26,7 @@ use crate::{emulator, security_headers, static_files, telemetry};
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/session", post(session::create_session))
+        .layer(DefaultBodyLimit::max(session::MAX_BODY_BYTES))
         .layer(state.origins.cors_layer())
         .with_state(state.clone());
     let mut router = Router::new()

@@ -90,7 +90,8 @@ pub struct Args {
     #[arg(long, env = "PARLEY_EMULATOR_SOCKET_IDLE_SECS", default_value = "300")]
     pub emulator_socket_idle_secs: String,
     /// Emulator control endpoints (`/emulator/faults`, transcripts, stats; direct loopback
-    /// callers only): `auto` (on unless PARLEY_PUBLIC_URL is set), `on` or `off`.
+    /// callers only): `auto` (on unless PARLEY_PUBLIC_URL names a non-loopback host, i.e. the
+    /// server is exposed), `on` or `off`.
     #[arg(long, env = "PARLEY_EMULATOR_CONTROL", default_value = "auto")]
     pub emulator_control: String,
     /// Seconds a client has to send complete request headers (also the keep-alive idle limit).
@@ -295,7 +296,7 @@ impl Config {
             ));
         }
         let control_endpoints = match args.emulator_control.trim().to_ascii_lowercase().as_str() {
-            "auto" | "" => public_url.is_none(),
+            "auto" | "" => public_url.as_deref().is_none_or(is_loopback_url),
             other => boolean("PARLEY_EMULATOR_CONTROL", other).map_err(|_| {
                 invalid(
                     "PARLEY_EMULATOR_CONTROL",
@@ -358,6 +359,20 @@ impl Config {
             },
         })
     }
+}
+
+/// Whether a public URL names this machine (`http://127.0.0.1:8081`, `http://localhost`): the
+/// development loop behind trunk's proxy, not an exposed server.
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses the secret flag / variable straight into a [`Secret`].

@@ -501,3 +501,13 @@ async fn the_policy_names_the_region_and_https_servers_send_hsts() {
     let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(csp.contains("ws://127.0.0.1:8080"), "{csp}");
 }
+
+#[tokio::test]
+async fn an_oversized_grant_body_is_refused_with_413() {
+    let app = test_app(&config(&[]), "127.0.0.1:8080".parse().unwrap());
+    let body = format!(r#"{{"resume":"{}"}}"#, "x".repeat(10_000));
+    let (status, _, _) = send(&app, grant_request(&body, [10, 0, 0, 1])).await;
+    assert_eq!(status, 413);
+    let (status, _, _) = send(&app, grant_request(r#"{"resume":null}"#, [10, 0, 0, 2])).await;
+    assert_eq!(status, 200);
+}

@@ -36,10 +36,12 @@ use super::{Emulator, lifecycle, writer};
 /// 2 KB of custom attributes).
 const MAX_FRAME_BYTES: usize = 256 * 1024;
 
-/// Socket read buffer: guest frames are a few hundred bytes to a few KB, and a larger frame
-/// just takes several reads. tungstenite's default, 128 KiB per connection, is what made the
-/// server's RSS per guest climb past a few thousand guests (BENCHMARKS.md, "Emulator capacity").
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Socket read buffer: guest frames are a few hundred bytes, and a larger frame just takes
+/// several reads (the buffer grows for it). tungstenite zero-fills its whole read buffer
+/// before each read, so every byte of it is resident: its default, 128 KiB per connection, made
+/// the server's RSS per guest climb past a few thousand guests; 4 KiB cost ~3 KiB per guest
+/// more than 1 KiB (BENCHMARKS.md, "Emulator capacity").
+const READ_BUFFER_BYTES: usize = 1024;
 
 /// Outbound bytes the socket may hold beyond what TCP accepted before a send fails: one
 /// largest frame and some. Frames are written at once (no write buffering; the writer flushes

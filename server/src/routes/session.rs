@@ -1,7 +1,7 @@
 //! `POST /api/session`: hands a browser (or headless guest) a session grant.
 //!
 //! Order of checks: the `Origin` allowlist (403), the per-IP rate limit (429 + `Retry-After`),
-//! the JSON body (415 / 400), then availability when configured. Availability is optional:
+//! the JSON body (415 / 400; 413 over 4 KiB), then availability when configured. Availability is optional:
 //! when Genesys cannot answer within [`AppState::availability_wait`] (or fails), the grant is
 //! issued without it, and the lookup goes on in the background to fill the cache for the
 //! next grants. The guest token is a fresh UUID v4, or the client's own token when it asks to resume
@@ -28,6 +28,10 @@ use crate::availability::AvailabilityClient;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::state::{AppState, GrantTarget};
+
+/// Largest grant request body: the request is `{"resume": "<uuid>"}` at most, so anything
+/// bigger is refused (413) before it is buffered (axum's default would be 2 MB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024;
 
 /// Issues a session grant.
 pub async fn create_session(

@@ -38,10 +38,14 @@ pub fn config(flags: &[&str]) -> Config {
     Config::from_args(args).expect("config validates")
 }
 
-/// Options with instant retries so failure paths finish quickly.
+/// Options with instant retries so failure paths finish quickly, and a grant that waits long
+/// enough for its availability lookup to finish even on a loaded machine (so that counts of
+/// upstream requests are final when the grant returns; the wait itself is tested with a short
+/// `availability_wait`).
 pub fn fast_options(clock: Clock) -> StateOptions {
     StateOptions {
         clock,
+        availability_wait: Duration::from_secs(10),
         retry_policy: RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(1),
