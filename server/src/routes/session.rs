@@ -58,6 +58,7 @@ pub async fn create_session(
         deployment_id: state.deployment_id.to_string(),
         features: state.features.clone(),
         availability,
+        window_config: None,
     }))
 }
 
