@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! POST /api/session   session grants (CORS allowlist)          routes::session
+//! GET  /api/config    the deployment's window settings (CORS)  routes::window_config
 //! GET  /healthz       liveness                                 routes::health
 //! /v1, /oauth/token, /api/v2/…, /webdeployments/…, /emulator/* emulator (emulator backend only)
 //! everything else     the browser bundle from dist/            static_files
@@ -12,7 +13,7 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::routes::{health, session};
+use crate::routes::{health, session, window_config};
 use crate::state::AppState;
 use crate::{emulator, security_headers, static_files, telemetry};
 
@@ -20,6 +21,7 @@ use crate::{emulator, security_headers, static_files, telemetry};
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/session", post(session::create_session))
+        .route("/api/config", get(window_config::window_config))
         .layer(state.origins.cors_layer())
         .with_state(state.clone());
     let mut router = Router::new()

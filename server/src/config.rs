@@ -78,6 +78,10 @@ pub struct Args {
     /// Emulator: guest session inactivity TTL, in seconds.
     #[arg(long, env = "PARLEY_EMULATOR_SESSION_TTL_SECS")]
     pub emulator_session_ttl_secs: Option<String>,
+    /// Emulator: a JSON file deep-merged over the deployment's default `config.json`
+    /// (objects merge, other values replace), to play any Messenger setting.
+    #[arg(long, env = "PARLEY_EMULATOR_DEPLOYMENT_CONFIG")]
+    pub emulator_deployment_config: Option<String>,
 }
 
 /// Which Genesys the grants point at.
@@ -98,6 +102,9 @@ pub struct EmulatorSettings {
     pub agent_reply_delay: Option<Duration>,
     /// Guest session inactivity TTL.
     pub session_ttl: Option<Duration>,
+    /// JSON object merged over the emulator's default `config.json`, read from the file named
+    /// by `PARLEY_EMULATOR_DEPLOYMENT_CONFIG` at start-up.
+    pub deployment_config_overlay: Option<serde_json::Value>,
 }
 
 /// The validated configuration.
@@ -166,6 +173,7 @@ impl Config {
             &mut args.genesys_queue_id,
             &mut args.emulator_agent_delay_ms,
             &mut args.emulator_session_ttl_secs,
+            &mut args.emulator_deployment_config,
         ] {
             if optional
                 .as_deref()
@@ -294,6 +302,11 @@ impl Config {
                     .transpose()?
                     .filter(|secs: &u64| *secs > 0)
                     .map(Duration::from_secs),
+                deployment_config_overlay: args
+                    .emulator_deployment_config
+                    .as_deref()
+                    .map(deployment_config_overlay)
+                    .transpose()?,
             },
         })
     }
@@ -332,6 +345,22 @@ fn genesys_endpoints(
         (Some(region), _) => Ok(Some(Endpoints::for_region(region))),
         (None, domain) => Ok(domain),
     }
+}
+
+/// Reads the `PARLEY_EMULATOR_DEPLOYMENT_CONFIG` file: it must hold one JSON object.
+fn deployment_config_overlay(path: &str) -> Result<serde_json::Value, ConfigError> {
+    const VARIABLE: &str = "PARLEY_EMULATOR_DEPLOYMENT_CONFIG";
+    let text = std::fs::read_to_string(path.trim())
+        .map_err(|error| invalid(VARIABLE, format!("cannot read '{path}': {error}")))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| invalid(VARIABLE, format!("'{path}' is not valid JSON: {error}")))?;
+    if !value.is_object() {
+        return Err(invalid(
+            VARIABLE,
+            format!("'{path}' must hold a JSON object (the settings to change)"),
+        ));
+    }
+    Ok(value)
 }
 
 fn uuid_text(variable: &'static str, value: &str) -> Result<String, ConfigError> {

@@ -16,6 +16,9 @@ use parley_shared::genesys::Endpoints;
 use crate::availability::{AvailabilityClient, DEFAULT_AVAILABILITY_TTL};
 use crate::clock::Clock;
 use crate::config::{Backend, Config};
+use crate::deployment_config::{
+    CachePolicy, DeploymentConfigCache, DocumentSource, EmulatorDocumentSource, HttpDocumentSource,
+};
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::oauth::{OAuthClient, RetryPolicy};
 use crate::origins::AllowedOrigins;
@@ -33,6 +36,11 @@ pub struct StateOptions {
     pub retry_policy: RetryPolicy,
     /// How long an availability answer is reused.
     pub availability_ttl: Duration,
+    /// Timeout and lifetimes of the deployment `config.json` cache.
+    pub deployment_config_policy: CachePolicy,
+    /// Replaces the deployment document's source (tests); `None` picks the CDN or the emulator
+    /// from the configuration.
+    pub deployment_document_source: Option<Arc<dyn DocumentSource>>,
 }
 
 impl Default for StateOptions {
@@ -41,6 +49,8 @@ impl Default for StateOptions {
             clock: Clock::system(),
             retry_policy: RetryPolicy::default(),
             availability_ttl: DEFAULT_AVAILABILITY_TTL,
+            deployment_config_policy: CachePolicy::default(),
+            deployment_document_source: None,
         }
     }
 }
@@ -81,6 +91,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The embedded emulator (emulator backend only).
     pub emulator: Option<Emulator>,
+    /// The deployment's Messenger settings for the window (grants and `GET /api/config`).
+    pub window_config: Arc<DeploymentConfigCache>,
     /// Clock for the rate limiter.
     pub clock: Clock,
 }
@@ -148,7 +160,24 @@ impl AppState {
             }
             _ => None,
         };
+        let document_source = options
+            .deployment_document_source
+            .clone()
+            .unwrap_or_else(|| {
+                document_source(
+                    config,
+                    &upstream,
+                    emulator.as_ref(),
+                    &self_base,
+                    options.deployment_config_policy.timeout,
+                )
+            });
         AppState {
+            window_config: DeploymentConfigCache::new(
+                document_source,
+                options.deployment_config_policy,
+                options.clock.clone(),
+            ),
             target: Arc::new(target),
             deployment_id: config.deployment_id.as_str().into(),
             features: Features::default(),
@@ -162,6 +191,37 @@ impl AppState {
             dist: config.dist.clone(),
             emulator,
             clock: options.clock,
+        }
+    }
+}
+
+/// Where the deployment's `config.json` comes from: the emulator in-process, else the CDN of
+/// the configured region.
+fn document_source(
+    config: &Config,
+    upstream: &Endpoints,
+    emulator: Option<&Emulator>,
+    self_base: &str,
+    timeout: Duration,
+) -> Arc<dyn DocumentSource> {
+    match emulator {
+        Some(emulator) => Arc::new(EmulatorDocumentSource::new(
+            emulator.clone(),
+            config.deployment_id.clone(),
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| self_base.to_owned()),
+        )),
+        None => {
+            let http = reqwest::Client::builder()
+                .timeout(timeout)
+                .build()
+                .expect("reqwest client with rustls builds");
+            Arc::new(HttpDocumentSource::new(
+                http,
+                upstream.deployment_config_url(&config.deployment_id),
+            ))
         }
     }
 }
@@ -186,6 +246,7 @@ fn emulator_config(config: &Config) -> EmulatorConfig {
         emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();
     }
     emulator.public_base_url = config.public_url.clone();
+    emulator.deployment_config_overlay = config.emulator.deployment_config_overlay.clone();
     emulator
 }
 

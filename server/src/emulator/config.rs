@@ -67,6 +67,10 @@ pub struct EmulatorConfig {
     pub public_base_url: Option<String>,
     /// The estimated wait the routing endpoint reports for every queue, in seconds.
     pub estimated_wait_seconds: u64,
+    /// A JSON object deep-merged over the default `config.json` document (objects merge key
+    /// by key, every other value replaces), so tests and developers can change any Messenger
+    /// setting (`PARLEY_EMULATOR_DEPLOYMENT_CONFIG`). `None` serves the default document.
+    pub deployment_config_overlay: Option<serde_json::Value>,
 }
 
 impl Default for EmulatorConfig {
@@ -105,6 +109,7 @@ impl Default for EmulatorConfig {
             jwt_lifetime: Duration::from_secs(3600),
             public_base_url: None,
             estimated_wait_seconds: 42,
+            deployment_config_overlay: None,
         }
     }
 }
@@ -154,6 +159,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("jwt_lifetime", &self.jwt_lifetime)
             .field("public_base_url", &self.public_base_url)
             .field("estimated_wait_seconds", &self.estimated_wait_seconds)
+            .field("deployment_config_overlay", &self.deployment_config_overlay)
             .finish()
     }
 }
