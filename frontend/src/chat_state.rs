@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use parley_shared::api::Features;
+use parley_shared::api::{Features, WindowConfig};
 use parley_shared::engine::{Engine, Entry, Millis, Phase, SessionLimits, Typist};
 use parley_shared::genesys::QuickReply;
 
@@ -111,6 +111,9 @@ pub struct ChatState {
     pub agent: RwSignal<Option<AgentInfo>>,
     /// Parley's feature switches from the grant.
     pub features: RwSignal<Features>,
+    /// The Messenger deployment's settings from the grant; [`WindowConfig::default`] until a
+    /// grant carries them.
+    pub window_config: RwSignal<WindowConfig>,
     /// `navigator.onLine`.
     pub online: RwSignal<bool>,
     /// The newest upload the engine lists, or a file it refused outright.
@@ -132,6 +135,7 @@ impl ChatState {
             limits: RwSignal::new(SessionLimits::default()),
             agent: RwSignal::new(None),
             features: RwSignal::new(Features::default()),
+            window_config: RwSignal::new(WindowConfig::default()),
             online: RwSignal::new(true),
             upload: RwSignal::new(None),
             now: RwSignal::new(0),

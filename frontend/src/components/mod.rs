@@ -12,6 +12,7 @@ pub mod entry;
 pub mod header;
 pub mod icon;
 pub mod launcher;
+pub mod markdown;
 pub mod quick_replies;
 pub mod rich_text;
 mod shown;
