@@ -73,6 +73,9 @@ pub enum FetchError {
     /// The body is not JSON or is too large.
     #[error("the body is not a JSON document of at most {MAX_DOCUMENT_BYTES} bytes")]
     NotJson,
+    /// The fetch task ended without an answer (it panicked, or the runtime is shutting down).
+    #[error("the fetch ended without an answer")]
+    Abandoned,
 }
 
 /// A boxed fetch, so that sources can be swapped (HTTP, emulator, tests) behind one `Arc`.
@@ -199,7 +202,7 @@ impl DeploymentConfigCache {
     }
 
     /// What is cached now, without waiting; starts a background refresh when it is stale.
-    /// `None` only until the first fetch has finished. Needs a Tokio runtime.
+    /// `None` only until the first fetch has finished (and, outside a Tokio runtime, for good).
     pub fn snapshot(self: &Arc<Self>) -> Option<WindowConfig> {
         let mut state = self.lock();
         self.refresh_if_stale(&mut state);
@@ -243,13 +246,22 @@ impl DeploymentConfigCache {
         if state.in_flight || !self.is_stale(state) {
             return;
         }
+        // Outside a runtime there is nothing to fetch with (and a failed spawn would settle,
+        // re-locking `state`, from inside this critical section): leave the cache as it is.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         state.in_flight = true;
-        let cache = Arc::clone(self);
-        tokio::spawn(async move {
-            let outcome = tokio::time::timeout(cache.policy.timeout, cache.source.fetch())
+        let guard = SettleOnDrop {
+            cache: Some(Arc::clone(self)),
+        };
+        runtime.spawn(async move {
+            let timeout = guard.cache().policy.timeout;
+            let fetch = guard.cache().source.fetch();
+            let outcome = tokio::time::timeout(timeout, fetch)
                 .await
-                .unwrap_or(Err(FetchError::TimedOut(cache.policy.timeout)));
-            cache.settle(outcome);
+                .unwrap_or(Err(FetchError::TimedOut(timeout)));
+            guard.settle(outcome);
         });
     }
 
@@ -283,6 +295,34 @@ impl DeploymentConfigCache {
             state.in_flight = false;
         }
         self.settled.send_modify(|generation| *generation += 1);
+    }
+}
+
+/// Settles the cache as [`FetchError::Abandoned`] if the fetch task ends without an outcome,
+/// so `in_flight` never sticks and no [`DeploymentConfigCache::current`] caller waits forever.
+struct SettleOnDrop {
+    /// `None` once the task settled the cache itself.
+    cache: Option<Arc<DeploymentConfigCache>>,
+}
+
+impl SettleOnDrop {
+    fn cache(&self) -> &DeploymentConfigCache {
+        self.cache.as_deref().expect("armed until settled")
+    }
+
+    /// Settles the cache with `outcome` and disarms the guard.
+    fn settle(mut self, outcome: Result<Value, FetchError>) {
+        if let Some(cache) = self.cache.take() {
+            cache.settle(outcome);
+        }
+    }
+}
+
+impl Drop for SettleOnDrop {
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache.take() {
+            cache.settle(Err(FetchError::Abandoned));
+        }
     }
 }
 

@@ -210,6 +210,27 @@ async fn a_stale_snapshot_is_served_while_it_refreshes() {
     );
 }
 
+/// A source whose fetch panics while it is polled.
+#[derive(Debug)]
+struct PanickingSource;
+
+impl DocumentSource for PanickingSource {
+    fn fetch(&self) -> DocumentFuture {
+        Box::pin(async { panic!("a bug in the source") })
+    }
+}
+
+#[tokio::test]
+async fn a_fetch_that_panics_settles_as_a_failure_instead_of_hanging() {
+    let cache = DeploymentConfigCache::new(
+        Arc::new(PanickingSource),
+        CachePolicy::default(),
+        ManualClock::new().clock(),
+    );
+    assert_eq!(cache.current().await, WindowConfig::default());
+    assert!(!cache.lock().in_flight);
+}
+
 /// Serves `router` on a free local port; returns its base URL.
 async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -273,4 +294,12 @@ async fn an_unreachable_cdn_is_reported_as_such() {
         matches!(result, Err(FetchError::Unreachable(_))),
         "{result:?}"
     );
+}
+
+#[test]
+fn outside_a_runtime_a_snapshot_is_empty_rather_than_stuck() {
+    let h = Harness::new(vec![Ok(document("Off"))], false);
+    assert_eq!(h.cache.snapshot(), None);
+    assert_eq!(h.cache.snapshot(), None);
+    assert_eq!(h.calls(), 0);
 }
