@@ -46,6 +46,19 @@ async fn a_script_in_markdown_is_shown_as_text() {
 }
 
 #[wasm_bindgen_test]
+async fn a_single_paragraph_keeps_the_plain_text_markup() {
+    let root = render("Hello **there**").await;
+    let text = root.query_selector("[data-parley-text]").unwrap().unwrap();
+    assert_eq!(text.tag_name(), "P");
+    assert_eq!(text.class_name(), "parley-text parley-markdown");
+    assert_eq!(count(&root, "[data-parley-text] p"), 0);
+    let root = render("one\n\ntwo").await;
+    let text = root.query_selector("[data-parley-text]").unwrap().unwrap();
+    assert_eq!(text.tag_name(), "DIV");
+    assert_eq!(count(&root, "[data-parley-text] > p"), 2);
+}
+
+#[wasm_bindgen_test]
 async fn only_safe_links_become_anchors() {
     let root =
         render("[site](https://example.com/x) [bad](javascript:alert(1)) https://a.example").await;

@@ -15,8 +15,16 @@ pub fn Markdown(
     /// The wire text (markdown source, never HTML).
     text: String,
 ) -> impl IntoView {
-    let blocks: Vec<AnyView> = parse(&text).into_iter().map(block).collect();
-    view! { <div class="parley-text parley-markdown" data-parley-text="">{blocks}</div> }
+    let mut blocks = parse(&text);
+    // One paragraph — most messages — keeps RichText's exact markup (`<p class="parley-text">`),
+    // so plain messages look the same whether the deployment enables markdown or not.
+    if let [Block::Paragraph(nodes)] = blocks.as_mut_slice() {
+        let nodes = inlines(std::mem::take(nodes));
+        return view! { <p class="parley-text parley-markdown" data-parley-text="">{nodes}</p> }
+            .into_any();
+    }
+    let blocks: Vec<AnyView> = blocks.into_iter().map(block).collect();
+    view! { <div class="parley-text parley-markdown" data-parley-text="">{blocks}</div> }.into_any()
 }
 
 fn block(block: Block) -> AnyView {
