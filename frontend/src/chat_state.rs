@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use parley_shared::api::Features;
+use parley_shared::api::{Features, WindowConfig};
 use parley_shared::engine::{
     Choice, Engine, Entry, Millis, Phase, SessionLimits, Typist, UploadFailure, UploadState,
 };
@@ -119,6 +119,9 @@ pub struct ChatState {
     pub agent: RwSignal<Option<AgentInfo>>,
     /// Parley's feature switches from the grant.
     pub features: RwSignal<Features>,
+    /// The Messenger deployment's settings from the grant; [`WindowConfig::default`] until a
+    /// grant carries them.
+    pub window_config: RwSignal<WindowConfig>,
     /// `navigator.onLine`.
     pub online: RwSignal<bool>,
     /// The newest upload the engine lists.
@@ -148,6 +151,7 @@ impl ChatState {
             limits: RwSignal::new(SessionLimits::default()),
             agent: RwSignal::new(None),
             features: RwSignal::new(Features::default()),
+            window_config: RwSignal::new(WindowConfig::default()),
             online,
             upload: RwSignal::new(None),
             now: RwSignal::new(0),

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! POST /api/session   session grants (CORS allowlist)          routes::session
+//! GET  /api/config    the deployment's window settings (CORS)  routes::window_config
 //! GET  /healthz       liveness                                 routes::health
 //! /v1, /oauth/token, /api/v2/…, /webdeployments/…, /emulator/* emulator (emulator backend only)
 //! everything else     the browser bundle from dist/            static_files
@@ -18,7 +19,7 @@ use axum::routing::{get, post};
 
 use tower_http::timeout::TimeoutLayer;
 
-use crate::routes::{health, session};
+use crate::routes::{health, session, window_config};
 use crate::state::AppState;
 use crate::{emulator, security_headers, static_files, telemetry};
 
@@ -27,6 +28,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/session", post(session::create_session))
         .layer(DefaultBodyLimit::max(session::MAX_BODY_BYTES))
+        .route("/api/config", get(window_config::window_config))
         .layer(state.origins.cors_layer())
         .with_state(state.clone());
     let mut router = Router::new()

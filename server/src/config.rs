@@ -103,6 +103,10 @@ pub struct Args {
     /// Most connections open at once, guest WebSockets included; more wait to be accepted.
     #[arg(long, env = "PARLEY_MAX_CONNECTIONS", default_value = "20000")]
     pub max_connections: String,
+    /// Emulator: a JSON file deep-merged over the deployment's default `config.json`
+    /// (objects merge, other values replace), to play any Messenger setting.
+    #[arg(long, env = "PARLEY_EMULATOR_DEPLOYMENT_CONFIG")]
+    pub emulator_deployment_config: Option<String>,
 }
 
 /// Which Genesys the grants point at.
@@ -127,6 +131,9 @@ pub struct EmulatorSettings {
     pub socket_idle_timeout: Option<Duration>,
     /// Whether the control endpoints exist (resolved from `auto` with the public URL).
     pub control_endpoints: bool,
+    /// JSON object merged over the emulator's default `config.json`, read from the file named
+    /// by `PARLEY_EMULATOR_DEPLOYMENT_CONFIG` at start-up.
+    pub deployment_config_overlay: Option<serde_json::Value>,
 }
 
 /// The validated configuration.
@@ -196,6 +203,7 @@ impl Config {
             &mut args.genesys_queue_id,
             &mut args.emulator_agent_delay_ms,
             &mut args.emulator_session_ttl_secs,
+            &mut args.emulator_deployment_config,
         ] {
             if optional
                 .as_deref()
@@ -342,6 +350,11 @@ impl Config {
                 .filter(|secs| *secs > 0)
                 .map(Duration::from_secs),
                 control_endpoints,
+                deployment_config_overlay: args
+                    .emulator_deployment_config
+                    .as_deref()
+                    .map(deployment_config_overlay)
+                    .transpose()?,
             },
             limits: ConnectionLimits {
                 header_read_timeout: positive_secs(
@@ -446,6 +459,22 @@ fn genesys_endpoints(
         (Some(region), _) => Ok(Some(Endpoints::for_region(region))),
         (None, domain) => Ok(domain),
     }
+}
+
+/// Reads the `PARLEY_EMULATOR_DEPLOYMENT_CONFIG` file: it must hold one JSON object.
+fn deployment_config_overlay(path: &str) -> Result<serde_json::Value, ConfigError> {
+    const VARIABLE: &str = "PARLEY_EMULATOR_DEPLOYMENT_CONFIG";
+    let text = std::fs::read_to_string(path.trim())
+        .map_err(|error| invalid(VARIABLE, format!("cannot read '{path}': {error}")))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| invalid(VARIABLE, format!("'{path}' is not valid JSON: {error}")))?;
+    if !value.is_object() {
+        return Err(invalid(
+            VARIABLE,
+            format!("'{path}' must hold a JSON object (the settings to change)"),
+        ));
+    }
+    Ok(value)
 }
 
 fn uuid_text(variable: &'static str, value: &str) -> Result<String, ConfigError> {

@@ -219,8 +219,55 @@ fn emulator_knobs_are_parsed() {
             session_ttl: Some(Duration::from_secs(90)),
             socket_idle_timeout: None,
             control_endpoints: true,
+            deployment_config_overlay: None,
         }
     );
+}
+
+/// Writes `contents` to a file of its own under the system temp folder.
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("parley-config-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn emulator_deployment_config_file_is_read_as_an_overlay() {
+    let path = temp_file(
+        "overlay.json",
+        r##"{"defaultLanguage": "de", "messenger": {"styles": {"primaryColor": "#ff0000"}}}"##,
+    );
+    let flag = format!("--emulator-deployment-config={}", path.display());
+    let config = parse(&[&flag]).unwrap();
+    assert_eq!(
+        config.emulator.deployment_config_overlay,
+        Some(serde_json::json!({
+            "defaultLanguage": "de",
+            "messenger": {"styles": {"primaryColor": "#ff0000"}}
+        }))
+    );
+}
+
+#[test]
+fn bad_emulator_deployment_config_files_name_the_variable() {
+    let missing = std::env::temp_dir().join("parley-no-such-file-1f2e3d.json");
+    let not_json = temp_file("not-json.json", "{ messenger: ");
+    let not_object = temp_file("array.json", "[1, 2]");
+    for (path, problem) in [
+        (missing, "cannot read"),
+        (not_json, "is not valid JSON"),
+        (not_object, "must hold a JSON object"),
+    ] {
+        let flag = format!("--emulator-deployment-config={}", path.display());
+        let error = error_of(&[&flag]);
+        assert!(
+            error.starts_with("PARLEY_EMULATOR_DEPLOYMENT_CONFIG: "),
+            "{error}"
+        );
+        assert!(error.contains(problem), "{error}");
+    }
 }
 
 #[test]

@@ -5,13 +5,15 @@
 //! Data flow: [`config`] parses flags and environment once; [`state`] builds the shared
 //! [`AppState`] from it; [`app`] wires the routes ([`routes`], [`static_files`], [`emulator`])
 //! and the cross-cutting layers ([`security_headers`], [`telemetry`], CORS from [`origins`]).
-//! Grants consult [`rate_limit`] and, when configured, [`availability`], which uses [`oauth`].
+//! Grants consult [`rate_limit`] and, when configured, [`availability`], which uses [`oauth`];
+//! grants and `GET /api/config` read the deployment's settings from [`deployment_config`].
 
 pub mod app;
 pub mod availability;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
+pub mod deployment_config;
 pub mod emulator;
 pub mod error;
 pub mod oauth;

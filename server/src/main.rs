@@ -30,6 +30,8 @@ async fn main() -> ExitCode {
         }
     };
     let state = AppState::new(&config, local_addr);
+    // Start reading the deployment's config.json now, so the first grants already carry it.
+    let _ = state.window_config.snapshot();
     tracing::info!(
         url = %format!("http://{local_addr}"),
         backend = ?config.backend,

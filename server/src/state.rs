@@ -16,6 +16,9 @@ use parley_shared::genesys::Endpoints;
 use crate::availability::{AvailabilityClient, DEFAULT_AVAILABILITY_TTL};
 use crate::clock::Clock;
 use crate::config::{Backend, Config};
+use crate::deployment_config::{
+    CachePolicy, DeploymentConfigCache, DocumentSource, EmulatorDocumentSource, HttpDocumentSource,
+};
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::oauth::{OAuthClient, RetryPolicy};
 use crate::origins::AllowedOrigins;
@@ -36,6 +39,11 @@ pub struct StateOptions {
     pub availability_ttl: Duration,
     /// How long a grant waits for availability before it is issued without.
     pub availability_wait: Duration,
+    /// Timeout and lifetimes of the deployment `config.json` cache.
+    pub deployment_config_policy: CachePolicy,
+    /// Replaces the deployment document's source (tests); `None` picks the CDN or the emulator
+    /// from the configuration.
+    pub deployment_document_source: Option<Arc<dyn DocumentSource>>,
 }
 
 /// How long a grant waits for the queue's availability (optional) before going without it.
@@ -48,6 +56,8 @@ impl Default for StateOptions {
             retry_policy: RetryPolicy::default(),
             availability_ttl: DEFAULT_AVAILABILITY_TTL,
             availability_wait: DEFAULT_AVAILABILITY_WAIT,
+            deployment_config_policy: CachePolicy::default(),
+            deployment_document_source: None,
         }
     }
 }
@@ -90,6 +100,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The embedded emulator (emulator backend only).
     pub emulator: Option<Emulator>,
+    /// The deployment's Messenger settings for the window (grants and `GET /api/config`).
+    pub window_config: Arc<DeploymentConfigCache>,
     /// Clock for the rate limiter.
     pub clock: Clock,
     /// Time a request has to be answered.
@@ -167,7 +179,25 @@ impl AppState {
             &target,
             &AllowedOrigins::own(local_addr, config.public_url.as_deref()),
         );
+        let document_source = options
+            .deployment_document_source
+            .clone()
+            .unwrap_or_else(|| {
+                document_source(
+                    config,
+                    &upstream,
+                    emulator.as_ref(),
+                    &self_base,
+                    options.deployment_config_policy.timeout,
+                )
+            });
         AppState {
+            window_config: DeploymentConfigCache::new(
+                document_source,
+                options.deployment_config_policy,
+                options.clock.clone(),
+            ),
+            target: Arc::new(target),
             deployment_id: config.deployment_id.as_str().into(),
             features: Features::default(),
             origins,
@@ -187,7 +217,37 @@ impl AppState {
                 .public_url
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://")),
-            target: Arc::new(target),
+        }
+    }
+}
+
+/// Where the deployment's `config.json` comes from: the emulator in-process, else the CDN of
+/// the configured region.
+fn document_source(
+    config: &Config,
+    upstream: &Endpoints,
+    emulator: Option<&Emulator>,
+    self_base: &str,
+    timeout: Duration,
+) -> Arc<dyn DocumentSource> {
+    match emulator {
+        Some(emulator) => Arc::new(EmulatorDocumentSource::new(
+            emulator.clone(),
+            config.deployment_id.clone(),
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| self_base.to_owned()),
+        )),
+        None => {
+            let http = reqwest::Client::builder()
+                .timeout(timeout)
+                .build()
+                .expect("reqwest client with rustls builds");
+            Arc::new(HttpDocumentSource::new(
+                http,
+                upstream.deployment_config_url(&config.deployment_id),
+            ))
         }
     }
 }
@@ -216,6 +276,7 @@ fn emulator_config(config: &Config, origins: &AllowedOrigins) -> EmulatorConfig 
         emulator.oauth_client_secret = credentials.client_secret.expose().to_owned();
     }
     emulator.public_base_url = config.public_url.clone();
+    emulator.deployment_config_overlay = config.emulator.deployment_config_overlay.clone();
     emulator
 }
 

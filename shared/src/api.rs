@@ -10,6 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::genesys::{MAX_TEXT_CHARS, MAX_TOKEN_CHARS};
 
+mod window_config;
+
+pub use window_config::{
+    Accent, ConversationDisconnect, DEFAULT_LANGUAGE, DEFAULT_MAX_FILE_SIZE_KB, DeploymentStatus,
+    DisconnectMode, Humanize, LauncherVisibility, MAX_BOT_NAME_CHARS, Mapped, UploadMode,
+    WindowConfig,
+};
+
 /// Body of `POST /api/session`. An empty object asks for a fresh session.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,6 +50,12 @@ pub struct SessionGrant {
     /// credentials and could ask Genesys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<Availability>,
+    /// The Messenger deployment's settings for the window (also served by `GET /api/config`).
+    /// Absent from servers that predate it and while the server has not yet read the
+    /// deployment's `config.json` (the first moments after start-up); a client then asks
+    /// `GET /api/config` or uses [`WindowConfig::default`]. Never delays or fails a grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_config: Option<WindowConfig>,
 }
 
 /// Capabilities the client may use. These are Parley's UI switches; the deployment's own
@@ -119,6 +133,7 @@ mod tests {
             deployment_id: "d".into(),
             features: Features::default(),
             availability: None,
+            window_config: None,
         };
         let json = serde_json::to_value(&grant).unwrap();
         assert_eq!(json["websocketUrl"], "ws://h/v1?deploymentId=d");
@@ -127,6 +142,16 @@ mod tests {
         assert_eq!(json["features"]["maxMessageLength"], 4000);
         assert_eq!(json["features"]["typingIndicators"], true);
         assert!(json.get("availability").is_none());
+        assert!(json.get("windowConfig").is_none());
+    }
+
+    #[test]
+    fn grants_without_a_window_config_still_decode() {
+        let old = r#"{"token":"t","websocketUrl":"ws://h/v1","apiBaseUrl":"http://h",
+            "deploymentId":"d","features":{"typingIndicators":true,"attachments":true,
+            "maxMessageLength":4000}}"#;
+        let grant: SessionGrant = serde_json::from_str(old).unwrap();
+        assert_eq!(grant.window_config, None);
     }
 
     #[test]

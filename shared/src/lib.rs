@@ -3,9 +3,13 @@
 //! - [`genesys`]: serde types for the Genesys Cloud Web Messaging guest protocol.
 //! - [`api`]: Parley's own HTTP API between the browser and parley-server.
 //! - [`engine`]: the sans-I/O conversation engine that both clients drive.
+//! - [`color`]: hex colours and WCAG contrast for the deployment's accent.
+//! - [`markdown`]: the limited markdown of agent messages, as a tree of typed nodes.
 //!
 //! Nothing in this crate performs I/O or reads a clock.
 
 pub mod api;
+pub mod color;
 pub mod engine;
 pub mod genesys;
+pub mod markdown;

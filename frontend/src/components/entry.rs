@@ -3,15 +3,17 @@
 //! date separator. Markup per UI-CONTRACT.md "Transcript".
 //!
 //! An entry's kind and text never change under its key; only its delivery state and time do,
-//! so those are the only reactive parts.
+//! so those are the only reactive parts — and, for agent and bot text, whether the deployment
+//! renders markdown (`WindowConfig::markdown`), which a grant may switch.
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use parley_shared::engine::{Delivery, EntryKind, FailReason, OriginatingEntity};
 
 use super::content::ContentList;
+use super::markdown::Markdown;
 use super::rich_text::RichText;
-use crate::chat_state::{EntryView, Row};
+use crate::chat_state::{ChatState, EntryView, Row};
 use crate::commands::{Command, Commands};
 use crate::format;
 use crate::i18n::{Key, Locale, words};
@@ -118,11 +120,17 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 .nickname
                 .clone()
                 .unwrap_or_else(|| window.t(Key::Agent).to_owned());
-            let text = message
-                .text
-                .clone()
-                .filter(|t| !t.is_empty())
-                .map(|text| view! { <RichText text=text/> });
+            let markdown = use_context::<ChatState>().map(|state| state.window_config);
+            let text = message.text.clone().filter(|t| !t.is_empty()).map(|text| {
+                move || {
+                    let text = text.clone();
+                    if markdown.is_some_and(|config| config.with(|c| c.markdown)) {
+                        Either::Left(view! { <Markdown text=text/> })
+                    } else {
+                        Either::Right(view! { <RichText text=text/> })
+                    }
+                }
+            });
             EitherOf3::B(view! {
                 <div class="parley-entry parley-entry-agent" data-parley-entry="" data-kind=kind data-key=entry_key.clone()>
                     <div class="parley-meta">

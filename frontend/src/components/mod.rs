@@ -11,6 +11,7 @@ pub mod content;
 pub mod entry;
 pub mod header;
 pub mod icon;
+pub mod markdown;
 pub mod quick_replies;
 pub mod rich_text;
 mod shown;

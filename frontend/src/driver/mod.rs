@@ -199,6 +199,9 @@ impl Driver {
                     let input = match answer {
                         Ok(grant) => {
                             driver.state.features.set(grant.features.clone());
+                            if let Some(config) = &grant.window_config {
+                                driver.state.window_config.set(config.clone());
+                            }
                             Input::SessionGranted(Grant::from(&grant))
                         }
                         Err(reason) => Input::SessionRefused(reason),

@@ -9,6 +9,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod components;
 mod i18n;
+mod markdown;
 mod rules;
 mod support;
 mod text;

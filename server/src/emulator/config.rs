@@ -86,6 +86,10 @@ pub struct EmulatorConfig {
     /// Budget for a guest message's `metadata`, `events` and button responses together, in
     /// bytes of JSON; larger → 400 before anything is logged or echoed.
     pub max_structured_bytes: usize,
+    /// A JSON object deep-merged over the default `config.json` document (objects merge key
+    /// by key, every other value replaces), so tests and developers can change any Messenger
+    /// setting (`PARLEY_EMULATOR_DEPLOYMENT_CONFIG`). `None` serves the default document.
+    pub deployment_config_overlay: Option<serde_json::Value>,
 }
 
 impl Default for EmulatorConfig {
@@ -132,6 +136,7 @@ impl Default for EmulatorConfig {
             max_jwts_per_session: 8,
             max_log_entries: 1000,
             max_structured_bytes: 8 * 1024,
+            deployment_config_overlay: None,
         }
     }
 }
@@ -189,6 +194,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_jwts_per_session", &self.max_jwts_per_session)
             .field("max_log_entries", &self.max_log_entries)
             .field("max_structured_bytes", &self.max_structured_bytes)
+            .field("deployment_config_overlay", &self.deployment_config_overlay)
             .finish()
     }
 }

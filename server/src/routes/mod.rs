@@ -1,4 +1,5 @@
-//! Parley's own HTTP endpoints: `POST /api/session` and `GET /healthz`.
+//! Parley's own HTTP endpoints: `POST /api/session`, `GET /api/config` and `GET /healthz`.
 
 pub mod health;
 pub mod session;
+pub mod window_config;

@@ -8,6 +8,9 @@
 //! with a well-formed one (Genesys treats the token as the guest identity; the server issues it
 //! so that the browser need not, and refuses to echo anything unsafe).
 //!
+//! The deployment's window settings ride along from the cache in `crate::deployment_config`
+//! when it has them; the grant never waits for the CDN.
+//!
 //! URLs: in genesys mode they come from the region/domain endpoints. In emulator mode they point
 //! at this server: the configured public URL (`PARLEY_PUBLIC_URL`) when set — the right choice
 //! behind a proxy — otherwise the request's `Host` (so a browser that reached the server as
@@ -68,6 +71,7 @@ pub async fn create_session(
         deployment_id: state.deployment_id.to_string(),
         features: state.features.clone(),
         availability,
+        window_config: state.window_config.snapshot(),
     }))
 }
 
