@@ -61,7 +61,7 @@
   const TEXT = {
     en: ['Open chat', 'Open chat, 1 unread message', 'Open chat, {n} unread messages', 'Loading the chat…', 'The chat could not be loaded.', 'Retry', 'Close', 'Chat'],
     de: ['Chat öffnen', 'Chat öffnen, 1 ungelesene Nachricht', 'Chat öffnen, {n} ungelesene Nachrichten', 'Chat wird geladen…', 'Der Chat konnte nicht geladen werden.', 'Erneut versuchen', 'Schließen', 'Chat'],
-    fr: ['Ouvrir le chat', 'Ouvrir le chat, 1 message non lu', 'Ouvrir le chat, {n} messages non lus', 'Chargement du chat…', "Le chat n'a pas pu être chargé.", 'Réessayer', 'Fermer', 'Chat'],
+    fr: ['Ouvrir la discussion', 'Ouvrir la discussion, 1 message non lu', 'Ouvrir la discussion, {n} messages non lus', 'Chargement de la discussion…', "La discussion n'a pas pu être chargée.", 'Réessayer', 'Fermer', 'Discussion'],
     es: ['Abrir chat', 'Abrir chat, 1 mensaje sin leer', 'Abrir chat, {n} mensajes sin leer', 'Cargando el chat…', 'No se pudo cargar el chat.', 'Reintentar', 'Cerrar', 'Chat'],
   };
 
@@ -76,6 +76,7 @@
     loader: 1,
     ready: new Promise((resolve) => (resolveReady = resolve)),
     open() {
+      if (deployment.config && deployment.config.status === 'Inactive') return;
       wantOpen = true;
       if (handle) handle.open();
       else load();
@@ -163,9 +164,10 @@
   /** Draws the launcher, the loading panel and the unread badge for the current state. */
   function render() {
     if (!options) return;
-    const text = TEXT[options.lang.slice(0, 2)] || TEXT.en;
+    const text = texts();
     if (launcher) {
-      launcher.hidden = wantOpen || options.launcher === 'off' || (options.launcher === 'ondemand' && !handle && !wantOpen);
+      const mode = launcherMode();
+      launcher.hidden = wantOpen || !deployment.settled || mode === 'off' || (mode === 'ondemand' && !handle);
       const name = unread === 0 ? text[0] : unread === 1 ? text[1] : text[2].replace('{n}', String(unread));
       launcher.setAttribute('aria-label', name);
       badge.hidden = unread === 0;
@@ -182,7 +184,7 @@
   }
 
   function buildShell() {
-    const text = TEXT[options.lang.slice(0, 2)] || TEXT.en;
+    const text = texts();
     if (!framed) {
       badge = h('span', { class: 'parley-badge', 'data-parley-unread': '', 'aria-hidden': 'true' });
       launcher = h('button', { type: 'button', class: 'parley-launcher', 'data-parley-launcher': '' }, [
@@ -227,13 +229,89 @@
       return value !== null ? value : scriptData[name] !== undefined ? scriptData[name] : null;
     };
     const flag = (value) => value !== null && value !== 'false' && value !== '0' && value !== 'no';
-    const launcherMode = (pick('launcher') || 'on').toLowerCase();
+    const launcher = (pick('launcher') || '').toLowerCase();
     return {
-      lang: pick('lang') || navigator.language || 'en',
+      lang: pick('lang'),
       title: pick('title') || '',
       open: flag(pick('open')),
-      launcher: ['on', 'off', 'ondemand'].includes(launcherMode) ? launcherMode : 'on',
+      launcher: ['on', 'off', 'ondemand'].includes(launcher) ? launcher : null,
     };
+  }
+
+  // ---- The deployment's settings (GET {server}api/config): what a Genesys admin set ------
+
+  /** The settings once read (`json` is passed on to the window), `settled` once answered. */
+  const deployment = { settled: false, config: null, json: null };
+  const CONFIG_WAIT_MS = 2000;
+  const HEX = /^#[0-9a-f]{6}$/i;
+  const configSheet = new CSSStyleSheet();
+
+  /** Reads the settings once; the launcher waits for them (at most CONFIG_WAIT_MS). */
+  function readDeployment() {
+    // The window gets them with its grant. The iframe mode's outer page does not read them: its
+    // host's CSP need not allow connections to Parley (set `launcher` on the element instead).
+    if (isolation !== 'shadow') {
+      deployment.settled = true;
+      return;
+    }
+    const settle = () => {
+      if (deployment.settled) return;
+      deployment.settled = true;
+      applyDeployment();
+    };
+    setTimeout(settle, CONFIG_WAIT_MS);
+    fetch(`${base}api/config`, { mode: 'cors' })
+      .then((response) => (response.ok ? response.text() : null))
+      .then((text) => {
+        const config = text ? JSON.parse(text) : null;
+        if (config && typeof config === 'object' && !deployment.settled) {
+          deployment.config = config;
+          deployment.json = text;
+        }
+      })
+      .catch(() => {}) // the defaults stand: settings are a nicety, never a reason to fail
+      .finally(settle);
+  }
+
+  /** Accent colours as :host custom properties (a host's own `parley-chat { … }` still wins). */
+  function applyDeployment() {
+    const config = deployment.config;
+    if (config && config.status === 'Inactive') {
+      console.warn('Parley: this Messenger deployment is inactive; the chat is not offered.');
+    }
+    const accent = config && config.accent;
+    if (accent && HEX.test(accent.color) && HEX.test(accent.textColor)) {
+      configSheet.replaceSync(`:host{--parley-accent:${accent.color};--parley-accent-text:${accent.textColor}}`);
+    }
+    render();
+  }
+
+  /** On, off or on demand: the element's `launcher` attribute, else the deployment's. */
+  function launcherMode() {
+    const config = deployment.config;
+    if (config && config.status === 'Inactive') return 'off';
+    if (options.launcher) return options.launcher;
+    const visibility = String((config && config.launcher) || 'On').toLowerCase();
+    return visibility === 'off' ? 'off' : visibility === 'ondemand' ? 'ondemand' : 'on';
+  }
+
+  /**
+   * The window's language: the host's choice; else the visitor's, if the deployment offers it
+   * (by full tag or primary language); else the deployment's default; else the visitor's.
+   */
+  function language() {
+    if (options.lang) return options.lang;
+    const visitor = (navigator.language || 'en').toLowerCase();
+    const config = deployment.config;
+    const offered = (config && Array.isArray(config.languages) && config.languages) || [];
+    if (!offered.length) return visitor;
+    const primary = (tag) => String(tag).toLowerCase().split('-')[0];
+    if (offered.some((tag) => String(tag).toLowerCase() === visitor || primary(tag) === primary(visitor))) return visitor;
+    return String(config.defaultLanguage || visitor);
+  }
+
+  function texts() {
+    return TEXT[language().slice(0, 2).toLowerCase()] || TEXT.en;
   }
 
   function adopt(element) {
@@ -243,9 +321,10 @@
     }
     current = element;
     const shadow = element.shadowRoot || element.attachShadow({ mode: 'open' });
-    shadow.adoptedStyleSheets = [sheet, windowSheet];
+    shadow.adoptedStyleSheets = [sheet, configSheet, windowSheet];
     if (!options) {
       options = readOptions(element);
+      readDeployment();
       buildShell();
       // open() may have been called before the page had a <parley-chat>.
       if (options.open || wantOpen) api.open();
@@ -337,7 +416,8 @@
     if (typeof start !== 'function') throw new Error('the window did not start');
     return start(mount, {
       server: base,
-      lang: options.lang,
+      lang: language(),
+      deployment: deployment.json,
       title: options.title,
       open: wantOpen,
       emit: (event, payload) => {
@@ -371,11 +451,11 @@
   /** Creates the iframe of {server}/embed and resolves with a bridge once it runs. */
   function startFrame() {
     return new Promise((resolve, reject) => {
-      const params = new URLSearchParams({ lang: options.lang, title: options.title, origin: location.origin });
+      const params = new URLSearchParams({ lang: language(), title: options.title, origin: location.origin });
       frame = h('iframe', {
         class: 'parley-frame',
         src: `${base}embed#${params}`,
-        title: (TEXT[options.lang.slice(0, 2)] || TEXT.en)[7],
+        title: texts()[7],
         allow: 'clipboard-write',
         hidden: '',
       });

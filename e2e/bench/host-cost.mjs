@@ -43,7 +43,7 @@ async function measure(path) {
     page.on('requestfinished', async (request) => {
       if (!request.url().startsWith(origin)) return;
       const sizes = await request.sizes().catch(() => null);
-      if (sizes) fromParley += sizes.responseBodySize + sizes.responseHeadersSize;
+      if (sizes) fromParley += sizes.responseBodySize;
     });
     await page.addInitScript(watchLauncher);
     await page.goto(host.url(path), { waitUntil: 'load' });
@@ -66,7 +66,7 @@ async function measure(path) {
   summarize(`${path}: DOMContentLoaded`, ready);
   summarize(`${path}: load event`, loads);
   if (loader.length) summarize(`${path}: parley.js response end → launcher drawn`, loader);
-  console.log(`${path}: bytes from Parley before intent: ${Math.max(...bytes)} B (max of ${RUNS})`);
+  console.log(`${path}: bytes (bodies, as sent) from Parley before intent: ${Math.max(...bytes)} B (max of ${RUNS})`);
 }
 
 try {

@@ -2,10 +2,13 @@
 //!
 //! `loader/parley.js` calls the exported `start(mount, options)` with the options it read from
 //! the `<parley-chat>` element's attributes and the script tag's `data-*`: `server` (the
-//! Parley server's base URL, from the script's own `src`), `lang`, `title`, `open` and `emit`, the loader's function that delivers the
+//! Parley server's base URL, from the script's own `src`), `lang`, `title`, `open`,
+//! `deployment` (the JSON of `GET {server}api/config`, the deployment's settings, when the loader
+//! read them) and `emit`, the loader's function that delivers the
 //! window's events (`open`, `close`, `unread`, `connection`, `message`) to the host page.
 
 use js_sys::{Function, Reflect};
+use parley_shared::api::WindowConfig;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::Locale;
@@ -21,6 +24,8 @@ pub struct Config {
     pub locale: Locale,
     /// A header title replacing the locale's default.
     pub title: Option<String>,
+    /// The deployment's settings the loader read, if it could.
+    pub deployment: Option<WindowConfig>,
     /// The loader's event sink, if any.
     pub emit: Option<Function>,
 }
@@ -42,6 +47,7 @@ impl Config {
             open: flag("open"),
             locale: Locale::choose([lang.as_deref(), navigator_lang.as_deref()]),
             title: text("title").filter(|t| !t.trim().is_empty()),
+            deployment: text("deployment").and_then(|json| serde_json::from_str(&json).ok()),
             emit: get("emit").and_then(|f| f.dyn_into::<Function>().ok()),
         }
     }

@@ -103,8 +103,11 @@ pub fn Composer() -> impl IntoView {
                 .filter(|accept| !accept.is_empty() && accept != "*/*")
         })
     };
-    let can_attach =
-        move || state.features.with(|f| f.attachments) && state.composer.with(|r| r.can_attach);
+    // Uploads need the session's feature and the deployment's consent (`fileUpload`).
+    let attachments_offered = move || {
+        state.features.with(|f| f.attachments) && state.window_config.with(|c| c.attachments)
+    };
+    let can_attach = move || attachments_offered() && state.composer.with(|r| r.can_attach);
     view! {
         <div class="parley-composer-area">
             <UploadStatus refusal=file_refusal/>
@@ -128,7 +131,7 @@ pub fn Composer() -> impl IntoView {
                 send();
             }>
                 <button type="button" class="parley-icon-button parley-attach" aria-label=window.t(Key::AttachFile)
-                    title=window.t(Key::AttachFile) hidden=move || !state.features.with(|f| f.attachments)
+                    title=window.t(Key::AttachFile) hidden=move || !attachments_offered()
                     disabled=move || !can_attach()
                     on:click=move |_| {
                         if let Some(element) = file_input.get_untracked() {

@@ -1,5 +1,5 @@
 //! "Alex is typing…" with animated dots (still under `prefers-reduced-motion`), shown only
-//! while the engine says the agent types.
+//! while the engine says the agent types and the deployment shows agent typing.
 
 use leptos::prelude::*;
 
@@ -22,7 +22,10 @@ pub fn TypingIndicator() -> impl IntoView {
         })
     };
     view! {
-        {shown_when(move || state.agent_typing.with(Option::is_some), move || view! {
+        {shown_when(move || {
+            state.agent_typing.with(Option::is_some)
+                && state.window_config.with(|c| c.show_agent_typing)
+        }, move || view! {
             <div class="parley-typing" role="status" data-parley-typing="">
                 <span class="parley-dots" aria-hidden="true"><i></i><i></i><i></i></span>
                 <span class="parley-typing-label">{label}</span>

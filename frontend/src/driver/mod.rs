@@ -137,7 +137,14 @@ impl Driver {
         let result = match command {
             Command::SendText(text) => self.engine.borrow_mut().send_text(text, now).map(drop),
             Command::Typing => {
-                self.engine.borrow_mut().typing(now);
+                // The deployment may switch the guest's typing indicator off.
+                if self
+                    .state
+                    .window_config
+                    .with_untracked(|c| c.show_user_typing)
+                {
+                    self.engine.borrow_mut().typing(now);
+                }
                 Ok(())
             }
             Command::Retry(client_id) => self.engine.borrow_mut().retry(&client_id, now),
