@@ -42,7 +42,7 @@ function instrument() {
       });
     }
   };
-  new MutationObserver((records) => {
+  const observer = new MutationObserver((records) => {
     const now = performance.now();
     for (const record of records) {
       for (const node of record.addedNodes) {
@@ -57,7 +57,16 @@ function instrument() {
         }
       }
     }
-  }).observe(document, { subtree: true, childList: true });
+  });
+  // The window lives in <parley-chat>'s shadow root: observe the document until it exists.
+  const watchRoot = new MutationObserver(() => {
+    const shadow = document.querySelector('parley-chat')?.shadowRoot;
+    if (shadow) {
+      observer.observe(shadow, { subtree: true, childList: true });
+      watchRoot.disconnect();
+    }
+  });
+  watchRoot.observe(document, { subtree: true, childList: true });
 }
 
 const parley = await startBenchParley({ PARLEY_EMULATOR_AGENT_DELAY_MS: '0' });
@@ -88,7 +97,7 @@ try {
   await page.locator('[data-parley-connection][data-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
   await input.fill('hello');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-parley-entry][data-kind="bot"]').length >= 1);
+  await page.waitForFunction(() => document.querySelector('parley-chat').shadowRoot.querySelectorAll('[data-parley-entry][data-kind="bot"]').length >= 1);
   if (!template) throw new Error('no Outbound text frame seen from the emulator (greeting)');
 
   let sequence = 0;
@@ -102,11 +111,11 @@ try {
       body: { ...template.body, id, text, channel: { ...template.body.channel, time, messageId: id } },
     });
   };
-  const entryCount = () => page.evaluate(() => document.querySelectorAll('[data-parley-entry]').length);
+  const entryCount = () => page.evaluate(() => document.querySelector('parley-chat').shadowRoot.querySelectorAll('[data-parley-entry]').length);
   const shownText = (text) =>
     page.waitForFunction(
       (text) =>
-        [...document.querySelectorAll('[data-parley-entry] [data-parley-text]')].some(
+        [...document.querySelector('parley-chat').shadowRoot.querySelectorAll('[data-parley-entry] [data-parley-text]')].some(
           (element) => element.textContent.trim() === text,
         ),
       text,

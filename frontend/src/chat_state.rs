@@ -14,7 +14,7 @@
 //! Rows interleave date separators (one before the first entry of each local day); an entry
 //! without a server time is dated by when the window first showed it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use parley_shared::api::{Features, WindowConfig};
@@ -183,75 +183,102 @@ impl ChatState {
     }
 
     /// Shows `entries` (in display order) as rows; see the module docs.
+    ///
+    /// Runs on every view change, so the per-entry cost is kept to a comparison: an entry the
+    /// window already shows is neither cloned nor re-parsed unless it changed, the map of rows
+    /// is updated in place, and a day's key is formatted once per day, not once per entry.
     pub fn set_entries(&self, entries: &[Entry]) -> Arrivals {
         let mut arrivals = Arrivals::default();
         let now = format::wall_now();
         let mut rows = Vec::with_capacity(entries.len() + 2);
+        let mut days = Days::default();
         let mut last_day: Option<String> = None;
         let mut last_at = None;
-        let mut known = self.entries.get_value();
-        let mut seen = HashMap::with_capacity(entries.len());
-        for entry in entries {
-            let view = match known.get(&entry.key) {
-                Some(signal) => {
-                    let at = signal.with_untracked(|old| old.at);
-                    let at = entry
-                        .time
-                        .as_deref()
-                        .and_then(format::parse_time)
-                        .unwrap_or(at);
-                    let fresh = EntryView {
-                        entry: entry.clone(),
-                        at,
-                    };
-                    if signal.with_untracked(|old| *old != fresh) {
-                        signal.set(fresh);
+        let owner = self.owner.with_value(Clone::clone);
+        let mut seen = HashSet::with_capacity(entries.len());
+        self.entries.update_value(|known| {
+            for entry in entries {
+                let view = match known.get(&entry.key) {
+                    Some(signal) => {
+                        if signal.with_untracked(|old| old.entry != *entry) {
+                            let at = entry
+                                .time
+                                .as_deref()
+                                .and_then(format::parse_time)
+                                .unwrap_or_else(|| signal.with_untracked(|old| old.at));
+                            signal.set(EntryView {
+                                entry: entry.clone(),
+                                at,
+                            });
+                        }
+                        *signal
                     }
-                    *signal
-                }
-                None => {
-                    let at = entry
-                        .time
-                        .as_deref()
-                        .and_then(format::parse_time)
-                        .unwrap_or(now);
-                    let fresh = EntryView {
-                        entry: entry.clone(),
-                        at,
-                    };
-                    arrivals.entries.push(fresh.clone());
-                    let owner = self.owner.with_value(Clone::clone);
-                    match owner {
-                        Some(owner) => owner.with(|| RwSignal::new(fresh)),
-                        None => RwSignal::new(fresh),
+                    None => {
+                        let at = entry
+                            .time
+                            .as_deref()
+                            .and_then(format::parse_time)
+                            .unwrap_or(now);
+                        let fresh = EntryView {
+                            entry: entry.clone(),
+                            at,
+                        };
+                        arrivals.entries.push(fresh.clone());
+                        let signal = match &owner {
+                            Some(owner) => owner.with(|| RwSignal::new(fresh)),
+                            None => RwSignal::new(fresh),
+                        };
+                        known.insert(entry.key.clone(), signal);
+                        signal
                     }
+                };
+                let at = view.with_untracked(|v| v.at);
+                // Entries keep display order; a day is shown once, before its first entry.
+                let at = last_at.map_or(at, |last: f64| at.max(last));
+                last_at = Some(at);
+                let day = days.key(at);
+                if last_day.as_deref() != Some(day) {
+                    rows.push(Row::Day {
+                        key: format!("d:{day}"),
+                        at,
+                    });
+                    last_day = Some(day.to_owned());
                 }
-            };
-            let at = view.with_untracked(|v| v.at);
-            // Entries keep display order; a day is shown once, before its first entry.
-            let at = last_at.map_or(at, |last: f64| at.max(last));
-            last_at = Some(at);
-            let day = format::day_key(at);
-            if last_day.as_deref() != Some(day.as_str()) {
-                rows.push(Row::Day {
-                    key: format!("d:{day}"),
-                    at,
+                seen.insert(entry.key.as_str());
+                rows.push(Row::Entry {
+                    key: entry.key.clone(),
+                    view,
                 });
-                last_day = Some(day);
             }
-            seen.insert(entry.key.clone(), view);
-            rows.push(Row::Entry {
-                key: entry.key.clone(),
-                view,
-            });
-        }
-        known.retain(|key, _| seen.contains_key(key));
-        known.extend(seen);
-        self.entries.set_value(known);
+            if known.len() != seen.len() {
+                known.retain(|key, _| seen.contains(key.as_str()));
+            }
+        });
         if self.rows.with_untracked(|old| *old != rows) {
             self.rows.set(rows);
         }
         arrivals
+    }
+}
+
+/// The day key (`YYYY-MM-DD`, local time) of the day being walked through, and where that day
+/// starts and ends, so consecutive entries of one day need no date formatting.
+#[derive(Default)]
+struct Days {
+    current: Option<(f64, f64, String)>,
+}
+
+impl Days {
+    fn key(&mut self, at: f64) -> &str {
+        let fresh = !matches!(&self.current, Some((start, end, _)) if *start <= at && at < *end);
+        if fresh {
+            let (start, end) = format::day_bounds(at);
+            self.current = Some((start, end, format::day_key(at)));
+        }
+        self.current
+            .as_ref()
+            .map(|(_, _, key)| key.as_str())
+            .unwrap_or_default()
     }
 }
 

@@ -51,6 +51,22 @@ pub fn day_key(millis: f64) -> String {
     )
 }
 
+/// The start (inclusive) and end (exclusive) of the local day holding `millis`, epoch ms.
+pub fn day_bounds(millis: f64) -> (f64, f64) {
+    let date = Date::new(&JsValue::from_f64(millis));
+    let start = Date::new_with_year_month_day(
+        date.get_full_year(),
+        date.get_month() as i32,
+        date.get_date() as i32,
+    );
+    let end = Date::new_with_year_month_day(
+        date.get_full_year(),
+        date.get_month() as i32,
+        date.get_date() as i32 + 1,
+    );
+    (start.get_time(), end.get_time())
+}
+
 /// "14:05" / "2:05 PM": the time of day in `locale`.
 pub fn time_of_day(locale: Locale, millis: f64) -> String {
     format_with(

@@ -9,6 +9,11 @@
 //! [`commands::Commands`]. The host page talks to the window through the loader's
 //! `window.parley`, which forwards to the handle [`start`] returns ([`embed`]).
 
+/// Talc instead of the standard library's dlmalloc: a few KB less wasm (BENCHMARKS.md).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod chat_state;
 pub mod commands;
 pub mod components;
