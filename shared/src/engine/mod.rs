@@ -40,9 +40,9 @@
 //! # The driver contract
 //!
 //! 1. **Construct** with [`Engine::new`] and an [`EngineConfig`]: the deployment id, the token
-//!    found in storage (or `None`), a seed (real randomness: `crypto.getRandomValues`, a UUID;
-//!    tabs of one conversation must not share it, see `ids`), and limits (defaults are
-//!    Genesys's). Then call [`Engine::start`].
+//!    and the unconfirmed messages found in storage ([`EngineConfig::restored_outbox`]), a seed
+//!    (real randomness: `crypto.getRandomValues`, a UUID; tabs of one conversation must not
+//!    share it, see `ids`), and limits (defaults are Genesys's). Then call [`Engine::start`].
 //! 2. **Carry out effects** after every command and every `handle`:
 //!    `while let Some(effect) = engine.poll_effect()`.
 //!    - [`Effect::RequestSession`] → obtain a grant (`POST /api/session`), answer with
@@ -58,6 +58,8 @@
 //!      after the engine stopped needing it fires a harmless spurious `TimerFired`; firing early
 //!      or late is harmless, firing never is not.
 //!    - [`Effect::PersistToken`] / [`Effect::ForgetToken`] → storage.
+//!    - [`Effect::PersistOutbox`] → store the unconfirmed messages (replacing the stored ones)
+//!      before the effects that follow it: it always comes before the `Send` of a new message.
 //!    - [`Effect::Upload`] → `PUT` the bytes of the file kept under the id [`Engine::attach`]
 //!      returned; report [`Input::UploadProgress`] / [`Input::UploadFailed`].
 //!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
