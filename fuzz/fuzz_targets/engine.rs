@@ -37,7 +37,14 @@ fuzz_target!(|data: &[u8]| {
             3 => {
                 if let Some(socket) = socket {
                     let code = payload.first().map(|&b| 1000 + u16::from(b));
-                    engine.handle(Input::SocketClosed { socket, code, clean: false }, now);
+                    engine.handle(
+                        Input::SocketClosed {
+                            socket,
+                            code,
+                            clean: false,
+                        },
+                        now,
+                    );
                 }
             }
             4 => {
