@@ -122,7 +122,8 @@
 //!   One is in flight at a time, at most 2 `onMessage` per second, a 429 waits `retryAfter`.
 //!   After a reconnect an unconfirmed message is resent only once history did not show it.
 //! - Guest typing never delays a message: it goes out only when nothing is queued and the
-//!   pacing window is empty, at most once per 5 s; otherwise it is dropped.
+//!   pacing window is empty, at most once per 5 s, and takes no pacing slot; otherwise it is
+//!   dropped.
 //! - The transcript is ordered by server time and de-duplicated by message id and client id.
 //! - Unexpected closes reconnect with jittered exponential back-off (0.25 s … 10 s, reset as
 //!   soon as a connection was configured and carried traffic); 30 s of
