@@ -3,7 +3,7 @@
 //! effects into I/O, in order.
 //!
 //! ```text
-//! Commands (components) ─┐                         ┌─▶ POST /api/session      (http)
+//! Commands (components) ─┐  Engine::send_text …     ┌─▶ POST /api/session      (http)
 //! WebSocket events ──────┼─▶ Engine::handle ─▶ effects ─▶ WebSocket open/send/close (socket)
 //! timer, online, visible ┘        │                ├─▶ GET history with bearer (http)
 //!                                 │                ├─▶ one timer slot          (timer)
@@ -14,8 +14,10 @@
 //! The engine and everything the driver holds live in one `Rc<Driver>`; the UI reads only the
 //! signals of [`ChatState`]. No conversation rule lives here: what to send, when to reconnect,
 //! what the transcript shows, how a chat ends or an upload goes are the engine's. The driver
-//! only holds what is I/O: sockets, the timer, the stored token, and the picked files while
-//! their bytes are `PUT` ([`upload`]).
+//! only holds what is I/O: sockets, the timer, storage (the token, the unconfirmed messages),
+//! and the picked files while their bytes are `PUT` (`upload`). A window command is one engine
+//! method (`Driver::command` words a refusal through `i18n::words`); the world's events are
+//! [`Input`]s.
 
 mod clock;
 mod http;

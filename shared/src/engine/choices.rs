@@ -13,7 +13,7 @@ use super::Engine;
 use super::transcript::{AgentMessage, EntryKind, Notice};
 
 /// Names one choice: the message that offered it and its place among that message's choices
-/// (from 0, in the order [`choices_of`] lists them).
+/// (from 0, in the order [`choices_in`] lists them).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChoiceId {
     /// The platform id of the message that offered it.

@@ -40,9 +40,9 @@
 //! # The driver contract
 //!
 //! 1. **Construct** with [`Engine::new`] and an [`EngineConfig`]: the deployment id, the token
-//!    found in storage (or `None`), a seed (real randomness: `crypto.getRandomValues`, a UUID;
-//!    tabs of one conversation must not share it, see `ids`), and limits (defaults are
-//!    Genesys's). Then call [`Engine::start`].
+//!    and the unconfirmed messages found in storage ([`EngineConfig::restored_outbox`]), a seed
+//!    (real randomness: `crypto.getRandomValues`, a UUID; tabs of one conversation must not
+//!    share it, see `ids`), and limits (defaults are Genesys's). Then call [`Engine::start`].
 //! 2. **Carry out effects** after every command and every `handle`:
 //!    `while let Some(effect) = engine.poll_effect()`.
 //!    - [`Effect::RequestSession`] → obtain a grant (`POST /api/session`), answer with
@@ -58,6 +58,8 @@
 //!      after the engine stopped needing it fires a harmless spurious `TimerFired`; firing early
 //!      or late is harmless, firing never is not.
 //!    - [`Effect::PersistToken`] / [`Effect::ForgetToken`] → storage.
+//!    - [`Effect::PersistOutbox`] → store the unconfirmed messages (replacing the stored ones)
+//!      before the effects that follow it: it always comes before the `Send` of a new message.
 //!    - [`Effect::Upload`] → `PUT` the bytes of the file kept under the id [`Engine::attach`]
 //!      returned; report [`Input::UploadProgress`] / [`Input::UploadFailed`].
 //!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
@@ -120,7 +122,8 @@
 //!   One is in flight at a time, at most 2 `onMessage` per second, a 429 waits `retryAfter`.
 //!   After a reconnect an unconfirmed message is resent only once history did not show it.
 //! - Guest typing never delays a message: it goes out only when nothing is queued and the
-//!   pacing window is empty, at most once per 5 s; otherwise it is dropped.
+//!   pacing window is empty, at most once per 5 s, and takes no pacing slot; otherwise it is
+//!   dropped.
 //! - The transcript is ordered by server time and de-duplicated by message id and client id.
 //! - Unexpected closes reconnect with jittered exponential back-off (0.25 s … 10 s, reset as
 //!   soon as a connection was configured and carried traffic); 30 s of

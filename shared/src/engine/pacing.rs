@@ -1,8 +1,9 @@
 //! The engine's own speed limit for `onMessage` requests: at most 2 in any sliding second,
 //! the per-session rate Genesys enforces (PROTOCOL.md §1.10).
 //!
-//! Guest messages, button responses and typing events all travel as `onMessage`, so all of
-//! them draw from this one window. Pacing ourselves is cheaper than being answered with a 429:
+//! Guest messages and button responses draw from this one window (typing events only look at
+//! it: they go out when it is idle and never take a message's slot, see `sending`). Pacing
+//! ourselves is cheaper than being answered with a 429:
 //! the message simply waits a few hundred milliseconds in the outbox instead of bouncing. A
 //! `retryAfter` from the server (when several tabs share one session, our window cannot see
 //! the others) closes the window entirely until it has passed.

@@ -6,12 +6,15 @@
 //! [`super::outbox`]. The pump sends it when the connection is ready, no resend is held by a
 //! history catch-up, the previous message is echoed and the pacing window has room.
 //!
-//! **Messages before typing.** Typing events travel as `onMessage` too and count against the
-//! same 2-per-second budget at the server. A typing event is therefore only sent when it cannot
-//! make a message wait: nothing is queued or in flight and no `onMessage` went out in the last
-//! second (so a message sent right after it still finds a free slot). Otherwise it is dropped,
-//! not queued; the next keystroke after the window cleared tries again (still at most one per
-//! 5 s, PROTOCOL.md §1.4.4).
+//! **Messages before typing.** Typing events travel as `onMessage` too. They never make a
+//! message wait: one is sent only when the line is quiet (nothing queued or in flight, no
+//! message in the last second), at most once per 5 s (the transport's throttle, PROTOCOL.md
+//! §1.4.4), and it does not draw from the messages' pacing budget, so the messages typed right
+//! after it go out at once. Otherwise the keystroke is dropped, never queued. The cost, said
+//! plainly: should Genesys count typing events against its 2-per-second limit (the emulator
+//! does not, and Genesys's own transport sends typing without regard to it), a visitor who
+//! sends two messages within a second of a typing event may see the second answered with a
+//! 429, which the outbox retries after `retryAfter`.
 
 use std::collections::BTreeMap;
 
@@ -106,8 +109,9 @@ impl Engine {
 
     /// Sends a typing event if it cannot delay a message (see the module docs): only on a
     /// live connection, at most one per [`GUEST_TYPING_INTERVAL_MS`], and only while no message
-    /// is on its way and the pacing window is empty. Otherwise the keystroke is dropped, never
-    /// queued: a typing event that arrives late says nothing true.
+    /// is on its way and none went out in the last second; it takes no pacing slot. Otherwise
+    /// the keystroke is dropped, never queued: a typing event that arrives late says nothing
+    /// true.
     ///
     /// [`GUEST_TYPING_INTERVAL_MS`]: super::typing::GUEST_TYPING_INTERVAL_MS
     pub(super) fn guest_typed(&mut self, now: Millis) {
@@ -129,7 +133,7 @@ impl Engine {
             channel: None,
             time: None,
         }));
-        self.outbox.pacer().record(now);
+        // Not recorded in the pacer: a typing event never takes a message's slot.
         self.guest_typing.sent(now, tracing_id);
     }
 

@@ -1163,3 +1163,23 @@ fn history_without_metadata_confirms_by_content_after_the_last_confirmed_message
     );
     assert!(h.engine.everything_delivered());
 }
+
+#[test]
+fn two_messages_right_after_a_typing_event_both_go_at_once() {
+    let mut h = Harness::ready();
+    h.typing();
+    assert_eq!(h.sent().len(), 1, "the typing event");
+    h.advance(100);
+    let first = h.say("one");
+    let sent = h.sent_messages();
+    assert_eq!(sent[0].tracing_id.as_deref(), Some(first.as_str()));
+    h.echo(&sent[0], "s1", "2024-01-01T10:00:00Z");
+    h.advance(400);
+    let second = h.say("two");
+    let sent = h.sent_messages();
+    assert_eq!(
+        sent.first().and_then(|m| m.tracing_id.as_deref()),
+        Some(second.as_str()),
+        "the typing event took no slot of the messages' budget"
+    );
+}
