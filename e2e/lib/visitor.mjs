@@ -72,7 +72,7 @@ function installPageHelpers() {
       const typingNow = typing ? typing.textContent.trim() : null;
       if (seen.get('#typing') !== typingNow) {
         seen.set('#typing', typingNow);
-        log.push({ t, what: 'typing', present: typing !== undefined, text: typingNow });
+        log.push({ t, what: 'typing', present: typing !== undefined, text: typingNow, role: typing?.getAttribute('role') ?? null });
       }
     };
     const observer = new MutationObserver(snapshot);

@@ -84,12 +84,12 @@ pub fn start(mount: web_sys::HtmlElement, options: JsValue) -> JsValue {
 fn app(config: Config) -> (impl IntoView, JsValue) {
     let window = WindowState::new(config.locale, config.title.clone());
     let state = ChatState::new();
-    if let Some(deployment) = config.deployment.clone() {
-        state.window_config.set(deployment);
-    }
     provide_context(window);
     provide_context(state);
     let driver = Driver::new(state, window, config.server.clone());
+    if let Some(deployment) = config.deployment.clone() {
+        driver.apply_deployment(deployment);
+    }
     let commands = driver.commands();
     provide_context(commands);
     {

@@ -31,6 +31,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
+use parley_shared::api::WindowConfig;
 use parley_shared::engine::{Effect, Engine, EngineConfig, EntryKind, Grant, Input};
 
 use crate::chat_state::ChatState;
@@ -90,6 +91,15 @@ impl Driver {
         driver
     }
 
+    /// The deployment's settings (from the loader, then from each grant): the window shows
+    /// them, and the engine learns whether to send the guest's typing events.
+    pub fn apply_deployment(&self, config: WindowConfig) {
+        self.engine
+            .borrow_mut()
+            .set_guest_typing(config.show_user_typing);
+        self.state.window_config.set(config);
+    }
+
     /// Whether storage promises a conversation to resume: a token, or messages the visitor
     /// wrote that no session confirmed yet (they must go out even if the window stays shut).
     pub fn has_stored_token() -> bool {
@@ -139,14 +149,7 @@ impl Driver {
         let result = match command {
             Command::SendText(text) => self.engine.borrow_mut().send_text(text, now).map(drop),
             Command::Typing => {
-                // The deployment may switch the guest's typing indicator off.
-                if self
-                    .state
-                    .window_config
-                    .with_untracked(|c| c.show_user_typing)
-                {
-                    self.engine.borrow_mut().typing(now);
-                }
+                self.engine.borrow_mut().typing(now);
                 Ok(())
             }
             Command::Retry(client_id) => self.engine.borrow_mut().retry(&client_id, now),
@@ -209,7 +212,7 @@ impl Driver {
                         Ok(grant) => {
                             driver.state.features.set(grant.features.clone());
                             if let Some(config) = &grant.window_config {
-                                driver.state.window_config.set(config.clone());
+                                driver.apply_deployment(config.clone());
                             }
                             Input::SessionGranted(Grant::from(&grant))
                         }

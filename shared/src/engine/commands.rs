@@ -68,8 +68,16 @@ impl Engine {
     /// The guest typed a key. Cheap to call on every keystroke: the engine throttles, and
     /// drops the event whenever sending it could delay a message.
     pub fn typing(&mut self, now: Millis) {
-        self.guest_typed(now);
+        if self.config.guest_typing {
+            self.guest_typed(now);
+        }
         self.settle(now);
+    }
+
+    /// Whether the guest's typing events are sent at all: the deployment's
+    /// `showUserTypingIndicator`, which may arrive after the engine started (with a grant).
+    pub fn set_guest_typing(&mut self, send: bool) {
+        self.config.guest_typing = send;
     }
 
     /// The guest retries a failed message (its [`super::GuestMessage::client_id`]).

@@ -238,6 +238,9 @@ pub struct EngineConfig {
     /// confirmed: they show at once and are reconciled with history exactly as after a
     /// reconnect (confirmed if history has them, sent once more if not), in order.
     pub restored_outbox: Vec<PendingMessage>,
+    /// Send the guest's typing events (Messenger's `showUserTypingIndicator`, on by default);
+    /// off, [`Engine::typing`] sends nothing. [`Engine::set_guest_typing`] changes it later.
+    pub guest_typing: bool,
 }
 
 impl EngineConfig {
@@ -254,6 +257,7 @@ impl EngineConfig {
             max_history_pages: 4,
             auto_restart_on_expiry: true,
             restored_outbox: Vec::new(),
+            guest_typing: true,
         }
     }
 }

@@ -1183,3 +1183,20 @@ fn two_messages_right_after_a_typing_event_both_go_at_once() {
         "the typing event took no slot of the messages' budget"
     );
 }
+
+#[test]
+fn a_deployment_without_the_user_typing_indicator_sends_no_typing_events() {
+    let mut h = Harness::ready();
+    h.cmd(|engine, _| engine.set_guest_typing(false));
+    h.advance(10_000);
+    h.sent(); // whatever the quiet seconds brought
+    h.typing();
+    assert!(h.sent().is_empty(), "no typing event while switched off");
+
+    h.cmd(|engine, _| engine.set_guest_typing(true));
+    h.advance(10_000);
+    h.sent();
+    h.typing();
+    let sent = h.sent();
+    assert_eq!(sent.len(), 1, "typing is sent again once allowed: {sent:?}");
+}
