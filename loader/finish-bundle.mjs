@@ -61,15 +61,15 @@ writeFileSync(pagePath, page);
 
 // 2. The loader, knowing this build's files.
 const wasmBytes = statSync(path.join(staging, wasm)).size;
-const loaderCss = readFileSync(path.join(here, 'loader.css'), 'utf8')
-  .replace(/\/\*[\s\S]*?\*\//g, '')
-  .replace(/\s*\n\s*/g, '\n')
-  .trim();
+const esbuild = release ? loadEsbuild() : null;
+if (release && !esbuild) fail('esbuild is missing: run `npm ci` in e2e/ (scripts/lib/ensure-tools.sh does)');
+const cssSource = readFileSync(path.join(here, 'loader.css'), 'utf8');
+const loaderCss = esbuild
+  ? esbuild.transformSync(cssSource, { loader: 'css', minify: true }).code.trim()
+  : cssSource.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '\n').trim();
 let loader = readFileSync(path.join(here, 'parley.js'), 'utf8')
   .replace(/\/\*PARLEY:BUNDLE\*\/[\s\S]*?\/\*PARLEY:END\*\//, JSON.stringify({ js, wasm, css, wasmBytes }))
   .replace(/\/\*PARLEY:CSS\*\/[\s\S]*?\/\*PARLEY:END\*\//, JSON.stringify(loaderCss));
-const esbuild = release ? loadEsbuild() : null;
-if (release && !esbuild) fail('esbuild is missing: run `npm ci` in e2e/ (scripts/lib/ensure-tools.sh does)');
 if (esbuild) {
   loader = esbuild.transformSync(loader, { minify: true, target: 'es2020', legalComments: 'none' }).code;
 }
