@@ -17,53 +17,13 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parley_shared::genesys::{
-    Direction, Event, MessageType, Participant, Presence, PresenceType, StructuredMessage, Typing,
-    TypingType,
+    Direction, Event, MessageType, Presence, PresenceType, StructuredMessage, Typing, TypingType,
 };
 
 use super::Emulator;
 use super::frames;
+use super::persona::Persona;
 use super::script::{self, Reply, Step, Trigger};
-
-/// Who answers for the contact centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Persona {
-    /// The bot, first in line.
-    Bot,
-    /// The human it hands over to.
-    Human,
-}
-
-impl Persona {
-    fn nickname(self) -> &'static str {
-        match self {
-            Persona::Bot => "Parley Bot",
-            Persona::Human => "Alex",
-        }
-    }
-
-    fn originating_entity(self) -> &'static str {
-        match self {
-            Persona::Bot => "Bot",
-            Persona::Human => "Human",
-        }
-    }
-
-    fn avatar(self) -> &'static str {
-        match self {
-            Persona::Bot => "bot.svg",
-            Persona::Human => "human.svg",
-        }
-    }
-
-    fn participant(self, base_url: &str) -> Participant {
-        Participant {
-            nickname: Some(self.nickname().to_owned()),
-            image: Some(format!("{base_url}/emulator/avatars/{}", self.avatar())),
-            ..Participant::default()
-        }
-    }
-}
 
 /// Reacts to a guest message that was just echoed (no-op when the script has nothing to say).
 pub fn on_guest_message(

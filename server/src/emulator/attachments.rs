@@ -24,12 +24,9 @@ use parley_shared::genesys::{
 
 use super::Emulator;
 use super::config::EmulatorConfig;
-use super::dispatch::ConnCtx;
+use super::context::ConnCtx;
 use super::frames;
 use super::lifecycle::live_session;
-
-/// The header a PUT must repeat from the `PresignedUrlResponse`.
-pub const TAGGING_HEADER: &str = "x-amz-tagging";
 
 /// Attachment records one session may hold at once.
 pub const MAX_ATTACHMENTS_PER_SESSION: usize = 32;

@@ -28,7 +28,8 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use super::access::{OriginCheck, public_base_url};
-use super::dispatch::{self, ConnCtx};
+use super::context::ConnCtx;
+use super::dispatch;
 use super::session::{ConnHandle, saturating_add};
 use super::{Emulator, lifecycle, writer};
 

@@ -14,7 +14,7 @@ use parley_shared::genesys::{
 };
 use serde_json::Value;
 
-use super::session::{ConnHandle, ConnId};
+use super::context::ConnCtx;
 use super::{Emulator, attachments, frames, history, lifecycle, messaging};
 
 /// Longest `tracingId` echoed back. Clients use short ids (a UUID, `parley-heartbeat-…`); a
@@ -38,28 +38,6 @@ const KNOWN_ACTIONS: [&str; 10] = [
     "closeSession",
     "getConfiguration",
 ];
-
-/// What the emulator knows about one socket.
-#[derive(Debug)]
-pub struct ConnCtx {
-    /// This connection's id.
-    pub id: ConnId,
-    /// The `deploymentId` of the socket URL.
-    pub deployment_id: String,
-    /// Base URL for the upload / download URLs handed to this client.
-    pub base_url: String,
-    /// The token configureSession bound this socket to.
-    pub token: Option<String>,
-    /// Where this connection's frames go.
-    pub handle: ConnHandle,
-}
-
-impl ConnCtx {
-    /// Sends a frame to this connection only.
-    pub fn reply(&self, frame: &ServerFrame) {
-        self.handle.send(frame);
-    }
-}
 
 /// Handles one text frame from the guest.
 pub fn handle_text(emulator: &Emulator, ctx: &mut ConnCtx, text: &str) {

@@ -13,6 +13,7 @@ use parley_shared::genesys::{
 
 use super::Emulator;
 use super::config::EmulatorConfig;
+use super::tagging::TAGGING_HEADER;
 
 /// A message with the fields every emulator message has: id, type, direction and server time
 /// (`channel.messageId` repeats the id, as Genesys does on Inbound echoes).
@@ -136,7 +137,7 @@ pub fn upload_url(
 ) -> ServerFrame {
     let body = PresignedUrlResponse {
         attachment_id: id.to_owned(),
-        headers: BTreeMap::from([(super::attachments::TAGGING_HEADER.to_owned(), tagging)]),
+        headers: BTreeMap::from([(TAGGING_HEADER.to_owned(), tagging)]),
         url,
         file_name: Some(request.file_name.clone()),
         file_size: Some(request.file_size),

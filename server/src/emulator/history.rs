@@ -23,7 +23,7 @@ use tokio::time::Instant;
 
 use super::Emulator;
 use super::access::OriginCheck;
-use super::dispatch::ConnCtx;
+use super::context::ConnCtx;
 use super::lifecycle::live_session;
 use super::oauth::bearer_token;
 use super::routing::platform_unauthorized;

@@ -19,7 +19,7 @@ use parley_shared::genesys::{
 use tokio::time::Instant;
 
 use super::Emulator;
-use super::dispatch::ConnCtx;
+use super::context::ConnCtx;
 use super::frames;
 use super::session::{Session, Sessions, Slot, saturating_add};
 

@@ -24,7 +24,7 @@ use parley_shared::genesys::{
 };
 use tokio::time::Instant;
 
-use super::dispatch::ConnCtx;
+use super::context::ConnCtx;
 use super::lifecycle::live_session;
 use super::{Emulator, agent, frames, lifecycle};
 

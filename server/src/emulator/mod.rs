@@ -21,12 +21,49 @@
 //! server has a public URL (unless enabled), sockets, history and uploads check `Origin`
 //! (`access`); per-connection queues, per-session logs, JWTs and the number of sessions are
 //! bounded (`config`), and idle sessions are expired by a periodic sweep (`lifecycle`).
+//!
+//! Layering: sibling modules import one another in one direction only, from the socket down to
+//! the leaves (`a → b`: `a` imports `b`; each row only imports rows below it; every module also
+//! takes the [`Emulator`] handle from here):
+//!
+//! ```text
+//! connection ─→ dispatch, access, writer, lifecycle, context
+//! dispatch   ─→ lifecycle, messaging, attachments, history, frames, context
+//! uploads    ─→ attachments, access, frames, tagging
+//! messaging  ─→ agent, lifecycle, frames, context
+//! attachments─→ lifecycle, frames, context, config
+//! history    ─→ lifecycle, routing, oauth, access, context, session
+//! control    ─→ lifecycle, faults, access, session
+//! lifecycle  ─→ frames, context, session, wall
+//! routing    ─→ oauth
+//! agent      ─→ script, frames, persona, session
+//! context    ─→ session            (ConnCtx: the per-connection context every handler gets)
+//! oauth, faults, writer ─→ session
+//! deployment ─→ access, config
+//! frames     ─→ tagging, config
+//! script     ─→ persona
+//! session    ─→ persona, rate_limit
+//! access     ─→ config
+//! leaves: config, persona (who answers), tagging (the upload header), rate_limit, wall, ids
+//! ```
+//!
+//! Locks: the shared state sits behind std `Mutex`es, one per store (`sessions`, `attachments`,
+//! `faults`, `oauth_tokens`, plus the wall clock's last timestamp), not tokio's: every critical
+//! section is a few map operations and channel `try_send`s with no `.await` inside (a std guard
+//! cannot be held across one in a spawned task), so an async mutex would only add cost. Where two
+//! are held at once the order is always `sessions` → `attachments` or `faults` → the wall clock
+//! (e.g. `onMessage` resolves attachment references and takes a forced 429 while holding its
+//! session; expiry forgets a token's attachments under the sessions lock); nothing takes
+//! `sessions` while holding another lock, so there is no cycle to deadlock on. The one async lock,
+//! a session's `agent_turn`, serialises the scripted agent's replies across their delays and is
+//! taken before, never under, `sessions`.
 
 mod access;
 mod agent;
 mod attachments;
 mod config;
 mod connection;
+mod context;
 mod control;
 mod deployment;
 mod dispatch;
@@ -37,10 +74,12 @@ mod ids;
 mod lifecycle;
 mod messaging;
 mod oauth;
+mod persona;
 mod rate_limit;
 mod routing;
 mod script;
 mod session;
+mod tagging;
 mod uploads;
 mod wall;
 mod writer;

@@ -14,7 +14,7 @@ use parley_shared::genesys::{
     MessageType, PresenceType, QuickReply, StructuredMessage,
 };
 
-use super::agent::Persona;
+use super::persona::Persona;
 
 /// What the guest did, as far as the script cares.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use parley_shared::genesys::{ServerFrame, StructuredMessage};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
-use super::agent::Persona;
+use super::persona::Persona;
 use super::rate_limit::SendWindow;
 
 /// Identifies one WebSocket connection for the emulator's lifetime.

@@ -17,7 +17,8 @@ use parley_shared::genesys::{ErrorCode, MediaType, ServerFrame};
 use serde::Deserialize;
 
 use super::access::OriginCheck;
-use super::attachments::{TAGGING_HEADER, UploadState, media_type_of};
+use super::attachments::{UploadState, media_type_of};
+use super::tagging::TAGGING_HEADER;
 use super::{Emulator, frames};
 
 /// `PUT /emulator/uploads/{attachmentId}`: store the bytes and push `UploadSuccessEvent` (or
