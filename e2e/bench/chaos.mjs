@@ -3,8 +3,9 @@
 // history, WebSocket) going through e2e/lib/cutting-proxy.mjs, which cuts each connection after
 // a seeded random `--min`…`--max` ms. Measured in the page (its own recording of when each entry
 // appeared and first showed "sent"): messages confirmed per second from the first send to the
-// last confirmation, and the time from the last send to the last confirmation; also connections
-// cut, outages the window showed, and what the emulator received (lost / doubled).
+// last confirmation, the time from the last send to the last confirmation, and each message's
+// send → "sent" (p50, p95, max); also connections cut, outages the window showed, and what the
+// emulator received (lost / doubled).
 // `--seeds=a,b,…` runs once per seed; `--baseline` adds a run through the same proxy with no
 // cuts (each connection lives an hour) for comparison.
 //
@@ -16,7 +17,7 @@
 import { startBehindCuttingProxy } from '../lib/cutting-proxy.mjs';
 import { pacedTexts, typeAtPace, waitUntilAllSent, deliveryTimes } from '../lib/paced-typing.mjs';
 import { Visitor } from '../lib/visitor.mjs';
-import { intArg } from './lib.mjs';
+import { intArg, percentile } from './lib.mjs';
 
 const MESSAGES = intArg('messages', 80);
 const INTERVAL_MS = intArg('interval', 700);
@@ -52,6 +53,7 @@ async function run(label, { seed, minMs, maxMs }) {
     console.log(
       `${label}: ${MESSAGES} messages every ${INTERVAL_MS} ms (typed at ${times.typedPerSecond.toFixed(2)} msg/s) | ${times.perSecond.toFixed(2)} msg/s confirmed | ` +
         `last send → last confirmation ${finished ? `${times.drainMs} ms` : `> ${GIVE_UP_AFTER_MS} ms (${times.unconfirmed.length} unconfirmed)`} | ` +
+        `send → sent p50 ${percentile(times.latenciesMs, 50).toFixed(0)} p95 ${percentile(times.latenciesMs, 95).toFixed(0)} max ${Math.max(...times.latenciesMs).toFixed(0)} ms | ` +
         `${parley.proxy.stats.cut} connections cut, ${outages} outages shown | emulator: lost ${lost}, doubled ${doubled}, in order ${inOrder}`,
     );
   } finally {

@@ -52,7 +52,7 @@ export async function waitUntilAllSent(visitor, texts, timeout) {
  * (the send) and first showed "sent" (the server's echo). Returns {firstSend, lastSend,
  * lastConfirmed, drainMs (last send → last confirmation), perSecond (messages confirmed per
  * second from the first send to the last confirmation), typedPerSecond (the pace the sends
- * really had), unconfirmed: [text]}.
+ * really had), unconfirmed: [text], latenciesMs (each message's send → "sent", ascending)}.
  */
 export function deliveryTimes(log, texts) {
   const appeared = new Map();
@@ -75,5 +75,10 @@ export function deliveryTimes(log, texts) {
     perSecond: confirmations.length / ((lastConfirmed - firstSend) / 1000),
     typedPerSecond: (sends.length - 1) / ((lastSend - firstSend) / 1000),
     unconfirmed: texts.filter((text) => !confirmed.has(text)),
+    // Send → "sent" of each confirmed message, ascending (ms).
+    latenciesMs: texts
+      .filter((text) => appeared.has(text) && confirmed.has(text))
+      .map((text) => confirmed.get(text) - appeared.get(text))
+      .sort((a, b) => a - b),
   };
 }
