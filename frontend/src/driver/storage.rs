@@ -23,6 +23,10 @@ pub const TOKEN_KEY: &str = "parley.token";
 /// Where the unconfirmed messages are kept (in `sessionStorage`).
 pub const OUTBOX_KEY: &str = "parley.outbox";
 
+/// Where the half-typed message is kept (in `localStorage`: like the conversation it belongs
+/// to, it survives a navigation to another page of the site and is shared by its tabs).
+pub const DRAFT_KEY: &str = "parley.draft";
+
 /// The stored outbox: the messages and the session they were written in (kept for a reader
 /// of the storage; restoring does not need it).
 #[derive(Serialize, Deserialize)]
@@ -88,4 +92,22 @@ pub fn load_outbox() -> Vec<PendingMessage> {
         .and_then(|json| serde_json::from_str::<StoredOutbox>(&json).ok())
         .map(|stored| stored.messages)
         .unwrap_or_default()
+}
+
+/// The stored draft ("" when none).
+pub fn load_draft() -> String {
+    storage()
+        .and_then(|storage| storage.get_item(DRAFT_KEY).ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Stores the draft; an empty draft deletes the entry, so nothing is left once it was sent.
+pub fn save_draft(draft: &str) {
+    if let Some(storage) = storage() {
+        let _ = if draft.is_empty() {
+            storage.remove_item(DRAFT_KEY)
+        } else {
+            storage.set_item(DRAFT_KEY, draft)
+        };
+    }
 }
