@@ -74,3 +74,26 @@ test('the saved transcript, as text and as a web page, holds every message', { t
     await visitor.leave();
   }
 });
+
+test('"End chat" offers the transcript before the conversation ends', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(parley);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.page.getByRole('button', { name: 'End chat', exact: true }).click();
+    const confirm = visitor.page.getByRole('group', { name: 'End this conversation?' });
+    await confirm.getByRole('button', { name: 'Download transcript' }).click();
+    const group = visitor.page.getByRole('group', { name: 'Download transcript' });
+    const [file] = await Promise.all([
+      visitor.page.waitForEvent('download'),
+      group.getByRole('button', { name: 'Text file' }).click(),
+    ]);
+    const text = await readFile(await file.path(), 'utf8');
+    assert.ok(text.includes('You: hello') && text.includes(GREETING), text);
+    // The conversation is still live: ending it is the visitor's next choice.
+    await visitor.waitForConnection('ready');
+  } finally {
+    await visitor.leave();
+  }
+});

@@ -90,6 +90,11 @@ pub fn Header() -> impl IntoView {
                 <button type="button" class="parley-button parley-button-danger" on:click=end>
                     {window.t(Key::YesEndChat)}
                 </button>
+                // Once ended, the history cannot be read any more: the transcript is offered first.
+                <button type="button" class="parley-button parley-button-quiet" on:click=move |_| {
+                    confirming.set(false);
+                    saving.set(true);
+                }>{window.t(Key::DownloadTranscript)}</button>
                 <button type="button" class="parley-button parley-button-quiet"
                     on:click=move |_| confirming.set(false)>{window.t(Key::Cancel)}</button>
             </div>
