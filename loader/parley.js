@@ -240,6 +240,8 @@
       title: pick('title') || '',
       open: flag(pick('open')),
       launcher: ['on', 'off', 'ondemand'].includes(launcher) ? launcher : null,
+      // "session": the conversation is kept in the tab only (a shared computer).
+      storage: pick('storage') === 'session' ? 'session' : 'local',
     };
   }
 
@@ -359,7 +361,8 @@
   function hasStoredConversation() {
     try {
       if (isolation === 'iframe') return Boolean(localStorage.getItem(FRAME_RESUME_KEY));
-      return Boolean(localStorage.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
+      const kept = options && options.storage === 'session' ? sessionStorage : localStorage;
+      return Boolean(kept.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
     } catch {
       return false; // storage blocked: nothing to resume
     }
@@ -445,6 +448,7 @@
       deployment: deployment.json,
       title: options.title,
       open: wantOpen,
+      storage: options.storage,
       emit: (event, payload) => {
         if (framed) post({ type: 'event', event, payload });
         emit(event, payload);

@@ -78,6 +78,9 @@ pub fn start(mount: web_sys::HtmlElement, options: JsValue) -> JsValue {
 
 /// The chat window with its driver, and the handle for the loader.
 fn app(config: Config) -> (impl IntoView, JsValue) {
+    if config.session_only {
+        driver::storage::keep_in_tab_only();
+    }
     let window = WindowState::new(config.locale, config.title.clone());
     let state = ChatState::new();
     if let Some(deployment) = config.deployment.clone() {

@@ -35,7 +35,22 @@ struct StoredOutbox {
     messages: Vec<PendingMessage>,
 }
 
+thread_local! {
+    /// `storage="session"` (a shared computer): the token and the draft stay in the tab.
+    static TAB_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// From now on the token and the draft are kept in `sessionStorage`: nothing of the
+/// conversation outlives the tab. Called at start, before the token is read.
+pub fn keep_in_tab_only() {
+    TAB_ONLY.with(|tab_only| tab_only.set(true));
+}
+
+/// Where the token and the draft live: `localStorage`, or the tab's with [`keep_in_tab_only`].
 fn storage() -> Option<web_sys::Storage> {
+    if TAB_ONLY.with(std::cell::Cell::get) {
+        return tab_storage();
+    }
     web_sys::window()?.local_storage().ok().flatten()
 }
 
