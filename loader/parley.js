@@ -34,6 +34,8 @@
   const TOKEN_KEY = 'parley.token';
   /** Where the window keeps messages not yet confirmed (frontend/src/driver/storage.rs). */
   const OUTBOX_KEY = 'parley.outbox';
+  /** Set in this tab while the window is open, so that a reload or the site's next page opens it again. */
+  const OPEN_KEY = 'parley.open';
   /** Set by the iframe mode's outer page while a conversation lives in the frame's storage. */
   const FRAME_RESUME_KEY = 'parley.frame';
   /** A download that has not finished by then has failed (the visitor gets Retry). */
@@ -78,12 +80,14 @@
     open() {
       if (deployment.config && deployment.config.status === 'Inactive') return;
       wantOpen = true;
+      rememberOpen();
       if (handle) handle.open();
       else load();
       render();
     },
     close() {
       wantOpen = false;
+      rememberOpen();
       if (handle) handle.close();
       render();
     },
@@ -110,6 +114,7 @@
     if (event === 'unread') unread = Number(payload) || 0;
     if (event === 'open') wantOpen = true;
     if (event === 'close') wantOpen = false;
+    if (event === 'open' || event === 'close') rememberOpen();
     if (event === 'connection' && isolation === 'iframe') rememberFramedConversation(payload);
     render();
     if (event === 'close' && previouslyOpen && launcher) launcher.focus();
@@ -235,6 +240,8 @@
       title: pick('title') || '',
       open: flag(pick('open')),
       launcher: ['on', 'off', 'ondemand'].includes(launcher) ? launcher : null,
+      // "session": the conversation is kept in the tab only (a shared computer).
+      storage: pick('storage') === 'session' ? 'session' : 'local',
     };
   }
 
@@ -327,7 +334,7 @@
       readDeployment();
       buildShell();
       // open() may have been called before the page had a <parley-chat>.
-      if (options.open || wantOpen) api.open();
+      if (options.open || wantOpen || wasOpen()) api.open();
       else if (hasStoredConversation()) load();
     }
     if (root.parentNode !== shadow) shadow.append(root);
@@ -354,9 +361,30 @@
   function hasStoredConversation() {
     try {
       if (isolation === 'iframe') return Boolean(localStorage.getItem(FRAME_RESUME_KEY));
-      return Boolean(localStorage.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
+      const kept = options && options.storage === 'session' ? sessionStorage : localStorage;
+      return Boolean(kept.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
     } catch {
       return false; // storage blocked: nothing to resume
+    }
+  }
+
+  /** Whether the window was open when this tab left its last page (or was reloaded). */
+  function wasOpen() {
+    try {
+      return !framed && sessionStorage.getItem(OPEN_KEY) === '1';
+    } catch {
+      return false; // storage blocked: the window starts closed
+    }
+  }
+
+  /** Keeps the open/closed state for the tab's next page (the outer page's, in iframe mode). */
+  function rememberOpen() {
+    if (framed) return;
+    try {
+      if (wantOpen) sessionStorage.setItem(OPEN_KEY, '1');
+      else sessionStorage.removeItem(OPEN_KEY);
+    } catch {
+      // storage blocked: the next page starts closed
     }
   }
 
@@ -420,6 +448,7 @@
       deployment: deployment.json,
       title: options.title,
       open: wantOpen,
+      storage: options.storage,
       emit: (event, payload) => {
         if (framed) post({ type: 'event', event, payload });
         emit(event, payload);

@@ -20,6 +20,7 @@ use leptos::prelude::*;
 use parley_shared::api::{Features, WindowConfig};
 use parley_shared::engine::{
     Choice, Engine, Entry, Millis, Phase, SessionLimits, Typist, UploadFailure, UploadState,
+    WholeHistory,
 };
 
 use crate::format;
@@ -128,6 +129,11 @@ pub struct ChatState {
     pub upload: RwSignal<Option<UploadView>>,
     /// The driver's clock at the last tick (drives countdowns).
     pub now: RwSignal<Millis>,
+    /// The half-typed message in the composer. The composer edits it; the app keeps it in
+    /// storage so that a reload or a navigation restores it (README, "The chat window").
+    pub draft: RwSignal<String>,
+    /// Where the read of the whole history for a saved transcript stands.
+    pub whole_history: RwSignal<WholeHistory>,
     /// The connection as the window names it: one memo every component shares.
     pub connection: Memo<ConnectionState>,
     entries: StoredValue<HashMap<String, RwSignal<EntryView>>>,
@@ -155,6 +161,8 @@ impl ChatState {
             online,
             upload: RwSignal::new(None),
             now: RwSignal::new(0),
+            draft: RwSignal::new(String::new()),
+            whole_history: RwSignal::new(WholeHistory::NotAsked),
             connection: Memo::new(move |_| {
                 phase.with(|phase| ConnectionState::of(phase, online.get()))
             }),
@@ -179,6 +187,7 @@ impl ChatState {
         );
         set_if_changed(self.upload, upload_view(engine));
         set_if_changed(self.agent, current_agent(engine));
+        set_if_changed(self.whole_history, engine.whole_history());
         self.set_entries(engine.transcript())
     }
 

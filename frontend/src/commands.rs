@@ -29,6 +29,8 @@ pub enum Command {
     RetryNow,
     /// End the conversation (after confirmation).
     EndChat,
+    /// Read every page of the history, for a saved transcript.
+    ReadWholeHistory,
     /// Begin a fresh conversation.
     StartNewChat,
     /// Upload this file and send it.

@@ -3,7 +3,7 @@
 //! `loader/parley.js` calls the exported `start(mount, options)` with the options it read from
 //! the `<parley-chat>` element's attributes and the script tag's `data-*`: `server` (the
 //! Parley server's base URL, from the script's own `src`), `lang`, `title`, `open`,
-//! `deployment` (the JSON of `GET {server}api/config`, the deployment's settings, when the loader
+//! `storage` (`"session"`: keep nothing after the tab closes), `deployment` (the JSON of `GET {server}api/config`, the deployment's settings, when the loader
 //! read them) and `emit`, the loader's function that delivers the
 //! window's events (`open`, `close`, `unread`, `connection`, `message`) to the host page.
 
@@ -28,6 +28,8 @@ pub struct Config {
     pub deployment: Option<WindowConfig>,
     /// The loader's event sink, if any.
     pub emit: Option<Function>,
+    /// `storage="session"`: keep the conversation in the tab only (nothing survives its close).
+    pub session_only: bool,
 }
 
 impl Config {
@@ -49,6 +51,7 @@ impl Config {
             title: text("title").filter(|t| !t.trim().is_empty()),
             deployment: text("deployment").and_then(|json| serde_json::from_str(&json).ok()),
             emit: get("emit").and_then(|f| f.dyn_into::<Function>().ok()),
+            session_only: text("storage").as_deref() == Some("session"),
         }
     }
 }

@@ -100,6 +100,22 @@ pub fn day_label(locale: Locale, millis: f64) -> String {
     )
 }
 
+/// "20 Nov 2026, 14:05": date and time in `locale`, for a saved transcript.
+pub fn date_time(locale: Locale, millis: f64) -> String {
+    format_with(
+        locale,
+        "date-time",
+        millis,
+        &[
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+        ],
+    )
+}
+
 thread_local! {
     /// Formatters are costly to build; one per (locale, style) is kept.
     static FORMATTERS: RefCell<HashMap<(Locale, &'static str), Intl::DateTimeFormat>> =

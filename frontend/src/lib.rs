@@ -24,6 +24,7 @@ pub mod format;
 pub mod i18n;
 pub mod linkify;
 pub mod status;
+pub mod transcript_file;
 pub mod window_state;
 
 use leptos::prelude::*;
@@ -82,6 +83,9 @@ pub fn start(mount: web_sys::HtmlElement, options: JsValue) -> JsValue {
 
 /// The chat window with its driver, and the handle for the loader.
 fn app(config: Config) -> (impl IntoView, JsValue) {
+    if config.session_only {
+        driver::storage::keep_in_tab_only();
+    }
     let window = WindowState::new(config.locale, config.title.clone());
     let state = ChatState::new();
     provide_context(window);
@@ -102,6 +106,7 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
         move |attributes| set_attributes(commands, attributes),
     );
     sync_with_page(state, window);
+    keep_draft(state);
     if Driver::has_stored_token() {
         driver.start();
     }
@@ -114,6 +119,19 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
     window.open.set(config.open);
     // The loader's `.parley-root` (in the shadow root) wraps the mount point.
     (view! { <ChatWidget/> }, api.into())
+}
+
+/// The half-typed message survives a reload or a navigation on the site (kept in storage as
+/// it changes) and is dropped when the conversation it was written for is over; sending it
+/// empties the composer, and so the stored copy.
+fn keep_draft(state: ChatState) {
+    state.draft.set(driver::storage::load_draft());
+    Effect::new(move |_| state.draft.with(|draft| driver::storage::save_draft(draft)));
+    Effect::new(move |_| {
+        if state.connection.get().is_over() {
+            state.draft.set(String::new());
+        }
+    });
 }
 
 fn set_attributes(commands: Commands, attributes: std::collections::BTreeMap<String, String>) {

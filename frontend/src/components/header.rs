@@ -1,11 +1,13 @@
 //! The window's header: title, the agent's name and avatar once known, the connection line,
-//! and the minimise and end-chat controls (ending asks for confirmation inline).
+//! and the download-transcript, minimise and end-chat controls (ending asks for confirmation
+//! inline; downloading offers text or a web page).
 
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::icon::{Icon, IconName};
+use super::save_transcript::{SaveTranscriptButton, SaveTranscriptChoice};
 use super::shown::shown_when;
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
@@ -21,6 +23,7 @@ pub fn Header() -> impl IntoView {
     let commands = use_context::<Commands>();
     let connection = state.connection;
     let confirming = RwSignal::new(false);
+    let saving = RwSignal::new(false);
     let avatar = move || {
         let agent = state.agent.get();
         match agent {
@@ -61,6 +64,7 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
             <div class="parley-header-actions">
+                <SaveTranscriptButton offering=saving/>
                 {shown_when(move || !connection.get().is_over(), move || view! {
                     <button type="button" class="parley-icon-button" aria-label=window.t(Key::EndChat)
                         title=window.t(Key::EndChat) aria-expanded=move || confirming.get().to_string()
@@ -86,9 +90,15 @@ pub fn Header() -> impl IntoView {
                 <button type="button" class="parley-button parley-button-danger" on:click=end>
                     {window.t(Key::YesEndChat)}
                 </button>
+                // Once ended, the history cannot be read any more: the transcript is offered first.
+                <button type="button" class="parley-button parley-button-quiet" on:click=move |_| {
+                    confirming.set(false);
+                    saving.set(true);
+                }>{window.t(Key::DownloadTranscript)}</button>
                 <button type="button" class="parley-button parley-button-quiet"
                     on:click=move |_| confirming.set(false)>{window.t(Key::Cancel)}</button>
             </div>
         })}
+        <SaveTranscriptChoice offering=saving/>
     }
 }

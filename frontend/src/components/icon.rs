@@ -18,6 +18,8 @@ pub enum IconName {
     Send,
     /// Document (file attachment).
     File,
+    /// Arrow into a tray (download the transcript).
+    Save,
 }
 
 impl IconName {
@@ -33,6 +35,7 @@ impl IconName {
             }
             IconName::Send => "M4 12l16-8-6 16-2.5-6.5L4 12zM11.5 13.5L20 4",
             IconName::File => "M7 3h7l5 5v13H7zM14 3v5h5",
+            IconName::Save => "M12 3v12M7 10l5 5 5-5M5 21h14",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod icon;
 pub mod markdown;
 pub mod quick_replies;
 pub mod rich_text;
+pub mod save_transcript;
 mod shown;
 pub mod transcript;
 pub mod typing_indicator;

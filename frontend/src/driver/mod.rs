@@ -22,7 +22,7 @@
 mod clock;
 mod http;
 mod socket;
-mod storage;
+pub mod storage;
 mod timer;
 mod upload;
 mod world;
@@ -171,6 +171,7 @@ impl Driver {
                 Ok(())
             }
             Command::EndChat => self.engine.borrow_mut().end_chat(now),
+            Command::ReadWholeHistory => self.engine.borrow_mut().read_whole_history(now),
             Command::Attach(file) => self.attach(file, now),
             Command::RemoveAttachment(attachment_id) => self
                 .engine

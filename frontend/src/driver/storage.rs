@@ -23,6 +23,10 @@ pub const TOKEN_KEY: &str = "parley.token";
 /// Where the unconfirmed messages are kept (in `sessionStorage`).
 pub const OUTBOX_KEY: &str = "parley.outbox";
 
+/// Where the half-typed message is kept (in `localStorage`: like the conversation it belongs
+/// to, it survives a navigation to another page of the site and is shared by its tabs).
+pub const DRAFT_KEY: &str = "parley.draft";
+
 /// The stored outbox: the messages and the session they were written in (kept for a reader
 /// of the storage; restoring does not need it).
 #[derive(Serialize, Deserialize)]
@@ -31,7 +35,22 @@ struct StoredOutbox {
     messages: Vec<PendingMessage>,
 }
 
+thread_local! {
+    /// `storage="session"` (a shared computer): the token and the draft stay in the tab.
+    static TAB_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// From now on the token and the draft are kept in `sessionStorage`: nothing of the
+/// conversation outlives the tab. Called at start, before the token is read.
+pub fn keep_in_tab_only() {
+    TAB_ONLY.with(|tab_only| tab_only.set(true));
+}
+
+/// Where the token and the draft live: `localStorage`, or the tab's with [`keep_in_tab_only`].
 fn storage() -> Option<web_sys::Storage> {
+    if TAB_ONLY.with(std::cell::Cell::get) {
+        return tab_storage();
+    }
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -88,4 +107,22 @@ pub fn load_outbox() -> Vec<PendingMessage> {
         .and_then(|json| serde_json::from_str::<StoredOutbox>(&json).ok())
         .map(|stored| stored.messages)
         .unwrap_or_default()
+}
+
+/// The stored draft ("" when none).
+pub fn load_draft() -> String {
+    storage()
+        .and_then(|storage| storage.get_item(DRAFT_KEY).ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Stores the draft; an empty draft deletes the entry, so nothing is left once it was sent.
+pub fn save_draft(draft: &str) {
+    if let Some(storage) = storage() {
+        let _ = if draft.is_empty() {
+            storage.remove_item(DRAFT_KEY)
+        } else {
+            storage.set_item(DRAFT_KEY, draft)
+        };
+    }
 }

@@ -60,5 +60,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Today => "Heute",
         Key::Yesterday => "Gestern",
         Key::OpensInNewTab => "(öffnet in einem neuen Tab)",
+        Key::DownloadTranscript => "Chatverlauf herunterladen",
+        Key::SaveAsText => "Textdatei",
+        Key::SaveAsWebPage => "Webseite (HTML)",
+        Key::TranscriptTitle => "Chatverlauf",
     }
 }

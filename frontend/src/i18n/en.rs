@@ -60,5 +60,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Today => "Today",
         Key::Yesterday => "Yesterday",
         Key::OpensInNewTab => "(opens in a new tab)",
+        Key::DownloadTranscript => "Download transcript",
+        Key::SaveAsText => "Text file",
+        Key::SaveAsWebPage => "Web page (HTML)",
+        Key::TranscriptTitle => "Chat transcript",
     }
 }

@@ -60,5 +60,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Today => "Hoy",
         Key::Yesterday => "Ayer",
         Key::OpensInNewTab => "(se abre en una pestaña nueva)",
+        Key::DownloadTranscript => "Descargar la transcripción",
+        Key::SaveAsText => "Archivo de texto",
+        Key::SaveAsWebPage => "Página web (HTML)",
+        Key::TranscriptTitle => "Transcripción del chat",
     }
 }

@@ -60,5 +60,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Today => "Aujourd’hui",
         Key::Yesterday => "Hier",
         Key::OpensInNewTab => "(s’ouvre dans un nouvel onglet)",
+        Key::DownloadTranscript => "Télécharger la transcription",
+        Key::SaveAsText => "Fichier texte",
+        Key::SaveAsWebPage => "Page web (HTML)",
+        Key::TranscriptTitle => "Transcription de la discussion",
     }
 }

@@ -140,6 +140,14 @@ keys! {
     Yesterday,
     /// Opens in a new tab (for screen readers).
     OpensInNewTab,
+    /// The header button that offers the transcript as a file.
+    DownloadTranscript,
+    /// Save the transcript as plain text.
+    SaveAsText,
+    /// Save the transcript as a web page (HTML).
+    SaveAsWebPage,
+    /// The saved transcript's title (and file name).
+    TranscriptTitle,
 }
 
 /// A language the window speaks.

@@ -21,6 +21,22 @@ impl Engine {
             return;
         };
         self.history.begin(now, gate);
+        self.request_jwt(token);
+    }
+
+    /// Starts reading every history page into the transcript (for a saved transcript):
+    /// false, and nothing happens, without a live socket to ask for the JWT on.
+    pub(super) fn begin_whole_history(&mut self, now: Millis) -> bool {
+        let Some(token) = self.token.clone().filter(|_| self.socket_open()) else {
+            return false;
+        };
+        self.history.begin_whole(now);
+        self.request_jwt(token);
+        self.dirty = true;
+        true
+    }
+
+    fn request_jwt(&mut self, token: String) {
         let tracing_id = self.ids.next_id();
         self.send(ClientRequest::GetJwt(GetJwt {
             token,

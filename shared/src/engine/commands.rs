@@ -122,6 +122,20 @@ impl Engine {
         result
     }
 
+    /// The guest wants to save the conversation: every page of its history is read into the
+    /// transcript (past what a catch-up reads), so that a saved transcript has all of it, not
+    /// only what the window showed. Follow [`Engine::whole_history`]. Refused when no
+    /// connection is live to ask for the history on: the transcript then holds what it can.
+    pub fn read_whole_history(&mut self, now: Millis) -> Result<(), Refused> {
+        let started = self.begin_whole_history(now);
+        self.settle(now);
+        if started {
+            Ok(())
+        } else {
+            Err(Refused::NoSession)
+        }
+    }
+
     /// The guest closed the chat: the socket closes, the token is kept for a later
     /// [`Engine::start`].
     pub fn close(&mut self, now: Millis) {

@@ -30,6 +30,24 @@ pub const MAX_RETRIES: u32 = 3;
 /// request the network swallowed must not leave the catch-up waiting for ever.
 pub const FETCH_TIMEOUT_MS: Millis = 15_000;
 
+/// Most pages a whole-history read fetches (at 25 a page: 25 000 messages), so that a
+/// server that always says "older pages exist" cannot make it run for ever.
+pub const WHOLE_HISTORY_MAX_PAGES: u32 = 1_000;
+
+/// Where a read of the whole history (for a saved transcript, [`super::Engine::read_whole_history`])
+/// stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WholeHistory {
+    /// Nobody asked.
+    NotAsked,
+    /// Pages are being fetched and merged into the transcript.
+    Reading,
+    /// Every page is in the transcript.
+    Read,
+    /// A page could not be fetched (or the connection went): the transcript has what came.
+    Incomplete,
+}
+
 /// Where a catch-up stands.
 #[derive(Debug, Clone)]
 pub struct HistorySync {
@@ -46,6 +64,8 @@ pub struct HistorySync {
     incomplete: bool,
     /// This catch-up reads past overlaps because the previous one did not finish.
     deep: bool,
+    /// The running or last read of the whole history.
+    whole: WholeHistory,
 }
 
 /// What to do after a page was merged.
@@ -71,6 +91,7 @@ impl HistorySync {
             failures: 0,
             incomplete: false,
             deep: false,
+            whole: WholeHistory::NotAsked,
         }
     }
 
@@ -84,6 +105,28 @@ impl HistorySync {
         self.failures = 0;
         self.deep = self.incomplete;
         self.incomplete = true;
+        self.interrupt_whole();
+    }
+
+    /// `getJwt` was sent at `now` to read every page, oldest included, past overlaps and past
+    /// `max_pages`. A gate a catch-up set stays as it was (it lifts with the last page).
+    pub fn begin_whole(&mut self, now: Millis) {
+        let gate = self.gate_until;
+        self.begin(now, false);
+        self.gate_until = gate;
+        self.deep = true;
+        self.whole = WholeHistory::Reading;
+    }
+
+    /// Where the read of the whole history stands.
+    pub fn whole(&self) -> WholeHistory {
+        self.whole
+    }
+
+    fn interrupt_whole(&mut self) {
+        if self.whole == WholeHistory::Reading {
+            self.whole = WholeHistory::Incomplete;
+        }
     }
 
     /// The JWT arrived at `now`: fetch page 1, if a catch-up asked for it.
@@ -171,6 +214,7 @@ impl HistorySync {
         self.awaiting = None;
         self.retry = None;
         self.fetch_deadline = None;
+        self.interrupt_whole();
     }
 
     /// A page was merged; `all_new` says whether none of its entries was already known. The
@@ -186,11 +230,19 @@ impl HistorySync {
             };
         }
         let full = page.entities.len() as u32 >= self.page_size;
-        let wanted = (all_new || self.deep) && full && page.has_older() && number < self.max_pages;
+        let max_pages = if self.whole == WholeHistory::Reading {
+            WHOLE_HISTORY_MAX_PAGES
+        } else {
+            self.max_pages
+        };
+        let wanted = (all_new || self.deep) && full && page.has_older() && number < max_pages;
         self.awaiting = wanted.then_some(number + 1);
         self.fetch_deadline = wanted.then(|| now.saturating_add(FETCH_TIMEOUT_MS));
         if !wanted {
             self.incomplete = false;
+            if self.whole == WholeHistory::Reading {
+                self.whole = WholeHistory::Read;
+            }
         }
         PageOutcome {
             gate_lifted: !wanted && self.gate_until.take().is_some(),
@@ -207,6 +259,9 @@ impl HistorySync {
         {
             self.retry = Some((now + (1_000 << self.failures), page_number));
             self.failures += 1;
+        }
+        if self.retry.is_none() {
+            self.interrupt_whole();
         }
         self.gate_until.take().is_some()
     }

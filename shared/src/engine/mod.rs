@@ -179,6 +179,7 @@ use crate::genesys::AllowedMedia;
 pub use backoff::BackoffPolicy;
 pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
 pub use effect::{Effect, SocketId};
+pub use history::WholeHistory;
 pub use input::{Grant, Input, Refused};
 pub use outbox::PendingMessage;
 pub use phase::{CloseReason, Phase};
@@ -603,6 +604,12 @@ impl Engine {
 
     fn is_current(&self, socket: SocketId) -> bool {
         self.socket.is_some_and(|current| current.id == socket)
+    }
+
+    /// Where the read of the whole history the guest asked for
+    /// ([`Engine::read_whole_history`]) stands.
+    pub fn whole_history(&self) -> WholeHistory {
+        self.history.whole()
     }
 
     fn socket_open(&self) -> bool {

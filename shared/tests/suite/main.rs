@@ -10,5 +10,6 @@ mod engine_messages;
 mod engine_props;
 mod engine_session;
 mod engine_uploads;
+mod engine_whole_history;
 mod genesys_frames;
 mod genesys_requests;
