@@ -1,11 +1,12 @@
 //! How the loader configures the window, read once when it starts the wasm.
 //!
-//! `loader/parley.js` calls the exported `start(mount, options)` with the options it read from
-//! the `<parley-chat>` element's attributes and the script tag's `data-*`: `server` (the
-//! Parley server's base URL, from the script's own `src`), `lang`, `title`, `open`,
-//! `storage` (`"session"`: keep nothing after the tab closes), `deployment` (the JSON of `GET {server}api/config`, the deployment's settings, when the loader
-//! read them) and `emit`, the loader's function that delivers the
-//! window's events (`open`, `close`, `unread`, `connection`, `message`) to the host page.
+//! `loader/parley.js` calls `start(mount, options)` (handed over by [`crate::announce`]) with
+//! the options it read from the `<parley-chat>` element's attributes and the script tag's
+//! `data-*`: `server` (the Parley server's base URL, from the script's own `src`), `lang`,
+//! `title`, `open`, `storage` (`"session"`: keep nothing after the tab closes), `deployment`
+//! (the JSON of `GET {server}api/config`, the deployment's settings, when the loader read
+//! them) and `emit`, the loader's function that delivers the window's events (`open`,
+//! `close`, `unread`, `connection`, `message`) to the host page.
 
 use js_sys::{Function, Reflect};
 use parley_shared::api::WindowConfig;

@@ -2,14 +2,14 @@
 //!
 //! Data flow: the loader (`loader/parley.js`) fetches this bundle when the visitor shows intent;
 //! `main` hands it [`start`] ([`announce`]), which the loader calls with the element to mount
-//! into (inside the open shadow root of `<parley-chat>`) and its options ([`config::Config`]). [`start`] renders the
-//! [`components::widget::ChatWidget`]. The [`driver`] runs `parley_shared::engine` against the
+//! into (inside the open shadow root of `<parley-chat>`) and its options
+//! ([`config::Config`]). [`start`] renders the [`components::widget::ChatWidget`]. The [`driver`] runs `parley_shared::engine` against the
 //! browser (WebSocket, timers, storage, HTTP) and copies the engine's view into
 //! [`chat_state::ChatState`], whose signals the components render; components act through
 //! [`commands::Commands`]. The host page talks to the window through the loader's
 //! `window.parley`, which forwards to the handle [`start`] returns ([`embed`]).
 
-/// Talc instead of the standard library's dlmalloc: a few KB less wasm (BENCHMARKS.md).
+/// Talc instead of the standard library's dlmalloc: 1.4 KB less wasm (BENCHMARKS.md).
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -6,8 +6,6 @@ use leptos::prelude::*;
 /// Which icon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IconName {
-    /// Speech bubble (launcher).
-    Chat,
     /// Chevron down (minimise).
     Minimise,
     /// Leave (end chat).
@@ -25,9 +23,6 @@ pub enum IconName {
 impl IconName {
     fn path(self) -> &'static str {
         match self {
-            IconName::Chat => {
-                "M5 4h14a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H10l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"
-            }
             IconName::Minimise => "M6 9l6 6 6-6",
             IconName::End => "M10 17l5-5-5-5M15 12H3M14 4h5a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-5",
             IconName::Attach => {
