@@ -129,9 +129,6 @@ pub struct ChatState {
     pub upload: RwSignal<Option<UploadView>>,
     /// The driver's clock at the last tick (drives countdowns).
     pub now: RwSignal<Millis>,
-    /// The half-typed message in the composer. The composer edits it; the app keeps it in
-    /// storage so that a reload or a navigation restores it (README, "The chat window").
-    pub draft: RwSignal<String>,
     /// Where the read of the whole history for a saved transcript stands.
     pub whole_history: RwSignal<WholeHistory>,
     /// The connection as the window names it: one memo every component shares.
@@ -161,7 +158,6 @@ impl ChatState {
             online,
             upload: RwSignal::new(None),
             now: RwSignal::new(0),
-            draft: RwSignal::new(String::new()),
             whole_history: RwSignal::new(WholeHistory::NotAsked),
             connection: Memo::new(move |_| {
                 phase.with(|phase| ConnectionState::of(phase, online.get()))

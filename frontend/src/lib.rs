@@ -106,7 +106,7 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
         move |attributes| set_attributes(commands, attributes),
     );
     sync_with_page(state, window);
-    keep_draft(state);
+    keep_draft(state, window);
     if Driver::has_stored_token() {
         driver.start();
     }
@@ -124,12 +124,16 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
 /// The half-typed message survives a reload or a navigation on the site (kept in storage as
 /// it changes) and is dropped when the conversation it was written for is over; sending it
 /// empties the composer, and so the stored copy.
-fn keep_draft(state: ChatState) {
-    state.draft.set(driver::storage::load_draft());
-    Effect::new(move |_| state.draft.with(|draft| driver::storage::save_draft(draft)));
+fn keep_draft(state: ChatState, window: WindowState) {
+    window.draft.set(driver::storage::load_draft());
+    Effect::new(move |_| {
+        window
+            .draft
+            .with(|draft| driver::storage::save_draft(draft))
+    });
     Effect::new(move |_| {
         if state.connection.get().is_over() {
-            state.draft.set(String::new());
+            window.draft.set(String::new());
         }
     });
 }

@@ -18,6 +18,9 @@ pub struct WindowState {
     pub locale: Locale,
     /// The header title.
     pub title: StoredValue<String>,
+    /// The half-typed message: the composer's own state (not the conversation's), kept in
+    /// storage by the window so it survives a reload or a navigation.
+    pub draft: RwSignal<String>,
 }
 
 impl WindowState {
@@ -29,6 +32,7 @@ impl WindowState {
             unread: RwSignal::new(0),
             locale,
             title: StoredValue::new(title.unwrap_or_else(|| locale.text(Key::HeaderTitle).into())),
+            draft: RwSignal::new(String::new()),
         }
     }
 

@@ -34,7 +34,7 @@ pub fn Composer() -> impl IntoView {
     let input = focus.map_or_else(NodeRef::new, |f| f.input);
     let file_input = NodeRef::<Input>::new();
     let connection = state.connection;
-    let text = state.draft;
+    let text = window.draft;
     let rejection = RwSignal::new(None::<String>);
     // Why the last file picked was refused before any upload began (the window's own words;
     // an upload the engine took shows from the engine's state instead).
