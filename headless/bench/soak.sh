@@ -12,7 +12,7 @@
 #
 # Environment: GUESTS (default 100), DURATION (s, default 60), RATE (msg/s/guest, default 0.5),
 # DROP_EVERY (s, default 2), DRAIN (s, default 30), PORT (default 18090).
-# The small version of this soak runs in the test suite: headless/tests/soak.rs.
+# The small version of this soak runs in the test suite: headless/tests/suite/soak.rs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=target/release

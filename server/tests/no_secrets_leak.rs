@@ -5,9 +5,11 @@
 //! logged at TRACE level, through `tracing` and through the `log` crate (reqwest logs there).
 //! The guest token must not reach the logs either.
 //!
-//! It is alone in its test binary on purpose: `tracing` caches per-callsite interest process-
-//! wide, so a concurrent test without a subscriber could switch callsites off for this one.
+//! It is alone in its test binary (not in `suite/`) on purpose: `tracing` caches per-callsite
+//! interest process-wide and `LogTracer` is the process's one `log` logger, so a concurrent test
+//! without a subscriber could switch callsites off for this one.
 
+#[path = "suite/common.rs"]
 mod common;
 
 use std::io::Write;

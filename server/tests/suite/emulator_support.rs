@@ -2,8 +2,6 @@
 //! open guest sockets with tokio-tungstenite, and wait for frames (never for time). Every wait
 //! has a 5 s safety timeout so a broken emulator fails a test instead of hanging it.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::time::Duration;
 

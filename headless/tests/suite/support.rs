@@ -3,8 +3,6 @@
 //! child process whose output is read line by line. Every wait has a safety timeout so that a
 //! broken build fails a test instead of hanging it; none is used to let time pass.
 
-#![allow(dead_code)] // each test binary uses a different subset
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};

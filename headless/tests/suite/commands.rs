@@ -3,9 +3,7 @@
 //! stdin, `check` with passing, failing and malformed scripts, a small `load`, and bad input
 //! (unreachable server, refused upgrade). Each test waits for output, never for time.
 
-mod support;
-
-use support::{
+use crate::support::{
     JsonChat, closed_port, example, run_to_end, run_with_stdin_open, start_server, temp_script,
 };
 

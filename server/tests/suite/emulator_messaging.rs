@@ -1,11 +1,9 @@
 //! Guest messages against the emulator over a real socket: Inbound echoes to every connection,
 //! the per-session rate limit, size limits, typing and presence events.
 
-mod emulator_support;
-
 use std::collections::BTreeMap;
 
-use emulator_support::*;
+use crate::emulator_support::*;
 use parley_shared::genesys::{
     ButtonResponse, ButtonResponseType, ChannelMetadata, Content, Direction, FrameBody, FrameType,
     IncomingChannel, IncomingMessage, MessageType, PresenceType,

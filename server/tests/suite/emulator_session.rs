@@ -2,11 +2,9 @@
 //! configure (new / resumed / startNew), closeSession, Clear, expiry, heartbeats, and how bad
 //! input is answered without losing the socket.
 
-mod emulator_support;
-
 use std::time::Duration;
 
-use emulator_support::*;
+use crate::emulator_support::*;
 use futures_util::{SinkExt, StreamExt};
 use parley_server::emulator::EmulatorConfig;
 use parley_shared::genesys::{

@@ -2,7 +2,7 @@
 //! `oneshot`, and a fake Genesys (OAuth token endpoint + estimated wait time) over real HTTP
 //! that counts requests and answers from a script.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code)] // `no_secrets_leak` (its own binary) uses only a subset
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

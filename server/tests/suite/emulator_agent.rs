@@ -1,9 +1,7 @@
 //! The scripted agent in deterministic mode: each keyword's answer, typing before every reply,
 //! the hand-over to a human persona, and the goodbye that makes the conversation read-only.
 
-mod emulator_support;
-
-use emulator_support::*;
+use crate::emulator_support::*;
 use parley_shared::genesys::{
     ButtonResponse, ButtonResponseType, Content, Direction, Event, IncomingMessage, MessageType,
     PresenceType, StructuredMessage, TypingType,

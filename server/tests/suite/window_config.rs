@@ -2,13 +2,11 @@
 //! `windowConfig`, driven in-process with `oneshot` against the emulator (with a changed
 //! `config.json`) and against sources that fail or never answer.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{config, fast_options, grant_request, json, send, temp_dir, test_app};
 use axum::body::Body;
 use axum::http::{Request, header};
-use common::{config, fast_options, grant_request, json, send, temp_dir, test_app};
 use parley_server::clock::Clock;
 use parley_server::deployment_config::{DocumentFuture, DocumentSource, FetchError};
 use parley_server::{AppState, app};

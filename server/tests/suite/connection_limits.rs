@@ -5,12 +5,10 @@
 //! Timeouts are configured short (hundreds of milliseconds); every wait is for an event (EOF,
 //! a response) with a generous safety timeout, never a sleep.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{config, fast_options};
+use crate::common::{config, fast_options};
 use parley_server::clock::Clock;
 use parley_server::emulator::DEFAULT_DEPLOYMENT_ID;
 use parley_server::serve::{ConnectionLimits, serve};

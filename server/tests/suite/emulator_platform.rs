@@ -1,10 +1,8 @@
 //! The platform endpoints the emulator answers besides the guest socket: `POST /oauth/token`,
 //! estimated wait time (needs an emulator-issued token) and the public deployment config.
 
-mod emulator_support;
-
+use crate::emulator_support::*;
 use base64::Engine;
-use emulator_support::*;
 use parley_server::emulator::{
     DEFAULT_DEPLOYMENT_ID, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET,
 };

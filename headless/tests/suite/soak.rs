@@ -5,11 +5,9 @@
 //!
 //! The 2 s drop timer is the fault being injected, not a wait: the test waits for `load` to exit.
 
-mod support;
-
 use std::time::Duration;
 
-use support::{run_to_end, start_server};
+use crate::support::{run_to_end, start_server};
 
 /// How often every socket is dropped.
 const DROP_EVERY: Duration = Duration::from_secs(2);

@@ -3,11 +3,9 @@
 //! for JWTs in a loop cannot evict another guest's, the number of sessions is capped, and
 //! extreme fault values saturate instead of panicking.
 
-mod emulator_support;
-
 use std::time::Duration;
 
-use emulator_support::*;
+use crate::emulator_support::*;
 use futures_util::SinkExt;
 use parley_server::emulator::EmulatorConfig;
 use parley_shared::genesys::{ClientRequest, FrameBody, GetJwt};

@@ -3,13 +3,13 @@
 //! 60 s margin, 429 honoured, 5xx retried then reported and remembered for a few seconds, and
 //! grants that are issued without availability when Genesys is sick.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::{
+    FakeGenesys, QUEUE_ID, TokenAnswer, config, fast_options, grant_request, json, send,
+};
 use base64::Engine;
-use common::{FakeGenesys, QUEUE_ID, TokenAnswer, config, fast_options, grant_request, json, send};
 use parley_server::availability::AvailabilityClient;
 use parley_server::clock::ManualClock;
 use parley_server::oauth::{

@@ -1,14 +1,12 @@
 //! Parley's HTTP surface driven in-process with `oneshot` (no port): session grants and their
 //! errors, CORS, health, and the static bundle's headers.
 
-mod common;
-
 use std::net::SocketAddr;
 
+use crate::common::{QUEUE_ID, closed_port, config, grant_request, json, send, temp_dir, test_app};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
-use common::{QUEUE_ID, closed_port, config, grant_request, json, send, temp_dir, test_app};
 
 const BOUND: &str = "127.0.0.1:8080";
 

@@ -1,9 +1,7 @@
 //! The real server on an ephemeral port, called over HTTP with reqwest: grants, health, and the
-//! per-peer rate limit fed by `ConnectInfo` (the secrets check lives in `no_secrets_leak.rs`).
+//! per-peer rate limit fed by `ConnectInfo` (the secrets check lives in `../no_secrets_leak.rs`).
 
-mod common;
-
-use common::{QUEUE_ID, config, post_grant, serve};
+use crate::common::{QUEUE_ID, config, post_grant, serve};
 use parley_server::emulator::Fault;
 
 #[tokio::test]

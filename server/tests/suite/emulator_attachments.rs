@@ -1,9 +1,7 @@
 //! Attachments against the emulator: presigned-style upload, UploadSuccessEvent, the message that
 //! carries the file, download, refresh, delete, and every refusal with its code.
 
-mod emulator_support;
-
-use emulator_support::*;
+use crate::emulator_support::*;
 use parley_server::emulator::EmulatorConfig;
 use parley_shared::genesys::{
     Attachment, ClientRequest, Content, DeleteAttachment, FrameBody, GetAttachment,

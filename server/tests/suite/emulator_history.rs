@@ -1,11 +1,9 @@
 //! `getJwt` and `GET /api/v2/webmessaging/messages` against the emulator: paging newest first,
 //! the empty shape, guest metadata kept for matching, and 401 without a valid JWT.
 
-mod emulator_support;
-
 use std::collections::BTreeMap;
 
-use emulator_support::*;
+use crate::emulator_support::*;
 use parley_server::emulator::EmulatorConfig;
 use parley_shared::genesys::{
     ClientRequest, Direction, FrameBody, GetJwt, HistoryPage, IncomingMessage,

@@ -1,16 +1,14 @@
 //! Fault injection and the control endpoints: every fault's effect on a real socket, the OAuth
 //! failures, transcripts, stats, and the loopback-only guard.
 
-mod emulator_support;
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::emulator_support::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use base64::Engine;
-use emulator_support::*;
 use parley_server::emulator::{
     DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET, Emulator, EmulatorConfig, router,
 };
