@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use crate::events::{AgentLine, Choice, GuestEvent};
+use parley_shared::engine::CloseReason;
+
+use crate::events::{AgentLine, Choice, ConnectionState, GuestEvent, close_reason};
 
 /// Where a rendered line goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +58,7 @@ pub fn human(event: &GuestEvent) -> Vec<Line> {
             state,
             attempt,
             reason,
-        } => connection(state, *attempt, reason.as_deref())
+        } => connection(*state, *attempt, reason.as_ref())
             .map(|text| vec![Line::Out(format!("· {}", clean(&text)))])
             .unwrap_or_default(),
         GuestEvent::Message(message) => message_lines(message),
@@ -90,23 +92,27 @@ pub fn human(event: &GuestEvent) -> Vec<Line> {
     }
 }
 
-fn connection(state: &str, attempt: Option<u32>, reason: Option<&str>) -> Option<String> {
+fn connection(
+    state: ConnectionState,
+    attempt: Option<u32>,
+    reason: Option<&CloseReason>,
+) -> Option<String> {
     Some(match state {
-        "requesting_session" => "requesting a session…".to_owned(),
-        "connecting" => "connecting…".to_owned(),
-        "ready" => "connected (type a message, Ctrl-D to leave)".to_owned(),
-        "reconnecting" => format!(
+        ConnectionState::RequestingSession => "requesting a session…".to_owned(),
+        ConnectionState::Connecting => "connecting…".to_owned(),
+        ConnectionState::Ready => "connected (type a message, Ctrl-D to leave)".to_owned(),
+        ConnectionState::Reconnecting => format!(
             "connection lost; reconnecting (attempt {})…",
             attempt.unwrap_or(1)
         ),
-        "ended" => "type /new to start a new chat, or Ctrl-D to leave".to_owned(),
-        "expired" => "the session expired; type /new to start a new chat".to_owned(),
-        // A grant failure was already printed as an error.
-        "closed" if reason.is_none_or(|r| r == "guest left" || r.starts_with("no session:")) => {
-            return None;
-        }
-        "closed" => format!("closed: {}", reason.unwrap_or("unknown reason")),
-        _ => return None,
+        ConnectionState::Ended => "type /new to start a new chat, or Ctrl-D to leave".to_owned(),
+        ConnectionState::Expired => "the session expired; type /new to start a new chat".to_owned(),
+        ConnectionState::Closed => match reason {
+            // The guest left themselves, and a grant failure was already printed as an error.
+            None | Some(CloseReason::GuestLeft | CloseReason::NoSession(_)) => return None,
+            Some(reason) => format!("closed: {}", close_reason(reason)),
+        },
+        ConnectionState::Idle | ConnectionState::Configuring => return None,
     })
 }
 
@@ -197,11 +203,18 @@ mod tests {
             [Line::Out("· �]0;pwned�Alex joined the conversation".into())]
         );
         let closed = human(&GuestEvent::Connection {
-            state: "closed",
+            state: ConnectionState::Closed,
             attempt: None,
-            reason: Some("server said \u{1b}[2J".into()),
+            reason: Some(CloseReason::ClosedByServer(Some(
+                "server said \u{1b}[2J".into(),
+            ))),
         });
-        assert_eq!(closed, [Line::Out("· closed: server said �[2J".into())]);
+        assert_eq!(
+            closed,
+            [Line::Out(
+                "· closed: closed by the server: server said �[2J".into()
+            )]
+        );
         let failed = human(&GuestEvent::Delivery {
             id: "m".into(),
             text: "hi".into(),
@@ -211,6 +224,23 @@ mod tests {
         assert_eq!(
             failed,
             [Line::Err("! not delivered: \"hi\" (�[31mrefused)".into())]
+        );
+    }
+
+    #[test]
+    fn a_close_the_guest_chose_or_a_failed_grant_prints_no_closed_line() {
+        let closed = |reason| {
+            human(&GuestEvent::Connection {
+                state: ConnectionState::Closed,
+                attempt: None,
+                reason,
+            })
+        };
+        assert!(closed(Some(CloseReason::GuestLeft)).is_empty());
+        assert!(closed(Some(CloseReason::NoSession("refused".into()))).is_empty());
+        assert_eq!(
+            closed(Some(CloseReason::SignedInElsewhere)),
+            [Line::Out("· closed: signed in elsewhere".into())]
         );
     }
 

@@ -8,7 +8,7 @@ use tokio::time::timeout_at;
 
 use super::script::{Action, Script, Step};
 use crate::driver::{self, Command, GuestConfig, GuestHandle};
-use crate::events::GuestEvent;
+use crate::events::{GuestEvent, close_reason};
 
 /// How a script went.
 #[derive(Debug, Clone)]
@@ -139,10 +139,7 @@ impl Session {
                 self.wait(deadline, &expected, |event| {
                     matches!(
                         event,
-                        GuestEvent::Connection {
-                            state: "ended" | "expired" | "closed",
-                            ..
-                        }
+                        GuestEvent::Connection { state, .. } if state.is_over()
                     )
                 })
                 .await
@@ -245,7 +242,7 @@ fn describe(event: &GuestEvent) -> Option<String> {
             format!("quick replies [{}]", labels.join(", "))
         }
         GuestEvent::Connection { state, reason, .. } => match reason {
-            Some(reason) => format!("connection {state} ({reason})"),
+            Some(reason) => format!("connection {state} ({})", close_reason(reason)),
             None => format!("connection {state}"),
         },
         GuestEvent::Delivery {

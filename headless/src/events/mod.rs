@@ -12,8 +12,9 @@
 
 mod tracker;
 
+use parley_shared::engine::CloseReason;
 use parley_shared::genesys::ButtonResponseType;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 pub use tracker::{ViewTracker, close_reason};
 
@@ -23,15 +24,18 @@ pub use tracker::{ViewTracker, close_reason};
 pub enum GuestEvent {
     /// The connection phase changed.
     Connection {
-        /// `requesting_session`, `connecting`, `configuring`, `ready`, `reconnecting`, `ended`
-        /// (read-only), `expired` or `closed`.
-        state: &'static str,
+        /// The phase, named in the schema's words.
+        state: ConnectionState,
         /// Reconnect attempt number (`reconnecting` only).
         #[serde(skip_serializing_if = "Option::is_none")]
         attempt: Option<u32>,
-        /// Why (`closed` only).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
+        /// Why (`closed` only): the engine's reason, printed in words ([`close_reason`]), so
+        /// that readers match the reason's kind and never its wording.
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "close_reason_in_words"
+        )]
+        reason: Option<CloseReason>,
     },
     /// An agent or bot message arrived.
     Message(AgentLine),
@@ -81,6 +85,72 @@ pub enum GuestEvent {
         /// Whether the guest gives up because of it.
         fatal: bool,
     },
+}
+
+/// The connection phase as the schema names it (`state` of a `connection` event): the engine's
+/// [`parley_shared::engine::Phase`] without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Not started.
+    Idle,
+    /// Waiting for a session grant.
+    RequestingSession,
+    /// Opening the socket.
+    Connecting,
+    /// Socket open, `configureSession` sent.
+    Configuring,
+    /// The conversation is live.
+    Ready,
+    /// The socket dropped; trying again.
+    Reconnecting,
+    /// The conversation ended (read-only).
+    Ended,
+    /// The session expired.
+    Expired,
+    /// Stopped for good (the event's `reason` says why).
+    Closed,
+}
+
+impl ConnectionState {
+    /// The name the JSON schema uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Idle => "idle",
+            ConnectionState::RequestingSession => "requesting_session",
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Configuring => "configuring",
+            ConnectionState::Ready => "ready",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Ended => "ended",
+            ConnectionState::Expired => "expired",
+            ConnectionState::Closed => "closed",
+        }
+    }
+
+    /// Whether the conversation is over (`ended`, `expired` or `closed`).
+    pub fn is_over(self) -> bool {
+        matches!(
+            self,
+            ConnectionState::Ended | ConnectionState::Expired | ConnectionState::Closed
+        )
+    }
+}
+
+impl std::fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn close_reason_in_words<S: Serializer>(
+    reason: &Option<CloseReason>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match reason {
+        Some(reason) => serializer.serialize_str(&close_reason(reason)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// An agent or bot message as printed.
@@ -157,11 +227,29 @@ mod tests {
     #[test]
     fn events_serialise_with_a_kind_tag_and_without_absent_fields() {
         let event = GuestEvent::Connection {
-            state: "ready",
+            state: ConnectionState::Ready,
             attempt: None,
             reason: None,
         };
         assert_eq!(event.to_json(), r#"{"event":"connection","state":"ready"}"#);
+        let closed = GuestEvent::Connection {
+            state: ConnectionState::Closed,
+            attempt: None,
+            reason: Some(CloseReason::NoSession("grant refused".into())),
+        };
+        assert_eq!(
+            closed.to_json(),
+            r#"{"event":"connection","state":"closed","reason":"no session: grant refused"}"#
+        );
+        let reconnecting = GuestEvent::Connection {
+            state: ConnectionState::RequestingSession,
+            attempt: Some(2),
+            reason: None,
+        };
+        assert_eq!(
+            reconnecting.to_json(),
+            r#"{"event":"connection","state":"requesting_session","attempt":2}"#
+        );
         let typing = GuestEvent::Typing {
             from: "Parley Bot".into(),
             typing: true,

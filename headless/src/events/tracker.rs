@@ -12,7 +12,7 @@ use parley_shared::engine::{
 };
 use parley_shared::genesys::{CardActionType, Content};
 
-use super::{AgentLine, CardView, Choice, GuestEvent};
+use super::{AgentLine, CardView, Choice, ConnectionState, GuestEvent};
 
 /// Remembers the last reading of the engine's view and turns the next one into events.
 #[derive(Debug, Default)]
@@ -169,17 +169,19 @@ impl ViewTracker {
     }
 }
 
-fn describe_phase(phase: &Phase) -> (&'static str, Option<u32>, Option<String>) {
+fn describe_phase(phase: &Phase) -> (ConnectionState, Option<u32>, Option<CloseReason>) {
     match phase {
-        Phase::Idle => ("idle", None, None),
-        Phase::RequestingSession => ("requesting_session", None, None),
-        Phase::Connecting => ("connecting", None, None),
-        Phase::Configuring => ("configuring", None, None),
-        Phase::Ready => ("ready", None, None),
-        Phase::Reconnecting { attempt, .. } => ("reconnecting", Some(*attempt), None),
-        Phase::Ended => ("ended", None, None),
-        Phase::Expired => ("expired", None, None),
-        Phase::Closed(reason) => ("closed", None, Some(close_reason(reason))),
+        Phase::Idle => (ConnectionState::Idle, None, None),
+        Phase::RequestingSession => (ConnectionState::RequestingSession, None, None),
+        Phase::Connecting => (ConnectionState::Connecting, None, None),
+        Phase::Configuring => (ConnectionState::Configuring, None, None),
+        Phase::Ready => (ConnectionState::Ready, None, None),
+        Phase::Reconnecting { attempt, .. } => {
+            (ConnectionState::Reconnecting, Some(*attempt), None)
+        }
+        Phase::Ended => (ConnectionState::Ended, None, None),
+        Phase::Expired => (ConnectionState::Expired, None, None),
+        Phase::Closed(reason) => (ConnectionState::Closed, None, Some(reason.clone())),
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::stats::Stats;
 use crate::driver::{self, Command, GuestConfig};
-use crate::events::GuestEvent;
+use crate::events::{ConnectionState, GuestEvent};
 
 /// When a guest does what.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +54,10 @@ pub async fn run(plan: Plan, config: GuestConfig, stats: Arc<Stats>) {
         };
         match event {
             Some(GuestEvent::Session { token: granted }) => token = Some(granted),
-            Some(GuestEvent::Connection { state: "ready", .. }) => break true,
+            Some(GuestEvent::Connection {
+                state: ConnectionState::Ready,
+                ..
+            }) => break true,
             Some(GuestEvent::Error {
                 kind,
                 message,
@@ -133,10 +136,10 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
                         });
                     }
                 }
-                Some(GuestEvent::Connection { state: "reconnecting", .. }) => {
+                Some(GuestEvent::Connection { state: ConnectionState::Reconnecting, .. }) => {
                     stats.error("reconnect");
                 }
-                Some(GuestEvent::Connection { state: state @ ("ended" | "expired" | "closed"), .. }) => {
+                Some(GuestEvent::Connection { state, .. }) if state.is_over() => {
                     stats.error(&format!("conversation_{state}"));
                     break;
                 }
