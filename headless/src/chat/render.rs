@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use parley_shared::engine::CloseReason;
 
-use crate::events::{AgentLine, Choice, ConnectionState, GuestEvent, close_reason};
+use crate::events::{AgentLine, Choice, ConnectionState, DeliveryState, GuestEvent, close_reason};
 
 /// Where a rendered line goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Human {
         match event {
             GuestEvent::Delivery {
                 id,
-                state: "queued" | "sending",
+                state: DeliveryState::Queued | DeliveryState::Sending,
                 ..
             } => {
                 self.typed_here.insert(id.clone());
@@ -40,7 +40,7 @@ impl Human {
             GuestEvent::Delivery {
                 id,
                 text,
-                state: "sent",
+                state: DeliveryState::Sent,
                 ..
             } if !self.typed_here.contains(id) => {
                 self.typed_here.insert(id.clone());
@@ -75,7 +75,7 @@ pub fn human(event: &GuestEvent) -> Vec<Line> {
         }
         GuestEvent::Delivery {
             text,
-            state: "failed",
+            state: DeliveryState::Failed,
             reason,
             ..
         } => vec![Line::Err(format!(
@@ -153,20 +153,29 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::{ChoiceKind, Role};
 
     #[test]
     fn only_messages_not_typed_here_are_echoed_as_you() {
-        let delivery = |id: &str, state: &'static str| GuestEvent::Delivery {
+        let delivery = |id: &str, state| GuestEvent::Delivery {
             id: id.into(),
             text: "hello".into(),
             state,
             reason: None,
         };
         let mut human = Human::default();
-        assert!(human.lines(&delivery("typed", "queued")).is_empty());
-        assert!(human.lines(&delivery("typed", "sent")).is_empty());
+        assert!(
+            human
+                .lines(&delivery("typed", DeliveryState::Queued))
+                .is_empty()
+        );
+        assert!(
+            human
+                .lines(&delivery("typed", DeliveryState::Sent))
+                .is_empty()
+        );
         assert_eq!(
-            human.lines(&delivery("from-history", "sent")),
+            human.lines(&delivery("from-history", DeliveryState::Sent)),
             [Line::Out("you: hello".into())]
         );
     }
@@ -185,7 +194,7 @@ mod tests {
         let lines = human(&GuestEvent::Message(AgentLine {
             id: "m".into(),
             from: "Bot".into(),
-            role: "bot".into(),
+            role: Role::Bot,
             text: "hi \u{1b}[31mred".into(),
             time: None,
             cards: Vec::new(),
@@ -218,7 +227,7 @@ mod tests {
         let failed = human(&GuestEvent::Delivery {
             id: "m".into(),
             text: "hi".into(),
-            state: "failed",
+            state: DeliveryState::Failed,
             reason: Some("\u{1b}[31mrefused".into()),
         });
         assert_eq!(
@@ -249,7 +258,7 @@ mod tests {
         let reply = |n: usize, text: &str| Choice {
             n: Some(n),
             text: text.into(),
-            kind: "quick_reply",
+            kind: ChoiceKind::QuickReply,
             payload: None,
             url: None,
         };

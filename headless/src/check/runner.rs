@@ -8,7 +8,7 @@ use tokio::time::timeout_at;
 
 use super::script::{Action, Script, Step};
 use crate::driver::{self, Command, GuestConfig, GuestHandle};
-use crate::events::{GuestEvent, close_reason};
+use crate::events::{DeliveryState, GuestEvent, close_reason};
 
 /// How a script went.
 #[derive(Debug, Clone)]
@@ -246,7 +246,7 @@ fn describe(event: &GuestEvent) -> Option<String> {
             None => format!("connection {state}"),
         },
         GuestEvent::Delivery {
-            state: "failed",
+            state: DeliveryState::Failed,
             text,
             reason,
             ..

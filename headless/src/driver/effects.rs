@@ -7,7 +7,7 @@ use parley_shared::engine::{Effect, Input, Phase, SocketId};
 use tokio::sync::mpsc;
 
 use super::{Driver, Report, history, socket};
-use crate::events::GuestEvent;
+use crate::events::{ErrorKind, GuestEvent};
 
 impl Driver {
     pub(super) fn execute_effects(&mut self) {
@@ -90,7 +90,7 @@ impl Driver {
         change(state);
         if let Err(message) = state.save(path) {
             self.emit(GuestEvent::Error {
-                kind: "state",
+                kind: ErrorKind::State,
                 message,
                 fatal: false,
             });

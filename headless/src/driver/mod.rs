@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::events::{GuestEvent, ViewTracker};
+use crate::events::{ErrorKind, GuestEvent, ViewTracker};
 use crate::grant::GrantSource;
 use state::GuestState;
 
@@ -283,7 +283,7 @@ impl Driver {
 
     fn refused(&mut self, message: String) {
         self.emit(GuestEvent::Error {
-            kind: "refused",
+            kind: ErrorKind::Refused,
             message,
             fatal: false,
         });
@@ -311,9 +311,9 @@ impl Driver {
             } => {
                 let current = self.sockets.contains_key(&socket);
                 let kind = if refused_status.is_some() {
-                    "upgrade_refused"
+                    ErrorKind::UpgradeRefused
                 } else {
-                    "connect"
+                    ErrorKind::Connect
                 };
                 let permanent = refused_status.is_some_and(|s| (400..500).contains(&s));
                 let fatal = current && (!self.ever_opened || permanent);
@@ -328,7 +328,7 @@ impl Driver {
             }
             Report::GrantFailed(message) => {
                 self.emit(GuestEvent::Error {
-                    kind: "grant",
+                    kind: ErrorKind::Grant,
                     message: message.clone(),
                     fatal: true,
                 });

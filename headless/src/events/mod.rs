@@ -10,12 +10,13 @@
 //! The JSON schema (one object per line, `event` names the kind; fields marked `?` are omitted
 //! when absent) is documented in `headless/README.md` and must stay stable for scripts.
 
+mod kinds;
 mod tracker;
 
 use parley_shared::engine::CloseReason;
-use parley_shared::genesys::ButtonResponseType;
 use serde::{Serialize, Serializer};
 
+pub use kinds::{ChoiceKind, ConnectionState, DeliveryState, ErrorKind, Role};
 pub use tracker::{ViewTracker, close_reason};
 
 /// One thing that happened in a conversation, in the order it happened.
@@ -59,8 +60,8 @@ pub enum GuestEvent {
         id: String,
         /// The text as the guest wrote it.
         text: String,
-        /// `queued`, `sending`, `sent` or `failed`.
-        state: &'static str,
+        /// Where it is.
+        state: DeliveryState,
         /// Why it failed (`failed` only).
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -77,70 +78,13 @@ pub enum GuestEvent {
     },
     /// Something went wrong; `fatal` errors end the guest.
     Error {
-        /// A stable machine-readable kind: `refused` (a guest action), `grant`, `connect`,
-        /// `upgrade_refused`, `socket`, `engine`, `state` (the `--state` file could not be written).
-        kind: &'static str,
+        /// A stable machine-readable kind.
+        kind: ErrorKind,
         /// What happened, in words.
         message: String,
         /// Whether the guest gives up because of it.
         fatal: bool,
     },
-}
-
-/// The connection phase as the schema names it (`state` of a `connection` event): the engine's
-/// [`parley_shared::engine::Phase`] without its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConnectionState {
-    /// Not started.
-    Idle,
-    /// Waiting for a session grant.
-    RequestingSession,
-    /// Opening the socket.
-    Connecting,
-    /// Socket open, `configureSession` sent.
-    Configuring,
-    /// The conversation is live.
-    Ready,
-    /// The socket dropped; trying again.
-    Reconnecting,
-    /// The conversation ended (read-only).
-    Ended,
-    /// The session expired.
-    Expired,
-    /// Stopped for good (the event's `reason` says why).
-    Closed,
-}
-
-impl ConnectionState {
-    /// The name the JSON schema uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionState::Idle => "idle",
-            ConnectionState::RequestingSession => "requesting_session",
-            ConnectionState::Connecting => "connecting",
-            ConnectionState::Configuring => "configuring",
-            ConnectionState::Ready => "ready",
-            ConnectionState::Reconnecting => "reconnecting",
-            ConnectionState::Ended => "ended",
-            ConnectionState::Expired => "expired",
-            ConnectionState::Closed => "closed",
-        }
-    }
-
-    /// Whether the conversation is over (`ended`, `expired` or `closed`).
-    pub fn is_over(self) -> bool {
-        matches!(
-            self,
-            ConnectionState::Ended | ConnectionState::Expired | ConnectionState::Closed
-        )
-    }
-}
-
-impl std::fmt::Display for ConnectionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 fn close_reason_in_words<S: Serializer>(
@@ -160,8 +104,8 @@ pub struct AgentLine {
     pub id: String,
     /// The sender's display name (`Agent` when the server gave none).
     pub from: String,
-    /// `bot`, `human` or `unknown` (from `originatingEntity`).
-    pub role: String,
+    /// Bot, human or unknown (from `originatingEntity`).
+    pub role: Role,
     /// The text (may be empty for pure structured content).
     pub text: String,
     /// Server time as on the wire.
@@ -192,25 +136,14 @@ pub struct Choice {
     pub n: Option<usize>,
     /// The label.
     pub text: String,
-    /// `quick_reply`, `postback` or `link`.
-    pub kind: &'static str,
+    /// Quick reply, postback button or link.
+    pub kind: ChoiceKind,
     /// What the bot receives.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// Link target (`link` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-impl Choice {
-    /// The wire kind of the guest's answer to this choice, if it can be chosen.
-    pub fn response_type(&self) -> Option<ButtonResponseType> {
-        match self.kind {
-            "quick_reply" => Some(ButtonResponseType::QuickReply),
-            "postback" => Some(ButtonResponseType::Button),
-            _ => None,
-        }
-    }
 }
 
 impl GuestEvent {

@@ -7,12 +7,15 @@
 use std::collections::{HashMap, HashSet};
 
 use parley_shared::engine::{
-    AgentMessage, ChoiceKind, CloseReason, Delivery, Engine, EntryKind, FailReason, Millis, Notice,
-    OriginatingEntity, Phase,
+    AgentMessage, ChoiceKind as EngineChoiceKind, CloseReason, Delivery, Engine, EntryKind,
+    FailReason, Millis, Notice, OriginatingEntity, Phase,
 };
 use parley_shared::genesys::{CardActionType, Content};
 
-use super::{AgentLine, CardView, Choice, ConnectionState, GuestEvent};
+use super::{
+    AgentLine, CardView, Choice, ChoiceKind, ConnectionState, DeliveryState, ErrorKind, GuestEvent,
+    Role,
+};
 
 /// Remembers the last reading of the engine's view and turns the next one into events.
 #[derive(Debug, Default)]
@@ -20,7 +23,7 @@ pub struct ViewTracker {
     phase: Option<String>,
     seen_agent: HashSet<String>,
     seen_notices: HashSet<String>,
-    deliveries: HashMap<String, &'static str>,
+    deliveries: HashMap<String, DeliveryState>,
     typing: bool,
     offered: Option<String>,
     last_error: Option<String>,
@@ -57,7 +60,7 @@ impl ViewTracker {
         if last_error != self.last_error {
             if let Some(message) = &last_error {
                 events.push(GuestEvent::Error {
-                    kind: "engine",
+                    kind: ErrorKind::Engine,
                     message: message.clone(),
                     fatal: false,
                 });
@@ -95,11 +98,10 @@ impl ViewTracker {
                         id: message.message_id.clone(),
                         from,
                         role: match message.originating_entity {
-                            Some(OriginatingEntity::Bot) => "bot",
-                            Some(OriginatingEntity::Human) => "human",
-                            None => "unknown",
-                        }
-                        .to_owned(),
+                            Some(OriginatingEntity::Bot) => Role::Bot,
+                            Some(OriginatingEntity::Human) => Role::Human,
+                            None => Role::Unknown,
+                        },
                         text: message.text.clone().unwrap_or_default(),
                         time: entry.time.clone(),
                         cards,
@@ -157,7 +159,7 @@ impl ViewTracker {
             .map(|(index, reply)| Choice {
                 n: Some(index + 1),
                 text: reply.label.clone(),
-                kind: "quick_reply",
+                kind: ChoiceKind::QuickReply,
                 payload: Some(reply.payload.clone()),
                 url: None,
             })
@@ -199,12 +201,12 @@ pub fn close_reason(reason: &CloseReason) -> String {
     }
 }
 
-fn delivery_state(delivery: &Delivery) -> &'static str {
+fn delivery_state(delivery: &Delivery) -> DeliveryState {
     match delivery {
-        Delivery::Queued => "queued",
-        Delivery::Sending => "sending",
-        Delivery::Sent => "sent",
-        Delivery::Failed(_) => "failed",
+        Delivery::Queued => DeliveryState::Queued,
+        Delivery::Sending => DeliveryState::Sending,
+        Delivery::Sent => DeliveryState::Sent,
+        Delivery::Failed(_) => DeliveryState::Failed,
     }
 }
 
@@ -238,7 +240,7 @@ fn cards_of(message: &AgentMessage) -> Vec<CardView> {
     let mut buttons = message
         .choices()
         .into_iter()
-        .filter(|choice| choice.kind == ChoiceKind::Button)
+        .filter(|choice| choice.kind == EngineChoiceKind::Button)
         .enumerate();
     let cards = message.content.iter().flat_map(|item| match item {
         Content::Card(card) => std::slice::from_ref(card),
@@ -260,14 +262,14 @@ fn cards_of(message: &AgentMessage) -> Vec<CardView> {
                         Some((index, choice)) => Choice {
                             n: Some(index + 1),
                             text: choice.label,
-                            kind: "postback",
+                            kind: ChoiceKind::Postback,
                             payload: Some(choice.payload),
                             url: None,
                         },
                         None => Choice {
                             n: None,
                             text: action.text.clone(),
-                            kind: "link",
+                            kind: ChoiceKind::Link,
                             payload: action.payload.clone(),
                             url: action.url.clone(),
                         },

@@ -12,7 +12,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::stats::Stats;
 use crate::driver::{self, Command, GuestConfig};
-use crate::events::{ConnectionState, GuestEvent};
+use crate::events::{ConnectionState, DeliveryState, ErrorKind, GuestEvent};
 
 /// When a guest does what.
 #[derive(Debug, Clone, Copy)]
@@ -115,7 +115,7 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
             }
             () = sleep_until(plan.leave_at) => break,
             event = guest.events.recv() => match event {
-                Some(GuestEvent::Delivery { text, state: "sent", .. }) => {
+                Some(GuestEvent::Delivery { text, state: DeliveryState::Sent, .. }) => {
                     if let Some(sent) = awaiting_echo.remove(&text) {
                         stats.update(|t| {
                             t.echoed += 1;
@@ -123,7 +123,7 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
                         });
                     }
                 }
-                Some(GuestEvent::Delivery { text, state: "failed", .. }) => {
+                Some(GuestEvent::Delivery { text, state: DeliveryState::Failed, .. }) => {
                     awaiting_echo.remove(&text);
                     stats.error("message_failed");
                     stats.update(|t| t.lost += 1);
@@ -207,12 +207,12 @@ fn duplicates_in(transcript: &serde_json::Value, index: usize) -> usize {
 
 /// The key an error is counted under: its kind, plus the engine's words for engine errors
 /// (there are few distinct ones: "heartbeat unanswered", "socket closed with code 1006" …).
-fn error_kind(kind: &str, message: &str) -> String {
-    if kind == "engine" {
+fn error_kind(kind: ErrorKind, message: &str) -> String {
+    if kind == ErrorKind::Engine {
         let short: String = message.chars().take(60).collect();
         format!("engine: {short}")
     } else {
-        kind.to_owned()
+        kind.to_string()
     }
 }
 
