@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use parley_shared::engine::{Input, SocketId};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::Report;
 
@@ -25,6 +27,29 @@ fn with_origin(
         request.headers_mut().insert("origin", value);
     }
     Ok(request)
+}
+
+/// Opens the socket within `connect_timeout`; on failure, what went wrong in words and the
+/// HTTP status when the server refused the upgrade.
+async fn connect(
+    url: &str,
+    origin: &str,
+    config: WebSocketConfig,
+    connect_timeout: Duration,
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, (String, Option<u16>)> {
+    let request = with_origin(url, origin).map_err(|error| describe_connect_error(url, &error))?;
+    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    match tokio::time::timeout(connect_timeout, connecting).await {
+        Ok(Ok((ws, _response))) => Ok(ws),
+        Ok(Err(error)) => Err(describe_connect_error(url, &error)),
+        Err(_) => Err((
+            format!(
+                "cannot connect to {url}: no answer within {} s",
+                connect_timeout.as_secs()
+            ),
+            None,
+        )),
+    }
 }
 
 /// How long a close handshake may take before the socket is simply dropped.
@@ -46,40 +71,13 @@ pub(super) async fn run(
         .write_buffer_size(0)
         .max_message_size(Some(4 << 20))
         .max_frame_size(Some(4 << 20));
-    let request = match with_origin(&url, &origin) {
-        Ok(request) => request,
-        Err(error) => {
-            let (message, refused_status) = describe_connect_error(&url, &error);
+    let mut ws = match connect(&url, &origin, config, connect_timeout).await {
+        Ok(ws) => ws,
+        Err((message, refused_status)) => {
             let _ = reports.send(Report::ConnectFailed {
                 socket,
                 message,
                 refused_status,
-            });
-            let _ = reports.send(closed(socket, None, false));
-            return;
-        }
-    };
-    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
-    let mut ws = match tokio::time::timeout(connect_timeout, connecting).await {
-        Ok(Ok((ws, _response))) => ws,
-        Ok(Err(error)) => {
-            let (message, refused_status) = describe_connect_error(&url, &error);
-            let _ = reports.send(Report::ConnectFailed {
-                socket,
-                message,
-                refused_status,
-            });
-            let _ = reports.send(closed(socket, None, false));
-            return;
-        }
-        Err(_) => {
-            let _ = reports.send(Report::ConnectFailed {
-                socket,
-                message: format!(
-                    "cannot connect to {url}: no answer within {} s",
-                    connect_timeout.as_secs()
-                ),
-                refused_status: None,
             });
             let _ = reports.send(closed(socket, None, false));
             return;

@@ -110,7 +110,7 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
                 }
                 awaiting_echo.insert(text, now);
                 awaiting_reply.push_back(now);
-                stats.update(|t| t.sent += 1);
+                stats.update(|t| t.messages.sent += 1);
                 next_send += plan.interval;
             }
             () = sleep_until(plan.leave_at) => break,
@@ -118,7 +118,7 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
                 Some(GuestEvent::Delivery { text, state: DeliveryState::Sent, .. }) => {
                     if let Some(sent) = awaiting_echo.remove(&text) {
                         stats.update(|t| {
-                            t.echoed += 1;
+                            t.messages.echoed += 1;
                             t.echo.record(sent.elapsed());
                         });
                     }
@@ -126,12 +126,12 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
                 Some(GuestEvent::Delivery { text, state: DeliveryState::Failed, .. }) => {
                     awaiting_echo.remove(&text);
                     stats.error("message_failed");
-                    stats.update(|t| t.lost += 1);
+                    stats.update(|t| t.messages.lost += 1);
                 }
                 Some(GuestEvent::Message(_)) => {
                     if let Some(sent) = awaiting_reply.pop_front() {
                         stats.update(|t| {
-                            t.replied += 1;
+                            t.messages.replied += 1;
                             t.reply.record(sent.elapsed());
                         });
                     }
@@ -156,7 +156,7 @@ async fn converse(plan: &Plan, guest: &mut driver::GuestHandle, stats: &Stats) {
     }
     let lost = awaiting_echo.len();
     if lost > 0 {
-        stats.update(|t| t.lost += lost);
+        stats.update(|t| t.messages.lost += lost);
     }
 }
 
@@ -184,8 +184,8 @@ async fn count_duplicates(
     };
     let duplicated = duplicates_in(&transcript, index);
     stats.update(|t| {
-        t.transcripts_checked += 1;
-        t.duplicated += duplicated;
+        t.messages.transcripts_checked += 1;
+        t.messages.duplicated += duplicated;
     });
 }
 

@@ -94,7 +94,7 @@ pub async fn run(args: LoadArgs) -> u8 {
     let _ = stdout.flush();
     if interrupted {
         EXIT_INTERRUPTED
-    } else if tally.lost > 0 || tally.duplicated > 0 || tally.failed > 0 {
+    } else if tally.messages.lost > 0 || tally.messages.duplicated > 0 || tally.failed > 0 {
         EXIT_FAILED
     } else {
         0
@@ -171,9 +171,9 @@ fn progress(stats: &Stats, args: &LoadArgs, start: Instant) -> String {
             t.connected,
             args.guests,
             t.failed,
-            t.sent,
-            t.echoed,
-            t.replied,
+            t.messages.sent,
+            t.messages.echoed,
+            t.messages.replied,
             errors
         )
     })

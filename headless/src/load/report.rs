@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::stats::{Summary, Tally};
+use super::stats::{MessageCounts, Summary, Tally};
 use crate::cli::LoadArgs;
 
 /// The final numbers.
@@ -50,23 +50,6 @@ pub struct GuestCounts {
     pub failed: usize,
 }
 
-/// Message counts.
-#[derive(Debug, Clone, Serialize)]
-pub struct MessageCounts {
-    /// Handed to the engine.
-    pub sent: usize,
-    /// Echo received.
-    pub echoed: usize,
-    /// Bot reply received.
-    pub replied: usize,
-    /// Sent but never echoed.
-    pub lost: usize,
-    /// Extra copies the server holds (counted from the emulator's transcripts).
-    pub duplicated: usize,
-    /// Guests whose transcript was read for that count (0 against a real Genesys org).
-    pub transcripts_checked: usize,
-}
-
 /// The three latencies.
 #[derive(Debug, Clone, Serialize)]
 pub struct Latencies {
@@ -94,14 +77,7 @@ impl Report {
                 connected: tally.connected,
                 failed: tally.failed,
             },
-            messages: MessageCounts {
-                sent: tally.sent,
-                echoed: tally.echoed,
-                replied: tally.replied,
-                lost: tally.lost,
-                duplicated: tally.duplicated,
-                transcripts_checked: tally.transcripts_checked,
-            },
+            messages: tally.messages.clone(),
             latency_ms: Latencies {
                 connect: tally.connect.summary(),
                 echo: tally.echo.summary(),

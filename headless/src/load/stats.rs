@@ -85,20 +85,27 @@ pub struct Tally {
     pub connected: usize,
     /// Guests that gave up before or while running.
     pub failed: usize,
-    /// Messages handed to the engine.
-    pub sent: usize,
-    /// Messages whose echo arrived.
-    pub echoed: usize,
-    /// Agent replies matched to a send.
-    pub replied: usize,
-    /// Messages sent but never echoed by the end of the drain.
-    pub lost: usize,
-    /// Extra copies of sent messages in the server's transcripts (an emulator's).
-    pub duplicated: usize,
-    /// Guests whose transcript could be read to count duplicates.
-    pub transcripts_checked: usize,
+    /// What happened to the messages.
+    pub messages: MessageCounts,
     /// Errors by kind.
     pub errors: BTreeMap<String, usize>,
+}
+
+/// Message counts: tallied while the run goes, reported as they are at its end.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MessageCounts {
+    /// Handed to the engine.
+    pub sent: usize,
+    /// Echo received.
+    pub echoed: usize,
+    /// Bot reply received.
+    pub replied: usize,
+    /// Sent but never echoed.
+    pub lost: usize,
+    /// Extra copies the server holds (counted from the emulator's transcripts).
+    pub duplicated: usize,
+    /// Guests whose transcript was read for that count (0 against a real Genesys org).
+    pub transcripts_checked: usize,
 }
 
 /// The shared, lockable tally.
