@@ -90,17 +90,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parley_shared::genesys::MessageType;
 
     fn message(id: &str) -> PendingMessage {
-        PendingMessage {
-            client_id: id.into(),
-            message_type: MessageType::Text,
-            text: "hi".into(),
-            content: Vec::new(),
-            shown_text: "hi".into(),
-            shown_content: Vec::new(),
-        }
+        PendingMessage::text(id, "hi")
     }
 
     #[test]

@@ -54,6 +54,22 @@ pub struct PendingMessage {
     pub shown_content: Vec<Content>,
 }
 
+impl PendingMessage {
+    /// A plain text message, sent and shown as written: what [`super::Engine::send_text`]
+    /// queues, for a driver's tests of a persisted outbox.
+    pub fn text(client_id: impl Into<String>, text: impl Into<String>) -> PendingMessage {
+        let text = text.into();
+        PendingMessage {
+            client_id: client_id.into(),
+            message_type: MessageType::Text,
+            shown_text: text.clone(),
+            text,
+            content: Vec::new(),
+            shown_content: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     /// Not sent yet, or due for a resend; not before `not_before`.
@@ -318,14 +334,7 @@ mod tests {
     use super::*;
 
     fn message(id: &str) -> PendingMessage {
-        PendingMessage {
-            client_id: id.into(),
-            message_type: MessageType::Text,
-            text: format!("text {id}"),
-            content: Vec::new(),
-            shown_text: format!("text {id}"),
-            shown_content: Vec::new(),
-        }
+        PendingMessage::text(id, format!("text {id}"))
     }
 
     fn outbox_with(ids: &[&str]) -> Outbox {

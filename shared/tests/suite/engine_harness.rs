@@ -153,6 +153,13 @@ impl Harness {
         std::mem::take(&mut self.effects)
     }
 
+    /// Takes all effects collected so far; whether one of them opens a socket.
+    pub fn took_open_socket(&mut self) -> bool {
+        self.take()
+            .iter()
+            .any(|effect| matches!(effect, Effect::OpenSocket { .. }))
+    }
+
     /// Takes the requests sent so far (other effects are dropped).
     pub fn sent(&mut self) -> Vec<ClientRequest> {
         self.take()
@@ -298,4 +305,15 @@ pub fn history_page(entities: Vec<Value>, page_number: u32, page_count: u32) -> 
 pub fn history_entry(id: &str, direction: &str, text: &str, time: &str, metadata: Value) -> Value {
     json!({"id": id, "type": "Text", "direction": direction, "text": text,
            "channel": {"time": time}, "metadata": metadata})
+}
+
+/// A guest message as history shows it: inbound, tagged with the client id it was sent under.
+pub fn guest_history_entry(id: &str, text: &str, time: &str, client_id: &str) -> Value {
+    history_entry(
+        id,
+        "Inbound",
+        text,
+        time,
+        json!({ parley_shared::engine::CLIENT_MESSAGE_ID_KEY: client_id }),
+    )
 }

@@ -443,12 +443,11 @@ fn unechoed_message_is_resent_after_reconnect_when_history_lacks_it() {
 #[test]
 fn unechoed_message_that_history_shows_is_marked_sent_not_resent() {
     let mut h = reconnect_with_history(|client_id| {
-        vec![history_entry(
+        vec![guest_history_entry(
             "s1",
-            "Inbound",
             "lost?",
             "2024-01-01T10:00:00Z",
-            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+            client_id,
         )]
     });
     assert!(h.sent_messages().is_empty());
@@ -479,25 +478,17 @@ fn held_resend_goes_out_when_history_fails_or_never_answers() {
 fn a_duplicate_delivery_of_a_resent_message_still_shows_once() {
     let mut h = reconnect_with_history(|_| Vec::new());
     let resent = h.sent_messages().remove(0);
+    let client_id = resent
+        .tracing_id
+        .clone()
+        .expect("a message carries its client id");
     // The first send did arrive after all, and so does the resend: two server ids.
     h.echo(&resent, "s1", "2024-01-01T10:00:00Z");
     h.echo(&resent, "s2", "2024-01-01T10:00:01Z");
     h.history(history_page(
         vec![
-            history_entry(
-                "s2",
-                "Inbound",
-                "lost?",
-                "2024-01-01T10:00:01Z",
-                json!({ CLIENT_MESSAGE_ID_KEY: resent.tracing_id }),
-            ),
-            history_entry(
-                "s1",
-                "Inbound",
-                "lost?",
-                "2024-01-01T10:00:00Z",
-                json!({ CLIENT_MESSAGE_ID_KEY: resent.tracing_id }),
-            ),
+            guest_history_entry("s2", "lost?", "2024-01-01T10:00:01Z", &client_id),
+            guest_history_entry("s1", "lost?", "2024-01-01T10:00:00Z", &client_id),
         ],
         1,
         1,
@@ -958,12 +949,11 @@ fn the_resend_gate_waits_for_every_history_page_the_catch_up_needs() {
         "not resent while page 2 is still to come"
     );
     h.history(history_page(
-        vec![history_entry(
+        vec![guest_history_entry(
             "s1",
-            "Inbound",
             "lost?",
             "2024-01-01T10:00:00Z",
-            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+            &client_id,
         )],
         2,
         2,
@@ -1084,12 +1074,11 @@ fn reloaded(
 #[test]
 fn a_restored_message_that_history_shows_is_confirmed_not_resent() {
     let (mut h, client_id) = reloaded(true, |client_id| {
-        vec![history_entry(
+        vec![guest_history_entry(
             "s1",
-            "Inbound",
             "typed offline",
             "2024-01-01T10:00:00Z",
-            json!({ CLIENT_MESSAGE_ID_KEY: client_id }),
+            client_id,
         )]
     });
     assert!(h.sent_messages().is_empty());

@@ -143,9 +143,7 @@ fn unexpected_closes_back_off_exponentially_with_full_jitter() {
         h.take();
         h.advance(at - h.now);
         assert!(
-            h.take()
-                .iter()
-                .any(|e| matches!(e, Effect::OpenSocket { .. })),
+            h.took_open_socket(),
             "attempt {attempt} reopens at its deadline"
         );
         assert_eq!(h.engine.phase(), &Phase::Connecting);
@@ -188,11 +186,7 @@ fn network_back_reconnects_at_once() {
     }
     h.take();
     h.ok(Input::NetworkBack);
-    assert!(
-        h.take()
-            .iter()
-            .any(|e| matches!(e, Effect::OpenSocket { .. }))
-    );
+    assert!(h.took_open_socket());
     assert_eq!(h.engine.phase(), &Phase::Connecting);
 }
 
@@ -285,11 +279,7 @@ fn without_auto_restart_a_dead_session_forgets_the_token_and_new_chat_asks_for_a
         assert_eq!(h.send_text("again"), Err(Refused::NoSession));
         // No reconnect is scheduled.
         h.advance(60_000);
-        assert!(
-            !h.take()
-                .iter()
-                .any(|e| matches!(e, Effect::OpenSocket { .. }))
-        );
+        assert!(!h.took_open_socket());
 
         h.start_new_chat();
         assert!(
@@ -404,11 +394,7 @@ fn connection_closed_event_stops_reconnecting_and_says_why() {
             clean: true,
         });
         h.advance(120_000);
-        assert!(
-            !h.take()
-                .iter()
-                .any(|e| matches!(e, Effect::OpenSocket { .. }))
-        );
+        assert!(!h.took_open_socket());
     }
 }
 
@@ -494,11 +480,7 @@ fn guest_close_keeps_the_token_and_stops() {
     assert!(!effects.contains(&Effect::ForgetToken));
     assert_eq!(h.engine.phase(), &Phase::Closed(CloseReason::GuestLeft));
     h.advance(60_000);
-    assert!(
-        !h.take()
-            .iter()
-            .any(|e| matches!(e, Effect::OpenSocket { .. }))
-    );
+    assert!(!h.took_open_socket());
 }
 
 #[test]
@@ -719,9 +701,7 @@ fn a_grant_request_without_answer_closes_and_network_back_asks_again() {
     ));
     h.ok(Input::SessionGranted(grant(TOKEN)));
     assert!(
-        !h.take()
-            .iter()
-            .any(|e| matches!(e, Effect::OpenSocket { .. })),
+        !h.took_open_socket(),
         "a grant nobody waits for any more opens nothing"
     );
     h.ok(Input::NetworkBack);
