@@ -129,15 +129,7 @@ fn new_chat_after_end_chat_asks_for_a_brand_new_session() {
         h.take()
             .contains(&Effect::RequestSession { resume_token: None })
     );
-    h.ok(Input::SessionGranted(grant("token-2")));
-    assert!(h.take().contains(&Effect::PersistToken {
-        token: "token-2".into()
-    }));
-    h.open();
-    assert!(matches!(h.sent().as_slice(),
-        [ClientRequest::ConfigureSession(c)] if c.token == "token-2" && c.start_new.is_none()));
-    h.frame(session_response(true, false));
-    assert_eq!(h.engine.phase(), &Phase::Ready);
+    h.grant_fresh_session("token-2");
     assert!(h.engine.transcript().is_empty(), "a new chat starts blank");
     h.say("hello");
     assert_eq!(h.sent_messages().len(), 1);
@@ -173,15 +165,7 @@ fn expiry_starts_a_fresh_session_at_once_under_a_lasting_notice() {
         assert_eq!(h.engine.phase(), &Phase::RequestingSession);
         assert_eq!(h.texts(), std::slice::from_ref(&expired), "{frame}");
 
-        h.ok(Input::SessionGranted(grant("token-2")));
-        assert!(h.take().contains(&Effect::PersistToken {
-            token: "token-2".into()
-        }));
-        h.open();
-        assert!(matches!(h.sent().as_slice(),
-            [ClientRequest::ConfigureSession(c)] if c.token == "token-2" && c.start_new.is_none()));
-        h.frame(session_response(true, false));
-        assert_eq!(h.engine.phase(), &Phase::Ready);
+        h.grant_fresh_session("token-2");
         assert_eq!(
             h.texts(),
             std::slice::from_ref(&expired),

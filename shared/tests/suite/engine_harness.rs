@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use parley_shared::engine::{
-    ChoiceId, Effect, Engine, EngineConfig, Grant, Input, Millis, Refused, SocketId,
+    ChoiceId, Effect, Engine, EngineConfig, Grant, Input, Millis, Phase, Refused, SocketId,
 };
 use parley_shared::genesys::{ClientRequest, HistoryPage, OnMessage};
 use serde_json::{Value, json};
@@ -153,11 +153,42 @@ impl Harness {
         std::mem::take(&mut self.effects)
     }
 
+    /// Answers a fresh `RequestSession` with `token`, and checks that the engine persists it,
+    /// configures the new socket with it as a new session (not `startNew`) and is ready once
+    /// the server answers.
+    pub fn grant_fresh_session(&mut self, token: &str) {
+        self.ok(Input::SessionGranted(grant(token)));
+        assert!(self.take().contains(&Effect::PersistToken {
+            token: token.into()
+        }));
+        self.open();
+        assert!(matches!(self.sent().as_slice(),
+            [ClientRequest::ConfigureSession(c)] if c.token == token && c.start_new.is_none()));
+        self.frame(session_response(true, false));
+        assert_eq!(self.engine.phase(), &Phase::Ready);
+    }
+
     /// Takes all effects collected so far; whether one of them opens a socket.
     pub fn took_open_socket(&mut self) -> bool {
         self.take()
             .iter()
             .any(|effect| matches!(effect, Effect::OpenSocket { .. }))
+    }
+
+    /// Takes all effects collected so far; how many of them fetch a history page.
+    pub fn took_history_fetches(&mut self) -> usize {
+        self.take()
+            .iter()
+            .filter(|effect| matches!(effect, Effect::FetchHistory { .. }))
+            .count()
+    }
+
+    /// The server answers `getJwt` (the history request's token).
+    pub fn jwt(&mut self) {
+        self.frame(
+            json!({"type": "response", "class": "JwtResponse", "code": 200,
+                          "body": {"jwt": "j", "exp": 1}}),
+        );
     }
 
     /// Takes the requests sent so far (other effects are dropped).

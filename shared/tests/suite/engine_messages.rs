@@ -144,7 +144,7 @@ fn live_frames_and_history_pages_are_deduplicated_by_id() {
     let mut h = Harness::new();
     h.connect(false);
     h.frame(agent_text("a1", "live", "2024-01-01T10:00:01Z", "Ann"));
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.jwt();
     let page = history_page(
         vec![
             history_entry("a1", "Outbound", "live", "2024-01-01T10:00:01Z", json!({})),
@@ -167,7 +167,7 @@ fn live_frames_and_history_pages_are_deduplicated_by_id() {
 fn history_fetches_older_pages_while_all_new_and_full() {
     let mut h = Harness::new();
     h.connect(false);
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.jwt();
     h.take();
     let full_page = |page: u32| {
         let entries = (0..25)
@@ -424,7 +424,7 @@ fn reconnect_with_history(history: impl FnOnce(&str) -> Vec<serde_json::Value>) 
     h.open();
     h.frame(session_response(false, false));
     assert!(h.sent_messages().is_empty(), "held until history answers");
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.jwt();
     h.history(history_page(history(&client_id), 1, 1));
     h
 }
@@ -811,7 +811,7 @@ fn quick_replies_come_before_card_buttons_in_the_choices_on_offer() {
 fn entries_say_whether_they_arrived_live_or_from_history() {
     let mut h = Harness::new();
     h.connect(false); // a resumed conversation catches up with history
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.jwt();
     h.history(history_page(
         vec![history_entry(
             "old",
@@ -930,7 +930,7 @@ fn the_resend_gate_waits_for_every_history_page_the_catch_up_needs() {
     h.ok(Input::NetworkBack);
     h.open();
     h.frame(session_response(false, false));
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+    h.jwt();
     // Page 1 is full of agent messages the guest never saw: the lost message may be older.
     let newer: Vec<serde_json::Value> = (0..25)
         .map(|i| {
@@ -1065,7 +1065,7 @@ fn reloaded(
     h.frame(session_response(!resumed, false));
     if resumed {
         assert!(h.sent_messages().is_empty(), "held until history answers");
-        h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
+        h.jwt();
         h.history(history_page(history(&client_id), 1, 1));
     }
     (h, client_id)

@@ -286,16 +286,7 @@ fn without_auto_restart_a_dead_session_forgets_the_token_and_new_chat_asks_for_a
             h.take()
                 .contains(&Effect::RequestSession { resume_token: None })
         );
-        h.ok(Input::SessionGranted(grant("token-2")));
-        assert!(h.take().contains(&Effect::PersistToken {
-            token: "token-2".into()
-        }));
-        h.open();
-        assert!(
-            matches!(h.sent().as_slice(), [ClientRequest::ConfigureSession(c)] if c.token == "token-2")
-        );
-        h.frame(session_response(true, false));
-        assert_eq!(h.engine.phase(), &Phase::Ready);
+        h.grant_fresh_session("token-2");
         assert_eq!(
             h.texts(),
             ["guest:pending"],
@@ -534,24 +525,18 @@ fn reopening_a_closed_chat_resumes_the_same_token() {
 fn failed_history_is_retried_and_network_back_catches_up_after_giving_up() {
     let mut h = Harness::new();
     h.connect(false);
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
-    let fetches = |h: &mut Harness| {
-        h.take()
-            .iter()
-            .filter(|e| matches!(e, Effect::FetchHistory { .. }))
-            .count()
-    };
-    assert_eq!(fetches(&mut h), 1);
+    h.jwt();
+    assert_eq!(h.took_history_fetches(), 1);
     for delay in [1_000, 2_000, 4_000] {
         h.ok(Input::HistoryFailed("HTTP 503".into()));
         h.advance(delay - 1);
-        assert_eq!(fetches(&mut h), 0);
+        assert_eq!(h.took_history_fetches(), 0);
         h.advance(1);
-        assert_eq!(fetches(&mut h), 1, "retried after {delay} ms");
+        assert_eq!(h.took_history_fetches(), 1, "retried after {delay} ms");
     }
     h.ok(Input::HistoryFailed("HTTP 503".into()));
     h.advance(20_000);
-    assert_eq!(fetches(&mut h), 0, "gave up");
+    assert_eq!(h.took_history_fetches(), 0, "gave up");
     assert_eq!(h.engine.phase(), &Phase::Ready);
     h.ok(Input::NetworkBack);
     assert!(
@@ -564,12 +549,8 @@ fn failed_history_is_retried_and_network_back_catches_up_after_giving_up() {
 #[test]
 fn jwt_nobody_asked_for_fetches_nothing() {
     let mut h = Harness::ready();
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
-    assert!(
-        !h.take()
-            .iter()
-            .any(|e| matches!(e, Effect::FetchHistory { .. }))
-    );
+    h.jwt();
+    assert_eq!(h.took_history_fetches(), 0);
 }
 
 #[test]
@@ -716,19 +697,13 @@ fn a_grant_request_without_answer_closes_and_network_back_asks_again() {
 fn a_history_fetch_without_answer_is_retried() {
     let mut h = Harness::new();
     h.connect(false);
-    h.frame(json!({"type": "response", "class": "JwtResponse", "code": 200, "body": {"jwt": "j", "exp": 1}}));
-    let fetches = |h: &mut Harness| {
-        h.take()
-            .iter()
-            .filter(|e| matches!(e, Effect::FetchHistory { .. }))
-            .count()
-    };
-    assert_eq!(fetches(&mut h), 1);
+    h.jwt();
+    assert_eq!(h.took_history_fetches(), 1);
     h.advance(14_999);
-    assert_eq!(fetches(&mut h), 0, "still waiting");
+    assert_eq!(h.took_history_fetches(), 0, "still waiting");
     h.advance(1 + 1_000);
     assert_eq!(
-        fetches(&mut h),
+        h.took_history_fetches(),
         1,
         "timed out after 15 s, retried a second later"
     );
