@@ -95,12 +95,18 @@
 //!         Effect::OpenSocket { socket, url } => { /* open `url`, report as `socket` */ }
 //!         Effect::Send { socket, request } => { /* send request.to_json() */ }
 //!         Effect::ArmTimer { at } => { /* call back with Input::TimerFired at `at` */ }
-//!         Effect::ViewChanged => { /* re-render from engine.transcript(), engine.phase() … */ }
+//!         Effect::ViewChanged => {
+//!             // Re-render from the getters: engine.transcript(), engine.phase() … A button
+//!             // for each choice on offer answers it by id: engine.choose(&choice.id, now).
+//!             let _buttons: Vec<String> =
+//!                 engine.choices().into_iter().map(|choice| choice.label).collect();
+//!         }
 //!         _ => {}
 //!     }
 //! }
-//! // The bubble shows at once under its client id.
+//! // The bubble shows at once under its client id, and it is not delivered yet.
 //! assert!(engine.transcript().iter().any(|entry| entry.key == format!("c:{client_id}")));
+//! assert!(!engine.everything_delivered());
 //! ```
 //!
 //! # What the UI reads
