@@ -50,27 +50,41 @@ async fn sends_basic_auth_and_caches_the_token() {
     assert_eq!(fake.authorizations(), [format!("Basic {expected}")]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_callers_share_one_token_request() {
-    let fake = FakeGenesys::start().await;
+/// `callers` tasks ask `oauth` for a token at once while the fake holds its answers, which are
+/// let through only once the first request reached it, so that every caller waits on that one
+/// attempt. Their answers, each within 10 s.
+async fn at_once(
+    fake: &FakeGenesys,
+    oauth: &Arc<OAuthClient>,
+    callers: usize,
+) -> Vec<Result<Secret, OAuthError>> {
     let gate = fake.hold_token_answers();
-    let clock = ManualClock::new();
-    let oauth = Arc::new(oauth_client(&fake, &clock));
-    let callers: Vec<_> = (0..16)
+    let callers: Vec<_> = (0..callers)
         .map(|_| {
-            let oauth = Arc::clone(&oauth);
+            let oauth = Arc::clone(oauth);
             tokio::spawn(async move { oauth.access_token().await })
         })
         .collect();
     fake.first_token_request().await;
     gate.add_permits(1000);
+    let mut answers = Vec::new();
     for caller in callers {
-        let token = tokio::time::timeout(Duration::from_secs(10), caller)
+        let answer = tokio::time::timeout(Duration::from_secs(10), caller)
             .await
             .expect("caller finishes")
-            .unwrap()
-            .unwrap();
-        assert_eq!(token.expose(), "fake-token");
+            .expect("caller does not panic");
+        answers.push(answer);
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_share_one_token_request() {
+    let fake = FakeGenesys::start().await;
+    let clock = ManualClock::new();
+    let oauth = Arc::new(oauth_client(&fake, &clock));
+    for answer in at_once(&fake, &oauth, 16).await {
+        assert_eq!(answer.unwrap().expose(), "fake-token");
     }
     assert_eq!(fake.token_requests(), 1);
 }
@@ -306,19 +320,9 @@ async fn concurrent_grants_against_a_failing_token_endpoint_make_one_refresh() {
 async fn waiting_callers_get_the_one_failed_refresh_and_it_is_remembered() {
     let fake = FakeGenesys::start().await;
     fake.script([TokenAnswer::Status(401), TokenAnswer::Status(401)]);
-    let gate = fake.hold_token_answers();
     let clock = ManualClock::new();
     let oauth = Arc::new(oauth_client(&fake, &clock));
-    let callers: Vec<_> = (0..5)
-        .map(|_| {
-            let oauth = Arc::clone(&oauth);
-            tokio::spawn(async move { oauth.access_token().await })
-        })
-        .collect();
-    fake.first_token_request().await;
-    gate.add_permits(1000);
-    for caller in callers {
-        let answer = caller.await.unwrap();
+    for answer in at_once(&fake, &oauth, 5).await {
         assert!(
             matches!(answer, Err(OAuthError::Rejected(401))),
             "{answer:?}"
