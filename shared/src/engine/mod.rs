@@ -154,6 +154,7 @@ mod backoff;
 mod catch_up;
 mod choices;
 mod commands;
+mod deployment;
 mod effect;
 mod frames;
 mod heartbeat;
@@ -178,6 +179,7 @@ use crate::genesys::AllowedMedia;
 
 pub use backoff::BackoffPolicy;
 pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
+pub use deployment::{AfterDisconnect, DeploymentRules, UploadRules};
 pub use effect::{Effect, SocketId};
 pub use history::WholeHistory;
 pub use input::{Grant, Input, Refused};
@@ -242,6 +244,9 @@ pub struct EngineConfig {
     /// Send the guest's typing events (Messenger's `showUserTypingIndicator`, on by default);
     /// off, [`Engine::typing`] sends nothing. [`Engine::set_guest_typing`] changes it later.
     pub guest_typing: bool,
+    /// The Messenger deployment's rules for uploads, disconnects and ending
+    /// ([`DeploymentRules`]); [`Engine::set_deployment_rules`] changes them later.
+    pub deployment: DeploymentRules,
 }
 
 impl EngineConfig {
@@ -259,6 +264,7 @@ impl EngineConfig {
             auto_restart_on_expiry: true,
             restored_outbox: Vec::new(),
             guest_typing: true,
+            deployment: DeploymentRules::default(),
         }
     }
 }
@@ -341,8 +347,11 @@ pub struct Engine {
     /// The JWT of the current connection's catch-up (for older pages); a secret.
     jwt: Option<String>,
     new_chat: NewChat,
-    /// "End chat" sent `closeSession`; the deadline for its answer.
+    /// "End chat" sent `closeSession` (or Presence `Clear`); the deadline for its answer.
     ending: Option<Millis>,
+    /// "End chat" sent Presence `Clear` with this tracingId; its `SessionClearedEvent` wipes
+    /// everything.
+    clearing: Option<String>,
     /// The session being requested or configured is a fresh one we asked for (no token to
     /// resume), so `newSession:true` is expected, not news.
     fresh_session: bool,
@@ -384,6 +393,7 @@ impl Engine {
             jwt: None,
             new_chat: NewChat::No,
             ending: None,
+            clearing: None,
             fresh_session: false,
             uploads: Vec::new(),
             limits: SessionLimits::default(),
