@@ -181,6 +181,24 @@ test('conversationClear: "End chat" sends Presence Clear, the SessionClearedEven
   }
 });
 
+test('conversationClear off: "End chat" closes the session instead (closeSession, read-only at the emulator)', { timeout: 60_000 }, async () => {
+  const visitor = await Visitor.arrive(readOnly);
+  try {
+    await visitor.waitUntilReady();
+    await visitor.send('hello');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('hello'), state: 'sent' });
+    const token = await visitor.token();
+    await visitor.page.getByRole('button', { name: 'End chat', exact: true }).click();
+    await visitor.page.getByRole('button', { name: 'Yes, end chat' }).click();
+    await visitor.waitForConnection('ended');
+    assert.equal((await readOnly.server.transcript(token)).readOnly, true, 'closeSession reached the emulator');
+    const stored = await visitor.page.evaluate(() => Object.keys(localStorage));
+    assert.deepEqual(parleyKeys(stored), [], `the local wipe still happens: ${stored}`);
+  } finally {
+    await visitor.leave();
+  }
+});
+
 test('"I\'m on a shared computer" moves the conversation out of localStorage; a reload in the tab resumes it', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(readOnly);
   try {
