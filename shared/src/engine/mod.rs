@@ -136,6 +136,12 @@
 //! - Files ([`Engine::attach`], one at a time) are checked against the session's limits,
 //!   uploaded through `onAttachment` and the driver's `PUT`, and sent as a message of their own
 //!   once the server has them; the guest's bubble adopts the echo's content.
+//! - The Messenger deployment's rules ([`DeploymentRules`], from the server's `WindowConfig`,
+//!   set with [`Engine::set_deployment_rules`]): its upload modes refuse a file before
+//!   anything is sent; `conversationDisconnect` `ReadOnly` ends the conversation on a Presence
+//!   Disconnect, `Send` keeps it open (the next message starts a new one, attributes again);
+//!   `conversationClear` makes "End chat" send Presence `Clear`, and its `SessionClearedEvent`
+//!   wipes the transcript, the outbox and the token.
 //! - A quick reply is answerable while its message is the latest; a card button while the
 //!   conversation lasts; a card button without a payload answers with its label.
 //!
@@ -145,7 +151,7 @@
 //! re-exported here. `input` / `effect` are the vocabulary; `commands` (the guest's methods),
 //! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
 //! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads) and
-//! `choices` (answers on offer) are the rules, built on the small state machines `transcript`,
+//! `choices` (answers on offer) are the rules, with `deployment` (the admin's settings), built on the small state machines `transcript`,
 //! `outbox`, `uploads`, `pacing`, `backoff`, `jitter`, `ids`, `heartbeat`, `typing`, `history`
 //! and `timestamp`.
 
