@@ -173,7 +173,11 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
 #[component]
 fn BotAvatar(name: String, url: Option<String>) -> impl IntoView {
     let failed = RwSignal::new(false);
-    let initial = name.chars().next().map(String::from).unwrap_or_default();
+    let initial = name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(String::from)
+        .unwrap_or_default();
     move || match url.clone().filter(|u| is_safe_url(u) && !failed.get()) {
         Some(src) => Either::Left(view! {
             <img class="parley-bot-avatar" data-parley-bot-avatar="" src=src alt=""
