@@ -361,8 +361,9 @@
   function hasStoredConversation() {
     try {
       if (isolation === 'iframe') return Boolean(localStorage.getItem(FRAME_RESUME_KEY));
-      const kept = options && options.storage === 'session' ? sessionStorage : localStorage;
-      return Boolean(kept.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
+      // The tab's storage holds the token with storage="session" or the visitor's shared-computer choice.
+      const local = !(options && options.storage === 'session') && localStorage.getItem(TOKEN_KEY);
+      return Boolean(local || sessionStorage.getItem(TOKEN_KEY) || sessionStorage.getItem(OUTBOX_KEY));
     } catch {
       return false; // storage blocked: nothing to resume
     }

@@ -61,9 +61,10 @@ export const EMULATOR_ENV = {
 /**
  * Starts the release server on a free port and resolves once GET /healthz answers 200.
  * `env` adds or overrides environment variables (on top of EMULATOR_ENV, e.g.
- * PARLEY_EMULATOR_AGENT_DELAY_MS); `args` are extra command line flags.
+ * PARLEY_EMULATOR_AGENT_DELAY_MS); `args` are extra command line flags; `port` is the port to
+ * listen on (a free one when not given), for tests that must know the origin beforehand.
  */
-export async function startServer({ env = {}, args = [] } = {}) {
+export async function startServer({ env = {}, args = [], port: wantedPort } = {}) {
   const binary = process.env.PARLEY_SERVER_BIN ?? path.join(ROOT, 'target', 'release', 'parley-server');
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: build it with \`cargo build --release -p parley-server\``);
@@ -73,7 +74,7 @@ export async function startServer({ env = {}, args = [] } = {}) {
     throw new Error(`${dist}/index.html is missing: build the bundle with \`trunk build --release\``);
   }
 
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(binary, args, {
     cwd: ROOT,

@@ -37,6 +37,8 @@ pub enum Command {
     Attach(web_sys::File),
     /// Remove a file not sent yet, or dismiss a failed upload (its attachment id).
     RemoveAttachment(String),
+    /// "I'm on a shared computer" on (keep nothing after the tab closes) or off.
+    SharedComputer(bool),
 }
 
 /// Why a command was not carried out, in the visitor's words (shown next to the composer).

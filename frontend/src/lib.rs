@@ -83,10 +83,12 @@ pub fn start(mount: web_sys::HtmlElement, options: JsValue) -> JsValue {
 
 /// The chat window with its driver, and the handle for the loader.
 fn app(config: Config) -> (impl IntoView, JsValue) {
-    if config.session_only {
+    if config.session_only || driver::storage::shared_computer_chosen() {
         driver::storage::keep_in_tab_only();
     }
     let window = WindowState::new(config.locale, config.title.clone());
+    window.session_only_by_host.set_value(config.session_only);
+    window.tab_only.set(driver::storage::tab_only());
     let state = ChatState::new();
     provide_context(window);
     provide_context(state);

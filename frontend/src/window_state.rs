@@ -21,6 +21,12 @@ pub struct WindowState {
     /// The half-typed message: the composer's own state (not the conversation's), kept in
     /// storage by the window so it survives a reload or a navigation.
     pub draft: RwSignal<String>,
+    /// The host set `storage="session"`: the shared-computer choice is made and cannot be
+    /// undone by the visitor.
+    pub session_only_by_host: StoredValue<bool>,
+    /// Nothing of the conversation outlives the tab (the host's `storage="session"` or the
+    /// visitor's shared-computer choice).
+    pub tab_only: RwSignal<bool>,
 }
 
 impl WindowState {
@@ -33,6 +39,8 @@ impl WindowState {
             locale,
             title: StoredValue::new(title.unwrap_or_else(|| locale.text(Key::HeaderTitle).into())),
             draft: RwSignal::new(String::new()),
+            session_only_by_host: StoredValue::new(false),
+            tab_only: RwSignal::new(false),
         }
     }
 

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::Closure;
 use super::composer::Composer;
 use super::header::Header;
 use super::quick_replies::QuickReplies;
+use super::shared_computer::SharedComputerChoice;
 use super::transcript::Transcript;
 use crate::i18n::Key;
 use crate::window_state::WindowState;
@@ -35,6 +36,7 @@ pub fn ChatWindow() -> impl IntoView {
             <Transcript/>
             <QuickReplies/>
             <Composer/>
+            <SharedComputerChoice/>
         </section>
     }
 }

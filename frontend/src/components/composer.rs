@@ -4,6 +4,7 @@
 
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
+use parley_shared::engine::{DeploymentRules, UploadRules};
 use wasm_bindgen::JsCast;
 
 use super::icon::{Icon, IconName};
@@ -86,7 +87,14 @@ pub fn Composer() -> impl IntoView {
             file_refusal.set(commands.send(Command::Attach(file)));
         }
     };
+    // The deployment's upload modes when it names them, else the session's `allowedMedia`.
     let accept = move || {
+        let deployment = state
+            .window_config
+            .with(|config| DeploymentRules::from_window_config(config).uploads);
+        if deployment != UploadRules::AsTheSessionAllows {
+            return deployment.accept();
+        }
         state.limits.with(|limits| {
             limits
                 .allowed_media

@@ -17,6 +17,7 @@ use crate::chat_state::{ChatState, EntryView, Row};
 use crate::commands::{Command, Commands};
 use crate::format;
 use crate::i18n::{Key, Locale, words};
+use crate::linkify::is_safe_url;
 use crate::window_state::WindowState;
 
 /// A transcript row.
@@ -111,16 +112,28 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
             })
         }
         EntryKind::Agent(message) => {
-            let kind = if message.originating_entity == Some(OriginatingEntity::Bot) {
-                "bot"
-            } else {
-                "agent"
+            let bot = message.originating_entity == Some(OriginatingEntity::Bot);
+            let kind = if bot { "bot" } else { "agent" };
+            let deployment = use_context::<ChatState>().map(|state| state.window_config);
+            // The deployment's humanize settings give a bot its name and face (the admin's
+            // choice wins over the wire's nickname, which bots rarely carry).
+            let humanize = move || {
+                deployment
+                    .filter(|_| bot)
+                    .and_then(|config| config.with(|c| c.humanize.clone()))
             };
-            let name = message
-                .nickname
-                .clone()
-                .unwrap_or_else(|| window.t(Key::Agent).to_owned());
-            let markdown = use_context::<ChatState>().map(|state| state.window_config);
+            let wire_name = message.nickname.clone();
+            let name = move || {
+                humanize()
+                    .and_then(|h| h.bot_name)
+                    .or_else(|| wire_name.clone())
+                    .unwrap_or_else(|| window.t(Key::Agent).to_owned())
+            };
+            let avatar = {
+                let name = name.clone();
+                move || humanize().map(|h| view! { <BotAvatar name=name() url=h.bot_avatar_url/> })
+            };
+            let markdown = deployment;
             let text = message.text.clone().filter(|t| !t.is_empty()).map(|text| {
                 move || {
                     let text = text.clone();
@@ -134,6 +147,7 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
             EitherOf3::B(view! {
                 <div class="parley-entry parley-entry-agent" data-parley-entry="" data-kind=kind data-key=entry_key.clone()>
                     <div class="parley-meta">
+                        {avatar}
                         <span class="parley-sender" data-parley-sender="">{name}</span>
                         {time_of(view, locale)}
                     </div>
@@ -149,6 +163,29 @@ fn EntryItem(entry_key: String, view: RwSignal<EntryView>) -> impl IntoView {
                 <span data-parley-text="">{words::notice(&notice, locale)}</span>
                 {time_of(view, locale)}
             </div>
+        }),
+    }
+}
+
+/// A humanized bot's face: its avatar (an `http(s)` URL the server already checked, shown as
+/// an `<img>` and never as markup) or, without one or when it fails to load, its initial. The
+/// name is written next to it, so the picture is decorative (`alt=""`).
+#[component]
+fn BotAvatar(name: String, url: Option<String>) -> impl IntoView {
+    let failed = RwSignal::new(false);
+    let initial = name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(String::from)
+        .unwrap_or_default();
+    move || match url.clone().filter(|u| is_safe_url(u) && !failed.get()) {
+        Some(src) => Either::Left(view! {
+            <img class="parley-bot-avatar" data-parley-bot-avatar="" src=src alt=""
+                on:error=move |_| failed.set(true)/>
+        }),
+        None => Either::Right(view! {
+            <span class="parley-bot-avatar parley-avatar-initial" data-parley-bot-avatar=""
+                aria-hidden="true">{initial.clone()}</span>
         }),
     }
 }

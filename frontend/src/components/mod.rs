@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod quick_replies;
 pub mod rich_text;
 pub mod save_transcript;
+pub mod shared_computer;
 mod shown;
 pub mod transcript;
 pub mod typing_indicator;

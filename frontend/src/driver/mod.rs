@@ -32,7 +32,9 @@ use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
 use parley_shared::api::WindowConfig;
-use parley_shared::engine::{Effect, Engine, EngineConfig, EntryKind, Grant, Input};
+use parley_shared::engine::{
+    DeploymentRules, Effect, Engine, EngineConfig, EntryKind, Grant, Input,
+};
 
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands, Rejection};
@@ -92,11 +94,13 @@ impl Driver {
     }
 
     /// The deployment's settings (from the loader, then from each grant): the window shows
-    /// them, and the engine learns whether to send the guest's typing events.
+    /// them, and the engine learns whether to send the guest's typing events and the rules
+    /// for uploads, disconnects and ending ([`DeploymentRules`]).
     pub fn apply_deployment(&self, config: WindowConfig) {
-        self.engine
-            .borrow_mut()
-            .set_guest_typing(config.show_user_typing);
+        let mut engine = self.engine.borrow_mut();
+        engine.set_guest_typing(config.show_user_typing);
+        engine.set_deployment_rules(DeploymentRules::from_window_config(&config));
+        drop(engine);
         self.state.window_config.set(config);
     }
 
@@ -177,6 +181,10 @@ impl Driver {
                 .engine
                 .borrow_mut()
                 .remove_attachment(&attachment_id, now),
+            Command::SharedComputer(on) => {
+                storage::choose_shared_computer(on);
+                Ok(())
+            }
         };
         self.flush();
         result

@@ -35,6 +35,11 @@ struct StoredOutbox {
     messages: Vec<PendingMessage>,
 }
 
+/// Set in `sessionStorage` while the visitor's "I'm on a shared computer" choice is on, so
+/// that the tab's next page keeps the conversation in the tab too (and the loader looks for
+/// the token there). It ends with the tab, like the choice.
+pub const SHARED_COMPUTER_KEY: &str = "parley.sharedComputer";
+
 thread_local! {
     /// `storage="session"` (a shared computer): the token and the draft stay in the tab.
     static TAB_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -46,9 +51,46 @@ pub fn keep_in_tab_only() {
     TAB_ONLY.with(|tab_only| tab_only.set(true));
 }
 
+/// Whether the token and the draft are kept in the tab only.
+pub fn tab_only() -> bool {
+    TAB_ONLY.with(std::cell::Cell::get)
+}
+
+/// Whether the visitor chose "I'm on a shared computer" earlier in this tab.
+pub fn shared_computer_chosen() -> bool {
+    tab_storage()
+        .and_then(|storage| storage.get_item(SHARED_COMPUTER_KEY).ok().flatten())
+        .is_some()
+}
+
+/// The visitor's "I'm on a shared computer" choice, made while the conversation runs: the
+/// token and the draft move to the tab's storage (`on`) — nothing is left in `localStorage`,
+/// nothing survives the tab — or back (`off`).
+pub fn choose_shared_computer(on: bool) {
+    let (Some(local), Some(tab)) = (
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+        tab_storage(),
+    ) else {
+        return;
+    };
+    let (from, to) = if on { (&local, &tab) } else { (&tab, &local) };
+    for key in [TOKEN_KEY, DRAFT_KEY] {
+        if let Ok(Some(value)) = from.get_item(key) {
+            let _ = to.set_item(key, &value);
+        }
+        let _ = from.remove_item(key);
+    }
+    let _ = if on {
+        tab.set_item(SHARED_COMPUTER_KEY, "1")
+    } else {
+        tab.remove_item(SHARED_COMPUTER_KEY)
+    };
+    TAB_ONLY.with(|tab_only| tab_only.set(on));
+}
+
 /// Where the token and the draft live: `localStorage`, or the tab's with [`keep_in_tab_only`].
 fn storage() -> Option<web_sys::Storage> {
-    if TAB_ONLY.with(std::cell::Cell::get) {
+    if tab_only() {
         return tab_storage();
     }
     web_sys::window()?.local_storage().ok().flatten()

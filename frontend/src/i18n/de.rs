@@ -44,6 +44,12 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Send => "Senden",
         Key::ReasonTooLong => "Nachrichten dürfen höchstens {max} Zeichen lang sein.",
         Key::ReasonReadOnly => "Diese Unterhaltung ist beendet.",
+        Key::NoticeEndedKeepWriting => {
+            "Der Mitarbeiter hat die Unterhaltung verlassen. Schreiben Sie, um eine neue zu beginnen."
+        }
+        Key::SharedComputer => {
+            "Ich nutze einen gemeinsamen Computer: diesen Chat beim Schließen des Tabs vergessen"
+        }
         Key::ReasonNoSession => "Es gibt keine Unterhaltung. Starten Sie einen neuen Chat.",
         Key::AttachFile => "Datei anhängen",
         Key::Uploading => "{name} wird hochgeladen…",

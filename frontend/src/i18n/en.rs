@@ -44,6 +44,8 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Send => "Send",
         Key::ReasonTooLong => "Messages can be at most {max} characters long.",
         Key::ReasonReadOnly => "This conversation has ended.",
+        Key::NoticeEndedKeepWriting => "The agent left the conversation. Write to start a new one.",
+        Key::SharedComputer => "I'm on a shared computer: forget this chat when I close the tab",
         Key::ReasonNoSession => "There is no conversation. Start a new chat to write.",
         Key::AttachFile => "Attach a file",
         Key::Uploading => "Uploading {name}…",

@@ -44,6 +44,12 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Send => "Enviar",
         Key::ReasonTooLong => "Los mensajes pueden tener como máximo {max} caracteres.",
         Key::ReasonReadOnly => "Esta conversación ha finalizado.",
+        Key::NoticeEndedKeepWriting => {
+            "El agente ha salido de la conversación. Escriba para empezar una nueva."
+        }
+        Key::SharedComputer => {
+            "Estoy en un ordenador compartido: olvidar este chat al cerrar la pestaña"
+        }
         Key::ReasonNoSession => "No hay ninguna conversación. Inicia un chat nuevo.",
         Key::AttachFile => "Adjuntar un archivo",
         Key::Uploading => "Subiendo {name}…",

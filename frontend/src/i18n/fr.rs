@@ -44,6 +44,12 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::Send => "Envoyer",
         Key::ReasonTooLong => "Un message peut compter au plus {max} caractères.",
         Key::ReasonReadOnly => "Cette conversation est terminée.",
+        Key::NoticeEndedKeepWriting => {
+            "L'agent a quitté la conversation. Écrivez pour en commencer une nouvelle."
+        }
+        Key::SharedComputer => {
+            "J'utilise un ordinateur partagé : oublier ce chat à la fermeture de l'onglet"
+        }
         Key::ReasonNoSession => "Aucune conversation. Commencez une nouvelle discussion.",
         Key::AttachFile => "Joindre un fichier",
         Key::Uploading => "Envoi de {name}…",

@@ -108,6 +108,11 @@ keys! {
     ReasonTooLong,
     /// Composer reason: read-only conversation.
     ReasonReadOnly,
+    /// Notice: the agent ended the conversation, and the visitor may write on (a deployment's
+    /// `conversationDisconnect` `Send`).
+    NoticeEndedKeepWriting,
+    /// The shared-computer choice: keep nothing after the tab closes.
+    SharedComputer,
     /// Composer reason: no conversation.
     ReasonNoSession,
     /// The attach button.

@@ -71,7 +71,10 @@ pub fn notice(notice: &Notice, locale: Locale) -> String {
         Notice::AgentJoined { nickname } => {
             fill(locale.text(Key::NoticeJoined), &[("name", nickname)])
         }
-        Notice::ConversationEnded { .. } => locale.text(Key::NoticeEnded).to_owned(),
+        Notice::ConversationEnded { read_only: true } => locale.text(Key::NoticeEnded).to_owned(),
+        Notice::ConversationEnded { read_only: false } => {
+            locale.text(Key::NoticeEndedKeepWriting).to_owned()
+        }
         Notice::SessionExpired => locale.text(Key::NoticeExpired).to_owned(),
         Notice::ConnectionClosed { .. } => locale.text(Key::NoticeClosed).to_owned(),
         Notice::NewConversation => locale.text(Key::NoticeNewConversation).to_owned(),

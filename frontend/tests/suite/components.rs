@@ -363,3 +363,68 @@ async fn the_header_names_the_agent_with_their_avatar_and_offers_minimise_and_en
     confirm.click();
     assert!(matches!(sent.borrow().last(), Some(Command::EndChat)));
 }
+
+#[wasm_bindgen_test]
+async fn a_humanized_bot_shows_the_deployments_name_as_text_and_its_initial_without_an_avatar() {
+    let bot = r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"id":"b1","type":"Text","direction":"Outbound","text":"Hello","channel":{"time":"2026-11-20T10:00:00.000Z"},"originatingEntity":"Bot"}}"#;
+    let (root, _) = mount(
+        |state, _| {
+            state.window_config.set(parley_shared::api::WindowConfig {
+                humanize: Some(parley_shared::api::Humanize {
+                    bot_name: Some("<b>Robo</b> <script>x</script>".into()),
+                    bot_avatar_url: None,
+                }),
+                ..Default::default()
+            });
+            let (mut engine, socket) = live_engine();
+            frame(&mut engine, socket, bot);
+            state.set_entries(engine.transcript());
+        },
+        || view! { <Transcript/> },
+    );
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-kind=bot] [data-parley-sender]").as_deref(),
+        Some("<b>Robo</b> <script>x</script>"),
+        "the name is text, not markup"
+    );
+    assert!(
+        root.query_selector("[data-kind=bot] b, [data-kind=bot] script")
+            .unwrap()
+            .is_none()
+    );
+    let avatar = root
+        .query_selector("[data-kind=bot] [data-parley-bot-avatar]")
+        .unwrap()
+        .expect("the bot's face");
+    assert_eq!(avatar.tag_name(), "SPAN", "no URL: the initial stands in");
+    assert_eq!(
+        avatar.text_content().as_deref(),
+        Some("b"),
+        "the first letter, not a bracket"
+    );
+    assert_eq!(avatar.get_attribute("aria-hidden").as_deref(), Some("true"));
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_computer_choice_is_a_labelled_checkbox_that_asks_the_driver() {
+    use parley_frontend::components::shared_computer::SharedComputerChoice;
+    let (root, sent) = mount(|_, _| {}, || view! { <SharedComputerChoice/> });
+    settle().await;
+    let label = text_of(&root, "label.parley-shared-computer").expect("a label");
+    assert!(label.contains("shared computer"), "{label}");
+    let checkbox: web_sys::HtmlInputElement = root
+        .query_selector("input[type=checkbox][data-parley-shared-computer]")
+        .unwrap()
+        .expect("the checkbox inside its label")
+        .dyn_into()
+        .unwrap();
+    assert!(!checkbox.checked());
+    checkbox.click();
+    settle().await;
+    assert!(
+        sent.borrow()
+            .iter()
+            .any(|command| matches!(command, Command::SharedComputer(true)))
+    );
+}

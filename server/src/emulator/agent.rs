@@ -21,6 +21,7 @@ use parley_shared::genesys::{
 };
 
 use super::Emulator;
+use super::deployment::ConversationRules;
 use super::frames;
 use super::persona::Persona;
 use super::script::{self, Reply, Step, Trigger};
@@ -166,15 +167,20 @@ fn send_reply(emulator: &Emulator, token: &str, conversation_id: &str, reply: Re
     .is_some()
 }
 
-/// Presence Disconnect with `metadata.readOnly = "true"`; the conversation becomes read-only.
+/// Presence Disconnect. With the deployment's `conversationDisconnect.type: ReadOnly` (the
+/// default) it carries `metadata.readOnly = "true"` and the conversation becomes read-only;
+/// with `Send` the guest may keep writing (PROTOCOL.md §1.5.2, §1.8).
 fn disconnect(emulator: &Emulator, token: &str, conversation_id: &str) -> bool {
+    let read_only = ConversationRules::of(emulator.config()).disconnect_read_only;
     let mut message = outbound(emulator, MessageType::Event);
     message.events = vec![Event::Presence(Presence::new(PresenceType::Disconnect))];
-    message
-        .metadata
-        .insert("readOnly".to_owned(), "true".to_owned());
+    if read_only {
+        message
+            .metadata
+            .insert("readOnly".to_owned(), "true".to_owned());
+    }
     with_conversation(emulator, token, conversation_id, |session| {
-        session.read_only = true;
+        session.read_only = read_only;
         session.record(message.clone(), emulator.config().max_log_entries);
         session.broadcast(&frames::push(message, None));
     })

@@ -6,7 +6,11 @@
 //! read-only disconnects, conversation clear enabled, and the same upload rules its sockets
 //! enforce. Unknown deployment ids get 404. `EmulatorConfig::deployment_config_overlay`
 //! (`PARLEY_EMULATOR_DEPLOYMENT_CONFIG`) is deep-merged over that default, so a test can play
-//! any admin's choices; the overlay changes only the document, not what the sockets enforce.
+//! any admin's choices. The overlay changes the document and, like a real deployment, two
+//! things the sockets do ([`ConversationRules`]): whether an agent's disconnect makes the
+//! conversation read-only (`conversationDisconnect.type`) and whether a guest may Clear it
+//! (`conversationClear.enabled`, else 403 as PROTOCOL.md §1.4.4 shows). Upload limits stay
+//! the emulator's own, so a test can show the window refusing before the server would.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -46,6 +50,33 @@ impl Emulator {
         config
             .knows_deployment(deployment_id)
             .then(|| document(config, deployment_id, base))
+    }
+}
+
+/// What the deployment document (overlay included) makes the sockets do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationRules {
+    /// An agent's disconnect makes the conversation read-only (`conversationDisconnect`
+    /// `type: ReadOnly`, the default) rather than letting the guest keep writing (`Send`).
+    pub disconnect_read_only: bool,
+    /// Presence `Clear` is allowed (`conversationClear.enabled`).
+    pub clear_enabled: bool,
+}
+
+impl ConversationRules {
+    /// The rules `config`'s document states.
+    pub fn of(config: &EmulatorConfig) -> ConversationRules {
+        let document = document(config, "", "");
+        let conversations = &document["messenger"]["apps"]["conversations"];
+        let disconnect_type = conversations["conversationDisconnect"]["type"]
+            .as_str()
+            .unwrap_or("ReadOnly");
+        ConversationRules {
+            disconnect_read_only: !disconnect_type.eq_ignore_ascii_case("send"),
+            clear_enabled: conversations["conversationClear"]["enabled"]
+                .as_bool()
+                .unwrap_or(false),
+        }
     }
 }
 
@@ -116,6 +147,29 @@ fn deployment_config(config: &EmulatorConfig, deployment_id: &str, base: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overlay_decides_what_disconnect_and_clear_do() {
+        let mut config = EmulatorConfig::default();
+        assert_eq!(
+            ConversationRules::of(&config),
+            ConversationRules {
+                disconnect_read_only: true,
+                clear_enabled: true
+            }
+        );
+        config.deployment_config_overlay = Some(json!({"messenger": {"apps": {"conversations": {
+            "conversationDisconnect": {"type": "Send"},
+            "conversationClear": {"enabled": false}
+        }}}}));
+        assert_eq!(
+            ConversationRules::of(&config),
+            ConversationRules {
+                disconnect_read_only: false,
+                clear_enabled: false
+            }
+        );
+    }
 
     #[test]
     fn config_points_clients_at_this_server() {

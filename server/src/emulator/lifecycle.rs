@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use super::Emulator;
 use super::context::ConnCtx;
+use super::deployment::ConversationRules;
 use super::frames;
 use super::session::{Session, Sessions, Slot, saturating_add};
 
@@ -116,7 +117,13 @@ pub fn close(emulator: &Emulator, ctx: &mut ConnCtx, request: CloseSession) {
 
 /// Presence `Clear`: `SessionClearedEvent` then `ConnectionClosedEvent` to every connection of
 /// the token, which are then closed; the conversation and its history are wiped.
+/// Refused with 403 when the deployment does not enable `conversationClear` (PROTOCOL.md
+/// §1.4.4).
 pub fn clear(emulator: &Emulator, ctx: &mut ConnCtx, token: &str, tracing_id: Option<String>) {
+    if !ConversationRules::of(emulator.config()).clear_enabled {
+        let text = "Presence events Conversation Clear are not supported";
+        return ctx.reply(&ServerFrame::error(ErrorCode::Forbidden, text, tracing_id));
+    }
     let mut sessions = emulator.sessions();
     if let Err(error) = live_session(emulator, &mut sessions, token, &tracing_id) {
         return ctx.reply(&error);

@@ -1,6 +1,7 @@
 //! The upload flow's rules (PROTOCOL.md §1.4.7); the states are in [`super::uploads`].
 //!
-//! - A file is checked before anything is sent: blocked extension, MIME type outside
+//! - A file is checked before anything is sent: blocked extension, the deployment's
+//!   `fileUpload.modes` ([`super::UploadRules`]), MIME type outside
 //!   `allowedMedia.inbound.fileTypes`, size over `maxFileSizeKB` → [`Refused`]. Without limits
 //!   from the server (no `SessionResponse` yet) anything goes and the server decides.
 //! - One file at a time: while one is on its way, another is refused
@@ -75,6 +76,7 @@ impl Engine {
                 extension: extension.clone(),
             });
         }
+        self.config.deployment.uploads.check(mime, size)?;
         let inbound = self
             .limits
             .allowed_media

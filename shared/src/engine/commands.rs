@@ -80,6 +80,13 @@ impl Engine {
         self.config.guest_typing = send;
     }
 
+    /// The Messenger deployment's rules ([`super::DeploymentRules`], from the deployment's
+    /// settings, which may arrive after the engine started): what may be attached, what a
+    /// disconnect does, whether "End chat" clears. They apply to what happens next.
+    pub fn set_deployment_rules(&mut self, rules: super::DeploymentRules) {
+        self.config.deployment = rules;
+    }
+
     /// The guest retries a failed message (its [`super::GuestMessage::client_id`]).
     pub fn retry(&mut self, client_id: &str, now: Millis) -> Result<(), Refused> {
         let result = self.retry_failed(client_id);
@@ -111,8 +118,9 @@ impl Engine {
         self.settle(now);
     }
 
-    /// The guest ends the conversation for good ("End chat"): `closeSession` on a live socket,
-    /// then (on `SessionResponse{connected:false}`, the socket closing, or 5 s without an
+    /// The guest ends the conversation for good ("End chat"): `closeSession` on a live socket
+    /// (Presence `Clear` when the deployment enables `conversationClear`: its
+    /// `SessionClearedEvent` then wipes the transcript and every unsent message too), then (on `SessionResponse{connected:false}`, the socket closing, or 5 s without an
     /// answer) [`super::Phase::Ended`] with a notice, the token forgotten and the socket closed.
     /// [`Engine::start_new_chat`] then asks for a brand-new session. Refused before
     /// [`Engine::start`].

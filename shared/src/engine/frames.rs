@@ -87,7 +87,13 @@ impl Engine {
             }
             FrameBody::JwtResponse(body) => self.jwt_received(body.jwt, now),
             FrameBody::SessionExpiredEvent => self.expire(now),
-            FrameBody::SessionClearedEvent => self.reset_conversation(None),
+            FrameBody::SessionClearedEvent => {
+                if self.clearing.is_some() {
+                    self.finish_clear(now);
+                } else {
+                    self.reset_conversation(None);
+                }
+            }
             FrameBody::ConnectionClosedEvent(body) => {
                 let signed_in = body.reason.as_deref() == Some("signedIn");
                 self.closed_by_server(now, body.reason, signed_in);
@@ -300,12 +306,22 @@ impl Engine {
                     }
                 },
                 Event::Presence(presence) if presence.presence_type == PresenceType::Disconnect => {
-                    let read_only = message.marks_read_only();
+                    let read_only = self
+                        .config
+                        .deployment
+                        .after_disconnect
+                        .ends_conversation(message.marks_read_only());
                     self.transcript
                         .push_notice(Notice::ConversationEnded { read_only }, message.time());
                     self.agent_typing.stopped();
                     if read_only {
                         self.end_read_only();
+                    } else if self.config.deployment.after_disconnect
+                        == super::AfterDisconnect::KeepWriting
+                    {
+                        // The next message starts a new conversation: it needs the attributes.
+                        self.attributes.delivered = self.attributes.values.is_empty();
+                        self.attributes.sent_with = None;
                     }
                 }
                 _ => {}
@@ -384,6 +400,12 @@ impl Engine {
             if known == Some(ErrorCode::Forbidden) {
                 self.guest_typing.disable();
             }
+            return;
+        }
+        if tracing_id.is_some() && tracing_id == self.clearing.as_deref() {
+            // The server refuses Clear (403 when the deployment does not enable it): end the
+            // way it does allow.
+            self.clear_refused();
             return;
         }
         match known {

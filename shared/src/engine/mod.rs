@@ -142,6 +142,12 @@
 //! - Files ([`Engine::attach`], one at a time) are checked against the session's limits,
 //!   uploaded through `onAttachment` and the driver's `PUT`, and sent as a message of their own
 //!   once the server has them; the guest's bubble adopts the echo's content.
+//! - The Messenger deployment's rules ([`DeploymentRules`], from the server's `WindowConfig`,
+//!   set with [`Engine::set_deployment_rules`]): its upload modes refuse a file before
+//!   anything is sent; `conversationDisconnect` `ReadOnly` ends the conversation on a Presence
+//!   Disconnect, `Send` keeps it open (the next message starts a new one, attributes again);
+//!   `conversationClear` makes "End chat" send Presence `Clear`, and its `SessionClearedEvent`
+//!   wipes the transcript, the outbox and the token.
 //! - A quick reply is answerable while its message is the latest; a card button while the
 //!   conversation lasts; a card button without a payload answers with its label.
 //!
@@ -151,7 +157,7 @@
 //! re-exported here. `input` / `effect` are the vocabulary; `commands` (the guest's methods),
 //! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
 //! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads) and
-//! `choices` (answers on offer) are the rules, built on the small state machines `transcript`,
+//! `choices` (answers on offer) are the rules, with `deployment` (the admin's settings), built on the small state machines `transcript`,
 //! `outbox`, `uploads`, `pacing`, `backoff`, `jitter`, `ids`, `heartbeat`, `typing`, `history`
 //! and `timestamp`.
 
@@ -160,6 +166,7 @@ mod backoff;
 mod catch_up;
 mod choices;
 mod commands;
+mod deployment;
 mod effect;
 mod frames;
 mod heartbeat;
@@ -184,6 +191,7 @@ use crate::genesys::AllowedMedia;
 
 pub use backoff::BackoffPolicy;
 pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
+pub use deployment::{AfterDisconnect, DeploymentRules, UploadRules};
 pub use effect::{Effect, SocketId};
 pub use history::WholeHistory;
 pub use input::{Grant, Input, Refused};
@@ -248,6 +256,9 @@ pub struct EngineConfig {
     /// Send the guest's typing events (Messenger's `showUserTypingIndicator`, on by default);
     /// off, [`Engine::typing`] sends nothing. [`Engine::set_guest_typing`] changes it later.
     pub guest_typing: bool,
+    /// The Messenger deployment's rules for uploads, disconnects and ending
+    /// ([`DeploymentRules`]); [`Engine::set_deployment_rules`] changes them later.
+    pub deployment: DeploymentRules,
 }
 
 impl EngineConfig {
@@ -265,6 +276,7 @@ impl EngineConfig {
             auto_restart_on_expiry: true,
             restored_outbox: Vec::new(),
             guest_typing: true,
+            deployment: DeploymentRules::default(),
         }
     }
 }
@@ -347,8 +359,11 @@ pub struct Engine {
     /// The JWT of the current connection's catch-up (for older pages); a secret.
     jwt: Option<String>,
     new_chat: NewChat,
-    /// "End chat" sent `closeSession`; the deadline for its answer.
+    /// "End chat" sent `closeSession` (or Presence `Clear`); the deadline for its answer.
     ending: Option<Millis>,
+    /// "End chat" sent Presence `Clear` with this tracingId; its `SessionClearedEvent` wipes
+    /// everything.
+    clearing: Option<String>,
     /// The session being requested or configured is a fresh one we asked for (no token to
     /// resume), so `newSession:true` is expected, not news.
     fresh_session: bool,
@@ -390,6 +405,7 @@ impl Engine {
             jwt: None,
             new_chat: NewChat::No,
             ending: None,
+            clearing: None,
             fresh_session: false,
             uploads: Vec::new(),
             limits: SessionLimits::default(),

@@ -117,6 +117,11 @@ impl Outbox {
         });
     }
 
+    /// Forgets every message (the guest cleared the conversation).
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
     /// How many messages are in the outbox.
     pub fn len(&self) -> usize {
         self.items.len()

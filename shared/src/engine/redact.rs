@@ -38,6 +38,8 @@ impl fmt::Debug for EngineConfig {
             .field("max_history_pages", &self.max_history_pages)
             .field("auto_restart_on_expiry", &self.auto_restart_on_expiry)
             .field("restored_outbox", &self.restored_outbox.len())
+            .field("guest_typing", &self.guest_typing)
+            .field("deployment", &self.deployment)
             .finish()
     }
 }

@@ -18,6 +18,10 @@
 //!   the socket closed. Without a live socket it ends at once. "Start new chat" from there asks
 //!   for a brand-new session rather than `startNew` on the old token (PROTOCOL.md §1.8 allows
 //!   either): the token is already forgotten, as UI-CONTRACT requires of an ended session.
+//!   When the deployment enables `conversationClear` ([`super::DeploymentRules`]) it sends
+//!   Presence `Clear` instead (PROTOCOL.md §1.4.4, §1.8) and its `SessionClearedEvent` ends it
+//!   with nothing kept (transcript, unsent messages, token); a refused Clear falls back to
+//!   `closeSession`.
 //! - Expiry (`SessionExpiredEvent`, 4006, 4007) forgets the token. With
 //!   [`super::EngineConfig::auto_restart_on_expiry`] (the default) the old transcript gives
 //!   way to a lasting "session expired" notice, a fresh session is requested at once (no
@@ -27,7 +31,9 @@
 //!
 //! [`Input::NetworkBack`]: super::Input::NetworkBack
 
-use crate::genesys::{ClientRequest, CloseSession, ConfigureSession, Echo};
+use crate::genesys::{
+    ClientRequest, CloseSession, ConfigureSession, Echo, IncomingMessage, OnMessage, PresenceType,
+};
 
 use super::heartbeat::{HEARTBEAT_TRACING_PREFIX, PROBE_TIMEOUT_MS, Pulse};
 use super::transcript::{FailReason, Notice};
@@ -333,11 +339,22 @@ impl Engine {
         match self.token.clone() {
             Some(token) if self.socket_open() => {
                 let tracing_id = self.ids.next_id();
-                self.send(ClientRequest::CloseSession(CloseSession {
-                    token,
-                    close_all_connections: true,
-                    tracing_id: Some(tracing_id),
-                }));
+                if self.config.deployment.clear_on_end {
+                    self.clearing = Some(tracing_id.clone());
+                    self.send(ClientRequest::OnMessage(OnMessage {
+                        token,
+                        tracing_id: Some(tracing_id),
+                        message: IncomingMessage::presence(PresenceType::Clear),
+                        channel: None,
+                        time: None,
+                    }));
+                } else {
+                    self.send(ClientRequest::CloseSession(CloseSession {
+                        token,
+                        close_all_connections: true,
+                        tracing_id: Some(tracing_id),
+                    }));
+                }
                 self.configure_deadline = None;
                 self.ending = Some(now + END_CHAT_TIMEOUT_MS);
                 self.dirty = true;
@@ -347,9 +364,35 @@ impl Engine {
         Ok(())
     }
 
+    /// The server refused the guest's Clear: "End chat" closes the session instead, within the
+    /// same deadline.
+    pub(super) fn clear_refused(&mut self) {
+        self.clearing = None;
+        if let Some(token) = self.token.clone() {
+            let tracing_id = self.ids.next_id();
+            self.send(ClientRequest::CloseSession(CloseSession {
+                token,
+                close_all_connections: true,
+                tracing_id: Some(tracing_id),
+            }));
+        }
+    }
+
+    /// `SessionClearedEvent` answered the guest's Clear: nothing of the conversation is kept —
+    /// not the transcript, not the messages still on their way, not the token.
+    pub(super) fn finish_clear(&mut self, now: Millis) {
+        self.outbox.clear();
+        self.transcript.clear();
+        self.last_nickname = None;
+        self.attributes.delivered = self.attributes.values.is_empty();
+        self.attributes.sent_with = None;
+        self.finish_end_chat(now);
+    }
+
     /// The guest's "End chat" is complete: ended, token forgotten, socket closed.
     pub(super) fn finish_end_chat(&mut self, now: Millis) {
         self.ending = None;
+        self.clearing = None;
         let forget = self.token.is_some();
         self.end_session(now, Notice::ConversationEnded { read_only: true }, forget);
         self.agent_typing.stopped();

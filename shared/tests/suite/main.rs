@@ -3,6 +3,7 @@
 //! `engine_*` drive the conversation engine through `engine_harness`, a fake driver with a
 //! hand-driven clock; `genesys_*` decode and encode the wire types.
 
+mod engine_deployment;
 mod engine_end_and_expiry;
 mod engine_fuzz;
 mod engine_harness;
