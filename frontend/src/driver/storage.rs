@@ -46,6 +46,12 @@ pub fn keep_in_tab_only() {
     TAB_ONLY.with(|tab_only| tab_only.set(true));
 }
 
+/// Whether the token lives where every tab of the site sees it (`localStorage`), so another
+/// tab's change to it concerns this one (`tabs`).
+pub fn shared_across_tabs() -> bool {
+    !TAB_ONLY.with(std::cell::Cell::get)
+}
+
 /// Where the token and the draft live: `localStorage`, or the tab's with [`keep_in_tab_only`].
 fn storage() -> Option<web_sys::Storage> {
     if TAB_ONLY.with(std::cell::Cell::get) {
