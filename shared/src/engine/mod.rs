@@ -150,9 +150,9 @@
 //! re-exported here. `input` / `effect` are the vocabulary; `commands` (the guest's methods),
 //! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
 //! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads),
-//! `choices` (answers on offer) and `tabs` (other tabs changing the token) are the rules, built on the small state machines `transcript`,
-//! `outbox`, `uploads`, `pacing`, `backoff`, `jitter`, `ids`, `heartbeat`, `typing`, `history`
-//! and `timestamp`.
+//! `choices` (answers on offer) and `tabs` (other tabs changing the token) are the rules,
+//! built on the small state machines `transcript`, `outbox`, `uploads`, `pacing`, `backoff`,
+//! `jitter`, `ids`, `heartbeat`, `typing`, `history` and `timestamp`.
 
 mod attaching;
 mod backoff;
