@@ -52,10 +52,11 @@ pub(super) struct EndElsewhere {
 
 impl Engine {
     pub(super) fn stored_token_changed(&mut self, stored: Option<String>, now: Millis) {
+        // Whatever was pending is answered by the token stored now.
+        self.end_elsewhere = None;
         if stored == self.token {
             return;
         }
-        self.end_elsewhere = None;
         match stored {
             None => self.token_removed_elsewhere(now),
             Some(token) => self.follow(token, now),

@@ -87,6 +87,16 @@ fn a_live_tab_ends_two_seconds_after_another_removed_the_token_if_the_server_sai
 }
 
 #[test]
+fn the_token_stored_again_within_the_grace_keeps_the_conversation() {
+    let mut h = Harness::ready();
+    h.ok(stored(None));
+    h.ok(stored(Some(TOKEN)));
+    h.advance(10_000);
+    assert_eq!(h.engine.phase(), &Phase::Ready);
+    assert!(!h.texts().contains(&ended_notice()));
+}
+
+#[test]
 fn a_tab_without_a_live_socket_ends_at_once() {
     let mut h = Harness::ready();
     let unsent = h.say("typed here");
