@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         let (payload, next) = tail.split_at(length);
         rest = next;
         let text = String::from_utf8_lossy(payload).into_owned();
-        match kind % 14 {
+        match kind % 15 {
             0 => {
                 if let Some(socket) = socket {
                     engine.handle(Input::frame_text(socket, &text), now);
@@ -82,6 +82,11 @@ fuzz_target!(|data: &[u8]| {
                     index: usize::from(*low % 4),
                 };
                 let _ = engine.choose(&choice, now);
+            }
+            13 => {
+                // Another tab removed the stored token, or stored its own.
+                let stored = (!payload.is_empty()).then_some(text);
+                engine.handle(Input::StoredTokenChanged(stored), now);
             }
             _ => engine.handle(Input::HistoryFailed(text), now),
         }

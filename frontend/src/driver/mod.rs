@@ -5,8 +5,8 @@
 //! ```text
 //! Commands (components) ─┐  Engine::send_text …     ┌─▶ POST /api/session      (http)
 //! WebSocket events ──────┼─▶ Engine::handle ─▶ effects ─▶ WebSocket open/send/close (socket)
-//! timer, online, visible ┘        │                ├─▶ GET history with bearer (http)
-//!                                 │                ├─▶ one timer slot          (timer)
+//! timer, online, visible ┤        │                ├─▶ GET history with bearer (http)
+//! other tabs' token ─────┘        │                ├─▶ one timer slot          (timer)
 //!                                 ▼                ├─▶ local/sessionStorage    (storage)
 //!                        ChatState::sync ◀─────────┘   ViewChanged
 //! ```
@@ -23,6 +23,7 @@ mod clock;
 mod http;
 mod socket;
 pub mod storage;
+mod tabs;
 mod timer;
 mod upload;
 mod world;
@@ -90,6 +91,13 @@ impl Driver {
         // is unsent and storage refused it (with storage, a reload restores it).
         let me = Rc::downgrade(&driver);
         world::warn_before_leaving(move || me.upgrade().is_some_and(|d| d.unsaved.get()));
+        // Another tab ended the conversation or began another: the engine decides what follows.
+        let me = Rc::downgrade(&driver);
+        tabs::watch_stored_token(move |stored| {
+            if let Some(driver) = me.upgrade() {
+                driver.input(Input::StoredTokenChanged(stored));
+            }
+        });
         driver
     }
 

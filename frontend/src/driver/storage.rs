@@ -88,6 +88,12 @@ pub fn choose_shared_computer(on: bool) {
     TAB_ONLY.with(|tab_only| tab_only.set(on));
 }
 
+/// Whether the token lives where every tab of the site sees it (`localStorage`), so another
+/// tab's change to it concerns this one (`tabs`).
+pub fn shared_across_tabs() -> bool {
+    !tab_only()
+}
+
 /// Where the token and the draft live: `localStorage`, or the tab's with [`keep_in_tab_only`].
 fn storage() -> Option<web_sys::Storage> {
     if tab_only() {

@@ -92,6 +92,10 @@ pub enum Input {
     /// The network came back or the tab became visible: retry a pending reconnect now, or check
     /// a live socket with a heartbeat.
     NetworkBack,
+    /// Another tab of the site changed the stored conversation token: this is the token stored
+    /// *now* (read when the change is handled, not the value the change carried), `None` when
+    /// it was removed. See `tabs` for what the conversation does with it. A secret: never log.
+    StoredTokenChanged(Option<String>),
 }
 
 impl Input {

@@ -64,7 +64,9 @@
 //!      returned; report [`Input::UploadProgress`] / [`Input::UploadFailed`].
 //!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
 //!    - [`Effect::ViewChanged`] → re-read the getters below (at most one per call).
-//! 3. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible.
+//! 3. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible;
+//!    where several tabs share the stored token, [`Input::StoredTokenChanged`] with the token
+//!    stored now whenever another tab changed it (`tabs`).
 //!
 //! ```
 //! use parley_shared::engine::{Effect, Engine, EngineConfig, Grant, Input, Refused};
@@ -139,6 +141,9 @@
 //!   ([`Phase::Closed`]); from both, [`Engine::start_new_chat`] starts over. Expiry forgets the
 //!   token and starts a fresh session at once under a lasting notice
 //!   ([`EngineConfig::auto_restart_on_expiry`]; without it: [`Phase::Expired`]).
+//! - Tabs sharing a token each keep their socket and their outbox; another tab removing the
+//!   stored token ends the conversation here too, storing another one is followed
+//!   ([`Input::StoredTokenChanged`], `tabs`).
 //! - Files ([`Engine::attach`], one at a time) are checked against the session's limits,
 //!   uploaded through `onAttachment` and the driver's `PUT`, and sent as a message of their own
 //!   once the server has them; the guest's bubble adopts the echo's content.
@@ -156,8 +161,9 @@
 //! Data flows input → rules → effects; every module is private and what callers need is
 //! re-exported here. `input` / `effect` are the vocabulary; `commands` (the guest's methods),
 //! `session` (connection lifecycle, end chat, expiry), `frames` (server frames), `catch_up`
-//! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads) and
-//! `choices` (answers on offer) are the rules, with `deployment` (the admin's settings), built on the small state machines `transcript`,
+//! (history after a reconnect), `sending` (messages and typing), `attaching` (uploads),
+//! `choices` (answers on offer), `deployment` (the admin's settings) and `tabs` (other tabs
+//! changing the token) are the rules, built on the small state machines `transcript`,
 //! `outbox`, `uploads`, `pacing`, `backoff`, `jitter`, `ids`, `heartbeat`, `typing`, `history`
 //! and `timestamp`.
 
@@ -180,6 +186,7 @@ mod phase;
 mod redact;
 mod sending;
 mod session;
+mod tabs;
 mod timestamp;
 mod transcript;
 mod typing;
@@ -367,6 +374,11 @@ pub struct Engine {
     /// The session being requested or configured is a fresh one we asked for (no token to
     /// resume), so `newSession:true` is expected, not news.
     fresh_session: bool,
+    /// The token being requested was learned from another tab (see `tabs`): a grant for any
+    /// other token answers an older request and is ignored.
+    following: bool,
+    /// Another tab removed the token while this one was live (see `tabs`).
+    end_elsewhere: Option<tabs::EndElsewhere>,
     uploads: Vec<Upload>,
     limits: SessionLimits,
     attributes: CustomAttributes,
@@ -407,6 +419,8 @@ impl Engine {
             ending: None,
             clearing: None,
             fresh_session: false,
+            following: false,
+            end_elsewhere: None,
             uploads: Vec::new(),
             limits: SessionLimits::default(),
             attributes: CustomAttributes::default(),
@@ -471,6 +485,7 @@ impl Engine {
                 self.timer(now);
             }
             Input::NetworkBack => self.network_back(now),
+            Input::StoredTokenChanged(stored) => self.stored_token_changed(stored, now),
         }
         self.settle(now);
     }
@@ -576,6 +591,7 @@ impl Engine {
             self.may_send().then(|| self.outbox.deadline(now)).flatten(),
             self.ending,
             self.uploads_deadline(),
+            self.end_elsewhere.as_ref().map(|pending| pending.at),
         ];
         let deadline = candidates.into_iter().flatten().min();
         if deadline != self.armed {
@@ -600,6 +616,7 @@ impl Engine {
         self.history_timer(now);
         self.uploads_timer(now);
         self.session_timer(now);
+        self.tabs_timer(now);
     }
 
     /// Asks the driver to store the outbox when its messages or the token changed since the

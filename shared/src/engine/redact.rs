@@ -165,6 +165,10 @@ impl fmt::Debug for Input {
             Input::HistoryFailed(reason) => f.debug_tuple("HistoryFailed").field(reason).finish(),
             Input::TimerFired => f.write_str("TimerFired"),
             Input::NetworkBack => f.write_str("NetworkBack"),
+            Input::StoredTokenChanged(token) => f
+                .debug_struct("StoredTokenChanged")
+                .field("stored", &token.as_ref().map(|_| "<redacted>"))
+                .finish(),
         }
     }
 }

@@ -60,9 +60,10 @@ impl Engine {
         }
     }
 
-    fn request_session(&mut self, resume_token: Option<String>, now: Millis) {
+    pub(super) fn request_session(&mut self, resume_token: Option<String>, now: Millis) {
         self.grant_deadline = Some(now.saturating_add(GRANT_TIMEOUT_MS));
         self.fresh_session = resume_token.is_none();
+        self.following = false;
         self.set_phase(Phase::RequestingSession);
         self.effects
             .push_back(Effect::RequestSession { resume_token });
@@ -72,6 +73,11 @@ impl Engine {
         if self.phase != Phase::RequestingSession {
             return;
         }
+        if self.following && self.token.as_deref() != Some(grant.token.as_str()) {
+            // The answer to a request made before this tab followed another's token.
+            return;
+        }
+        self.following = false;
         self.grant_deadline = None;
         if self.token.as_deref() != Some(grant.token.as_str()) {
             self.effects.push_back(Effect::PersistToken {
@@ -205,7 +211,7 @@ impl Engine {
     }
 
     /// Closes our socket ourselves and handles it as lost.
-    fn drop_socket(&mut self, now: Millis) {
+    pub(super) fn drop_socket(&mut self, now: Millis) {
         if let Some(socket) = self.socket {
             self.effects
                 .push_back(Effect::CloseSocket { socket: socket.id });
@@ -492,7 +498,7 @@ impl Engine {
     }
 
     /// Fails whatever cannot be delivered any more, says why, and stops the connection.
-    fn end_session(&mut self, now: Millis, notice: Notice, forget_token: bool) {
+    pub(super) fn end_session(&mut self, now: Millis, notice: Notice, forget_token: bool) {
         for client_id in self.outbox.fail_all(FailReason::SessionEnded) {
             self.transcript.set_delivery(
                 &client_id,

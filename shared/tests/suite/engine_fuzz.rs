@@ -125,6 +125,8 @@ enum Op {
     Reopen,
     Advance(u64),
     NetworkBack,
+    /// Another tab removed the stored token (`None`) or stored one of its own.
+    OtherTab(Option<u8>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -143,6 +145,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Reopen),
         2 => (0..120_000u64).prop_map(Op::Advance),
         1 => Just(Op::NetworkBack),
+        1 => prop::option::of(0..3u8).prop_map(Op::OtherTab),
     ]
 }
 
@@ -204,6 +207,9 @@ fn apply(h: &mut Harness, op: Op) {
         }
         Op::Advance(ms) => h.advance(ms),
         Op::NetworkBack => h.ok(Input::NetworkBack),
+        Op::OtherTab(token) => h.ok(Input::StoredTokenChanged(
+            token.map(|n| format!("token-{n}")),
+        )),
     }
 }
 

@@ -10,6 +10,7 @@ mod engine_harness;
 mod engine_messages;
 mod engine_props;
 mod engine_session;
+mod engine_tabs;
 mod engine_uploads;
 mod engine_whole_history;
 mod genesys_frames;
