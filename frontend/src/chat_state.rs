@@ -5,22 +5,23 @@
 //! read the signals and act through [`crate::commands::Commands`]. The values are the engine's
 //! own (a [`Phase`], an [`UploadFailure`]); components word them with [`crate::i18n::words`].
 //! Each transcript entry
-//! gets its own signal, created once per entry key and updated only when that entry changed
-//! (a delivery state, an echo's time), and the list of rows is replaced only when keys were
-//! added, removed or reordered. A keyed `<For>` over the rows therefore never re-renders the
-//! transcript when a message arrives or a bubble turns from "sending" to "sent": only the new
-//! row renders, or only the changed bubble.
+//! gets its own row, created once per entry and kept (DOM and all) for as long as the entry is
+//! shown: the driver applies the engine's typed changes ([`EntryChange`]), so a new message
+//! inserts one row and a bubble turning from "sending" to "sent" sets one row's signal, whatever
+//! the length of the transcript. The list of rows is notified only when rows were added,
+//! removed or moved, and `<For>` keys rows by a number (no string per row to hash or clone).
 //!
-//! Rows interleave date separators (one before the first entry of each local day); an entry
-//! without a server time is dated by when the window first showed it.
+//! A row opens a day (its own `day` signal: the date separator before it) when it is the first
+//! of a local day; an entry without a server time is dated by when the window first showed it,
+//! and a row is never dated before the row above it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 use parley_shared::api::{Features, WindowConfig};
 use parley_shared::engine::{
-    Choice, Engine, Entry, Millis, Phase, SessionLimits, Typist, UploadFailure, UploadState,
-    WholeHistory,
+    Choice, Engine, Entry, EntryChange, Millis, Phase, SessionLimits, Typist, UploadFailure,
+    UploadState, WholeHistory,
 };
 
 use crate::format;
@@ -35,32 +36,19 @@ pub struct EntryView {
     pub at: f64,
 }
 
-/// One row of the transcript list.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Row {
-    /// A date separator before the first entry of a day (key `d:YYYY-MM-DD`).
-    Day {
-        /// The row key.
-        key: String,
-        /// A moment of that day (epoch ms), for the label.
-        at: f64,
-    },
-    /// A transcript entry.
-    Entry {
-        /// The engine's stable key.
-        key: String,
-        /// The entry, updated in place.
-        view: RwSignal<EntryView>,
-    },
-}
-
-impl Row {
-    /// The key `<For>` uses.
-    pub fn key(&self) -> &str {
-        match self {
-            Row::Day { key, .. } | Row::Entry { key, .. } => key,
-        }
-    }
+/// One row of the transcript list: an entry, and the date separator before it when it opens a
+/// day. `Copy`, so the list `<For>` reads is copied, not cloned entry by entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    /// The key `<For>` uses: unique for the window's life.
+    pub id: u64,
+    /// The entry, updated in place.
+    pub view: RwSignal<EntryView>,
+    /// When this row is the first of a local day: a moment of that day (epoch ms), for the
+    /// separator's label.
+    pub day: RwSignal<Option<f64>>,
+    /// When the row is placed: its entry's time, or the row above's when that is later.
+    shown_at: f64,
 }
 
 /// What the composer may do, as the engine decides it.
@@ -133,7 +121,7 @@ pub struct ChatState {
     pub whole_history: RwSignal<WholeHistory>,
     /// The connection as the window names it: one memo every component shares.
     pub connection: Memo<ConnectionState>,
-    entries: StoredValue<HashMap<String, RwSignal<EntryView>>>,
+    next_row_id: StoredValue<u64>,
     owner: StoredValue<Option<Owner>, LocalStorage>,
 }
 
@@ -162,13 +150,27 @@ impl ChatState {
             connection: Memo::new(move |_| {
                 phase.with(|phase| ConnectionState::of(phase, online.get()))
             }),
-            entries: StoredValue::new(HashMap::new()),
+            next_row_id: StoredValue::new(0),
             owner: StoredValue::new_local(Owner::current()),
         }
     }
 
-    /// Copies what changed in `engine`'s view; returns the entries that are new.
+    /// Copies `engine`'s whole view (the transcript by reading every entry); returns the
+    /// entries that are new. For a window that is already showing, see [`ChatState::sync_changes`].
     pub fn sync(&self, engine: &Engine, now: Millis) -> Arrivals {
+        self.sync_view(engine, now);
+        self.set_entries(engine.transcript())
+    }
+
+    /// Copies what changed in `engine`'s view, taking the transcript's changes from the engine
+    /// ([`Engine::take_entry_changes`]): the driver's path, linear in what changed.
+    pub fn sync_changes(&self, engine: &mut Engine, now: Millis) -> Arrivals {
+        self.sync_view(engine, now);
+        let changes = engine.take_entry_changes();
+        self.apply_changes(changes, engine.transcript())
+    }
+
+    fn sync_view(&self, engine: &Engine, now: Millis) {
         self.now.set(now);
         set_if_changed(self.phase, engine.phase().clone());
         set_if_changed(self.agent_typing, engine.agent_typing(now).cloned());
@@ -184,106 +186,163 @@ impl ChatState {
         set_if_changed(self.upload, upload_view(engine));
         set_if_changed(self.agent, current_agent(engine));
         set_if_changed(self.whole_history, engine.whole_history());
-        self.set_entries(engine.transcript())
     }
 
-    /// Shows `entries` (in display order) as rows; see the module docs.
-    ///
-    /// Runs on every view change, so the per-entry cost is kept to a comparison: an entry the
-    /// window already shows is neither cloned nor re-parsed unless it changed, the map of rows
-    /// is updated in place, and a day's key is formatted once per day, not once per entry.
+    /// Applies the engine's transcript changes to the rows, in order; `snapshot` is the
+    /// engine's transcript after them, read in full only on [`EntryChange::Reset`] (or if the
+    /// rows somehow disagree with it in length).
+    pub fn apply_changes(&self, changes: Vec<EntryChange>, snapshot: &[Entry]) -> Arrivals {
+        if changes.is_empty() {
+            return Arrivals::default();
+        }
+        if changes.contains(&EntryChange::Reset) {
+            return self.set_entries(snapshot);
+        }
+        let mut arrivals = Arrivals::default();
+        let now = format::wall_now();
+        let mut reordered = false;
+        let mut first_touched = usize::MAX;
+        let mut in_step = true;
+        self.rows.update_untracked(|rows| {
+            for change in changes {
+                match change {
+                    EntryChange::Inserted { index, entry } if index <= rows.len() => {
+                        let row = self.new_row(&entry, now);
+                        arrivals.entries.push(row.view.get_untracked());
+                        rows.insert(index, row);
+                        reordered = true;
+                        first_touched = first_touched.min(index);
+                    }
+                    EntryChange::Moved { from, to, entry }
+                        if from < rows.len() && to < rows.len() =>
+                    {
+                        let row = rows.remove(from);
+                        refresh(row.view, &entry);
+                        rows.insert(to, row);
+                        reordered |= from != to;
+                        first_touched = first_touched.min(from.min(to));
+                    }
+                    EntryChange::Removed { index } if index < rows.len() => {
+                        rows.remove(index);
+                        reordered = true;
+                        first_touched = first_touched.min(index);
+                    }
+                    _ => in_step = false,
+                }
+            }
+            in_step &= rows.len() == snapshot.len();
+            if in_step && first_touched < rows.len() {
+                place_days(rows, first_touched);
+            }
+        });
+        if !in_step {
+            let mut again = self.set_entries(snapshot);
+            arrivals.entries.append(&mut again.entries);
+            return arrivals;
+        }
+        if reordered {
+            self.rows.notify();
+        }
+        arrivals
+    }
+
+    /// Shows `entries` (in display order) as rows, keeping the row (and its DOM) of every entry
+    /// already shown: the full read, for the first view and after a reset.
     pub fn set_entries(&self, entries: &[Entry]) -> Arrivals {
         let mut arrivals = Arrivals::default();
         let now = format::wall_now();
-        let mut rows = Vec::with_capacity(entries.len() + 2);
-        let mut days = Days::default();
-        let mut last_day: Option<String> = None;
-        let mut last_at = None;
-        let owner = self.owner.with_value(Clone::clone);
-        let mut seen = HashSet::with_capacity(entries.len());
-        self.entries.update_value(|known| {
-            for entry in entries {
-                let view = match known.get(&entry.key) {
-                    Some(signal) => {
-                        if signal.with_untracked(|old| old.entry != *entry) {
-                            let at = entry
-                                .time
-                                .as_deref()
-                                .and_then(format::parse_time)
-                                .unwrap_or_else(|| signal.with_untracked(|old| old.at));
-                            signal.set(EntryView {
-                                entry: entry.clone(),
-                                at,
-                            });
-                        }
-                        *signal
-                    }
-                    None => {
-                        let at = entry
-                            .time
-                            .as_deref()
-                            .and_then(format::parse_time)
-                            .unwrap_or(now);
-                        let fresh = EntryView {
-                            entry: entry.clone(),
-                            at,
-                        };
-                        arrivals.entries.push(fresh.clone());
-                        let signal = match &owner {
-                            Some(owner) => owner.with(|| RwSignal::new(fresh)),
-                            None => RwSignal::new(fresh),
-                        };
-                        known.insert(entry.key.clone(), signal);
-                        signal
-                    }
-                };
-                let at = view.with_untracked(|v| v.at);
-                // Entries keep display order; a day is shown once, before its first entry.
-                let at = last_at.map_or(at, |last: f64| at.max(last));
-                last_at = Some(at);
-                let day = days.key(at);
-                if last_day.as_deref() != Some(day) {
-                    rows.push(Row::Day {
-                        key: format!("d:{day}"),
-                        at,
-                    });
-                    last_day = Some(day.to_owned());
-                }
-                seen.insert(entry.key.as_str());
-                rows.push(Row::Entry {
-                    key: entry.key.clone(),
-                    view,
-                });
-            }
-            if known.len() != seen.len() {
-                known.retain(|key, _| seen.contains(key.as_str()));
-            }
+        let mut shown: HashMap<String, Row> = self.rows.with_untracked(|rows| {
+            rows.iter()
+                .map(|row| (row.view.with_untracked(|v| v.entry.key.clone()), *row))
+                .collect()
         });
-        if self.rows.with_untracked(|old| *old != rows) {
+        let mut rows: Vec<Row> = entries
+            .iter()
+            .map(|entry| match shown.remove(&entry.key) {
+                Some(row) => {
+                    refresh(row.view, entry);
+                    row
+                }
+                None => {
+                    let row = self.new_row(entry, now);
+                    arrivals.entries.push(row.view.get_untracked());
+                    row
+                }
+            })
+            .collect();
+        place_days(&mut rows, 0);
+        let same_rows = self.rows.with_untracked(|old| {
+            old.len() == rows.len() && old.iter().zip(&rows).all(|(a, b)| a.id == b.id)
+        });
+        if same_rows {
+            self.rows.update_untracked(|old| *old = rows);
+        } else {
             self.rows.set(rows);
         }
         arrivals
     }
-}
 
-/// The day key (`YYYY-MM-DD`, local time) of the day being walked through, and where that day
-/// starts and ends, so consecutive entries of one day need no date formatting.
-#[derive(Default)]
-struct Days {
-    current: Option<(f64, f64, String)>,
-}
-
-impl Days {
-    fn key(&mut self, at: f64) -> &str {
-        let fresh = !matches!(&self.current, Some((start, end, _)) if *start <= at && at < *end);
-        if fresh {
-            let (start, end) = format::day_bounds(at);
-            self.current = Some((start, end, format::day_key(at)));
+    /// A row for an entry the window did not show yet, its signals owned by the window (not
+    /// by whichever effect happens to run).
+    fn new_row(&self, entry: &Entry, now: f64) -> Row {
+        let at = entry
+            .time
+            .as_deref()
+            .and_then(format::parse_time)
+            .unwrap_or(now);
+        let view = EntryView {
+            entry: entry.clone(),
+            at,
+        };
+        let id = self.next_row_id.with_value(|id| *id);
+        self.next_row_id.set_value(id + 1);
+        let make = move || Row {
+            id,
+            view: RwSignal::new(view),
+            day: RwSignal::new(None),
+            shown_at: at,
+        };
+        match self.owner.with_value(Clone::clone) {
+            Some(owner) => owner.with(make),
+            None => make(),
         }
-        self.current
-            .as_ref()
-            .map(|(_, _, key)| key.as_str())
-            .unwrap_or_default()
+    }
+}
+
+/// Sets a shown entry to `entry` if it changed; an entry without a server time keeps the time
+/// it was first shown at.
+fn refresh(view: RwSignal<EntryView>, entry: &Entry) {
+    if view.with_untracked(|old| old.entry != *entry) {
+        let at = entry
+            .time
+            .as_deref()
+            .and_then(format::parse_time)
+            .unwrap_or_else(|| view.with_untracked(|old| old.at));
+        view.set(EntryView {
+            entry: entry.clone(),
+            at,
+        });
+    }
+}
+
+/// Places rows `from..` in time (never before the row above) and marks the first row of each
+/// local day. Rows above `from` are unchanged, so an append looks at one row.
+fn place_days(rows: &mut [Row], from: usize) {
+    let mut above = from.checked_sub(1).map(|index| rows[index].shown_at);
+    let mut day = above.map(format::day_bounds);
+    for row in &mut rows[from..] {
+        let at = row.view.with_untracked(|v| v.at);
+        let shown_at = above.map_or(at, |above| at.max(above));
+        let same_day = matches!(day, Some((start, end)) if start <= shown_at && shown_at < end);
+        if !same_day {
+            day = Some(format::day_bounds(shown_at));
+        }
+        let opens = (!same_day).then_some(shown_at);
+        if row.day.with_untracked(|old| *old != opens) {
+            row.day.set(opens);
+        }
+        row.shown_at = shown_at;
+        above = Some(shown_at);
     }
 }
 

@@ -20,24 +20,29 @@ use crate::i18n::{Key, Locale, words};
 use crate::linkify::is_safe_url;
 use crate::window_state::WindowState;
 
-/// A transcript row.
+/// A transcript row: the date separator when the row opens a day, then the entry.
 #[component]
 pub fn RowView(
     /// The row.
     row: Row,
 ) -> impl IntoView {
     let window = expect_context::<WindowState>();
-    match row {
-        Row::Day { at, .. } => {
+    let day = row.day;
+    let separator = move || {
+        day.get().map(|at| {
             let label = format::day_label(window.locale, at);
             let name = label.clone();
-            Either::Left(view! {
+            view! {
                 <div class="parley-day" role="separator" data-parley-date-separator="" aria-label=name>
                     <span aria-hidden="true">{label}</span>
                 </div>
-            })
-        }
-        Row::Entry { key, view } => Either::Right(view! { <EntryItem entry_key=key view=view/> }),
+            }
+        })
+    };
+    let entry_key = row.view.with_untracked(|v| v.entry.key.clone());
+    view! {
+        {separator}
+        <EntryItem entry_key=entry_key view=row.view/>
     }
 }
 

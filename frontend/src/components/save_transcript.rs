@@ -8,7 +8,7 @@ use parley_shared::engine::WholeHistory;
 
 use super::icon::{Icon, IconName};
 use super::shown::shown_when;
-use crate::chat_state::{ChatState, Row};
+use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands};
 use crate::i18n::Key;
 use crate::transcript_file::{FileFormat, offer_download, transcript_file};
@@ -52,14 +52,9 @@ pub fn SaveTranscriptChoice(
             return;
         }
         pending.set(None);
-        let entries: Vec<_> = state.rows.with_untracked(|rows| {
-            rows.iter()
-                .filter_map(|row| match row {
-                    Row::Entry { view, .. } => Some(view.get_untracked()),
-                    Row::Day { .. } => None,
-                })
-                .collect()
-        });
+        let entries: Vec<_> = state
+            .rows
+            .with_untracked(|rows| rows.iter().map(|row| row.view.get_untracked()).collect());
         let (name, mime, body) = transcript_file(format, &entries, window.locale);
         offer_download(&name, mime, &body);
     });

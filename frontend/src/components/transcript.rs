@@ -65,7 +65,7 @@ pub fn Transcript() -> impl IntoView {
         <div class="parley-transcript" role="log" aria-live="polite" tabindex="0"
             aria-label=window.t(Key::Conversation) data-parley-transcript=""
             node_ref=scroller on:scroll=on_scroll>
-            <For each=move || state.rows.get() key=|row| row.key().to_owned() let:row>
+            <For each=move || state.rows.get() key=|row| row.id let:row>
                 <RowView row=row/>
             </For>
         </div>
@@ -81,6 +81,8 @@ pub fn Transcript() -> impl IntoView {
 }
 
 fn last_is_guest(rows: &[Row]) -> bool {
-    matches!(rows.last(), Some(Row::Entry { view, .. })
-        if view.with_untracked(|v| matches!(v.entry.kind, parley_shared::engine::EntryKind::Guest(_))))
+    rows.last().is_some_and(|row| {
+        row.view
+            .with_untracked(|v| matches!(v.entry.kind, parley_shared::engine::EntryKind::Guest(_)))
+    })
 }

@@ -321,7 +321,9 @@ impl Driver {
     }
 
     fn view_changed(&self) {
-        let arrivals = self.state.sync(&self.engine.borrow(), clock::now());
+        let arrivals = self
+            .state
+            .sync_changes(&mut self.engine.borrow_mut(), clock::now());
         let mut live_agent_messages = 0;
         for view in &arrivals.entries {
             match &view.entry.kind {

@@ -428,3 +428,83 @@ async fn the_shared_computer_choice_is_a_labelled_checkbox_that_asks_the_driver(
             .any(|command| matches!(command, Command::SharedComputer(true)))
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_engines_changes_append_one_row_and_update_one_bubble_in_place() {
+    let (mut engine, socket) = live_engine();
+    frame(
+        &mut engine,
+        socket,
+        &agent_message("a1", "Alex", "first", "[]"),
+    );
+    let engine = std::rc::Rc::new(std::cell::RefCell::new(engine));
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let (keep, first_engine) = (slot.clone(), engine.clone());
+    let (root, _) = mount(
+        move |state, _| {
+            state.sync_changes(&mut first_engine.borrow_mut(), 5);
+            keep.set(Some(state));
+        },
+        || view! { <Transcript/> },
+    );
+    let state = slot.get().unwrap();
+    settle().await;
+    let first = root.query_selector("[data-key='m:a1']").unwrap().unwrap();
+
+    // The guest writes: one row is added, as "sending".
+    let tracing_id = {
+        let mut engine = engine.borrow_mut();
+        engine.send_text("hello", 10).unwrap();
+        std::iter::from_fn(|| engine.poll_effect())
+            .find_map(|effect| match effect {
+                parley_shared::engine::Effect::Send { request, .. } => {
+                    request.tracing_id().map(str::to_owned)
+                }
+                _ => None,
+            })
+            .expect("the message was sent")
+    };
+    let arrivals = state.sync_changes(&mut engine.borrow_mut(), 11);
+    assert_eq!(arrivals.entries.len(), 1, "one new entry");
+    settle().await;
+    let sending = root.query_selector("[data-kind=guest]").unwrap().unwrap();
+    assert_eq!(
+        sending.get_attribute("data-state").as_deref(),
+        Some("sending")
+    );
+
+    // The echo turns the same bubble "sent"; an agent answer on a later day opens a new day
+    // (later than today: the "agent joined" notice is dated by the wall clock).
+    let echo = format!(
+        r#"{{"type":"message","class":"StructuredMessage","code":200,"tracingId":"{tracing_id}","body":{{"id":"e1","type":"Text","direction":"Inbound","text":"hello","channel":{{"time":"2026-11-20T10:00:01.000Z"}}}}}}"#
+    );
+    frame(&mut engine.borrow_mut(), socket, &echo);
+    let arrivals = state.sync_changes(&mut engine.borrow_mut(), 12);
+    assert!(arrivals.entries.is_empty(), "a confirmation is no arrival");
+    settle().await;
+    let sent = root.query_selector("[data-kind=guest]").unwrap().unwrap();
+    assert_eq!(sent.get_attribute("data-state").as_deref(), Some("sent"));
+    assert!(sending.is_same_node(Some(&sent)), "the bubble was updated");
+
+    let next_day = agent_message("a2", "Alex", "next day", "[]")
+        .replace("2026-11-20T10:00:00.000Z", "2099-01-01T12:00:00.000Z");
+    frame(&mut engine.borrow_mut(), socket, &next_day);
+    state.sync_changes(&mut engine.borrow_mut(), 13);
+    settle().await;
+    let still_first = root.query_selector("[data-key='m:a1']").unwrap().unwrap();
+    assert!(first.is_same_node(Some(&still_first)), "earlier rows stay");
+    assert_eq!(
+        root.query_selector_all("[data-parley-entry]:not([data-kind=system])")
+            .unwrap()
+            .length(),
+        3,
+        "two agent messages and the guest's"
+    );
+    assert_eq!(
+        root.query_selector_all("[data-parley-date-separator]")
+            .unwrap()
+            .length(),
+        2,
+        "one separator per day"
+    );
+}

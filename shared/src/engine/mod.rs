@@ -27,15 +27,16 @@
 //! call, lets the driver stop midway (e.g. the socket errored) and resume, and keeps the order
 //! of effects explicit: they are always executed in the order polled.
 //!
-//! # Why the UI re-reads a snapshot
+//! # Why the UI re-reads a snapshot, and the change log beside it
 //!
 //! One [`Effect::ViewChanged`] per call says "something you show changed"; the UI then reads
-//! the getters, and each client diffs what it cares about (the browser by entry key into
-//! per-entry signals, the terminal into printed events). Typed view events (added / confirmed /
-//! removed) were considered: they would move that diff into the engine but tie it to one idea
-//! of what changed, while a transcript entry can move (an echo brings its server time), change
-//! delivery state and be removed in one call. The snapshot is cheap (entries are borrowed) and
-//! cannot drift from the engine's truth; the keys ([`Entry::key`]) make diffing it linear.
+//! the getters, and each client diffs what it cares about (the terminal into printed events).
+//! The snapshot is cheap (entries are borrowed) and cannot drift from the engine's truth; the
+//! keys ([`Entry::key`]) make diffing it linear. Linear is too slow for a long transcript in a
+//! browser (every message re-compared 2,000 entries), so the transcript also keeps a log of
+//! typed changes ([`EntryChange`]: inserted / moved-and-changed / removed, or reset) that a UI
+//! may take with [`Engine::take_entry_changes`] and apply to its rows in order; it is off until
+//! first asked for and collapses into "reset, re-read the snapshot" when it grows long.
 //!
 //! # The driver contract
 //!
@@ -63,7 +64,8 @@
 //!    - [`Effect::Upload`] → `PUT` the bytes of the file kept under the id [`Engine::attach`]
 //!      returned; report [`Input::UploadProgress`] / [`Input::UploadFailed`].
 //!      [`Effect::AbortUpload`] → stop that `PUT` and drop the bytes.
-//!    - [`Effect::ViewChanged`] → re-read the getters below (at most one per call).
+//!    - [`Effect::ViewChanged`] → re-read the getters below (at most one per call); for the
+//!      transcript, [`Engine::take_entry_changes`] says which entries changed.
 //! 3. **Report the world**: [`Input::NetworkBack`] on `online` / `visibilitychange` to visible;
 //!    where several tabs share the stored token, [`Input::StoredTokenChanged`] with the token
 //!    stored now whenever another tab changed it (`tabs`).
@@ -170,6 +172,7 @@
 mod attaching;
 mod backoff;
 mod catch_up;
+mod changes;
 mod choices;
 mod commands;
 mod deployment;
@@ -197,6 +200,7 @@ use std::collections::VecDeque;
 use crate::genesys::AllowedMedia;
 
 pub use backoff::BackoffPolicy;
+pub use changes::{EntryChange, MAX_CHANGES};
 pub use choices::{Choice, ChoiceId, ChoiceKind, choices_in};
 pub use deployment::{AfterDisconnect, DeploymentRules, UploadRules};
 pub use effect::{Effect, SocketId};
@@ -514,6 +518,13 @@ impl Engine {
     /// The transcript in display order.
     pub fn transcript(&self) -> &[Entry] {
         self.transcript.entries()
+    }
+
+    /// What changed in [`Engine::transcript`] since the last call, in order: a UI applying
+    /// these to its rows touches only the rows that changed. The first call answers
+    /// [`EntryChange::Reset`] (read the snapshot) and turns the log on; see [`EntryChange`].
+    pub fn take_entry_changes(&mut self) -> Vec<EntryChange> {
+        self.transcript.take_changes()
     }
 
     /// The agent the guest is talking to (name and avatar for the header): the latest agent or

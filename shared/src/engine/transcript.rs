@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 
 use crate::genesys::{Content, MessageType, StructuredMessage};
 
+use super::changes::{ChangeLog, EntryChange};
 use super::timestamp::parse_millis;
 
 /// The `message.metadata` key under which Parley sends each guest message's client id (its
@@ -183,6 +184,7 @@ pub struct Transcript {
     client_ids: BTreeSet<String>,
     latest_millis: i64,
     next_seq: u64,
+    changes: ChangeLog,
 }
 
 /// What happened to a message offered to the transcript.
@@ -289,7 +291,7 @@ impl Transcript {
             _ => {}
         }
         message.delivery = delivery;
-        self.insert(entry);
+        self.reinsert(index, entry);
         changed
     }
 
@@ -331,7 +333,7 @@ impl Transcript {
             self.remember_id(&message.id);
             entry.time = message.time().map(str::to_owned);
             entry.order = self.timed_order(message.time(), fallback_millis);
-            self.insert(entry);
+            self.reinsert(index, entry);
             return Merge::Confirmed;
         }
         if self.is_known(&message.id) {
@@ -414,8 +416,16 @@ impl Transcript {
     /// Forgets every entry (SessionClearedEvent, start new chat).
     pub fn clear(&mut self) {
         let next_seq = self.next_seq;
+        let mut changes = std::mem::take(&mut self.changes);
+        changes.reset();
         *self = Self::default();
         self.next_seq = next_seq;
+        self.changes = changes;
+    }
+
+    /// The changes to [`Transcript::entries`] since the last call (see [`super::changes`]).
+    pub fn take_changes(&mut self) -> Vec<EntryChange> {
+        self.changes.take()
     }
 
     /// Drops our own message (a failed one the guest discarded); false if unknown.
@@ -423,6 +433,7 @@ impl Transcript {
         match self.guest_index(client_id) {
             Some(index) => {
                 self.entries.remove(index);
+                self.changes.record(|| EntryChange::Removed { index });
                 true
             }
             None => false,
@@ -476,10 +487,28 @@ impl Transcript {
     }
 
     fn insert(&mut self, entry: Entry) {
-        let index = self
-            .entries
-            .partition_point(|existing| existing.order <= entry.order);
+        let index = self.position_for(&entry);
+        self.changes.record(|| EntryChange::Inserted {
+            index,
+            entry: entry.clone(),
+        });
         self.entries.insert(index, entry);
+    }
+
+    /// Puts back an entry taken out at `from` (changed, and maybe due elsewhere now).
+    fn reinsert(&mut self, from: usize, entry: Entry) {
+        let to = self.position_for(&entry);
+        self.changes.record(|| EntryChange::Moved {
+            from,
+            to,
+            entry: entry.clone(),
+        });
+        self.entries.insert(to, entry);
+    }
+
+    fn position_for(&self, entry: &Entry) -> usize {
+        self.entries
+            .partition_point(|existing| existing.order <= entry.order)
     }
 }
 
@@ -643,5 +672,100 @@ mod tests {
         assert!(transcript.entries().is_empty());
         transcript.push_notice(Notice::NewConversation, None);
         assert_ne!(transcript.entries()[0].key, first_key);
+    }
+
+    /// Applies `changes` to `shown` as a UI would; a reset re-reads the snapshot.
+    fn apply(shown: &mut Vec<Entry>, changes: Vec<EntryChange>, snapshot: &[Entry]) {
+        for change in changes {
+            match change {
+                EntryChange::Inserted { index, entry } => shown.insert(index, entry),
+                EntryChange::Moved { from, to, entry } => {
+                    shown.remove(from);
+                    shown.insert(to, entry);
+                }
+                EntryChange::Removed { index } => {
+                    shown.remove(index);
+                }
+                EntryChange::Reset => *shown = snapshot.to_vec(),
+            }
+        }
+    }
+
+    #[test]
+    fn the_change_log_is_off_until_asked_then_replays_every_change_in_order() {
+        let mut transcript = Transcript::default();
+        transcript.merge_agent(
+            &message(
+                "a0",
+                "Outbound",
+                "before asking",
+                Some("2024-01-01T09:59:00Z"),
+            ),
+            None,
+            true,
+        );
+        assert_eq!(transcript.take_changes(), [EntryChange::Reset]);
+        let mut shown = transcript.entries().to_vec();
+
+        transcript.merge_agent(
+            &message("a1", "Outbound", "one", Some("2024-01-01T10:00:00Z")),
+            None,
+            true,
+        );
+        transcript.push_guest("c1", "mine".into(), Vec::new());
+        transcript.push_guest("c2", "failing".into(), Vec::new());
+        transcript.set_delivery("c1", Delivery::Sending);
+        transcript.merge_agent(
+            &message("a2", "Outbound", "two", Some("2024-01-01T10:00:05Z")),
+            None,
+            true,
+        );
+        let changes = transcript.take_changes();
+        assert!(matches!(
+            changes[..2],
+            [
+                EntryChange::Inserted { index: 1, .. },
+                EntryChange::Inserted { index: 2, .. }
+            ]
+        ));
+        assert!(
+            matches!(&changes[3], EntryChange::Moved { from: 2, to: 2, entry } if entry.key == "c:c1"),
+            "a delivery change moves nothing and carries the new state: {changes:?}"
+        );
+        apply(&mut shown, changes, transcript.entries());
+        assert_eq!(shown, transcript.entries());
+
+        // The echo moves the bubble up to its server time; a failure and a discard follow.
+        let echo = message("s1", "Inbound", "mine", Some("2024-01-01T10:00:02Z"));
+        transcript.merge_guest(&echo, Some("c1"), None, true);
+        transcript.set_delivery("c2", Delivery::Failed(FailReason::TooLong));
+        transcript.push_notice(Notice::SessionExpired, None);
+        transcript.remove_guest("c2");
+        let changes = transcript.take_changes();
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, EntryChange::Moved { from: 3, to: 2, .. })),
+            "the confirmed bubble moved before a2: {changes:?}"
+        );
+        apply(&mut shown, changes, transcript.entries());
+        assert_eq!(shown, transcript.entries());
+        assert!(transcript.take_changes().is_empty(), "taken once");
+
+        // Clearing, or more changes than the log keeps, says "re-read the snapshot".
+        transcript.clear();
+        transcript.push_notice(Notice::NewConversation, None);
+        assert_eq!(transcript.take_changes(), [EntryChange::Reset]);
+        for n in 0..=crate::engine::MAX_CHANGES {
+            transcript.merge_agent(
+                &message(&format!("b{n}"), "Outbound", "many", None),
+                None,
+                false,
+            );
+        }
+        let changes = transcript.take_changes();
+        assert_eq!(changes, [EntryChange::Reset]);
+        apply(&mut shown, changes, transcript.entries());
+        assert_eq!(shown, transcript.entries());
     }
 }
