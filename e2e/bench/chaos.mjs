@@ -12,6 +12,12 @@
 //   trunk build --release && cargo build --release -p parley-server
 //   node e2e/bench/chaos.mjs [--messages=80] [--interval=700] [--min=1000] [--max=4000] [--seeds=9,10,11] [--baseline]
 //
+// The vendor's policy for comparison (a fixed 5 s between reconnects, no jitter, no growth): a
+// bench-only build of the window, served instead of dist/:
+//
+//   PARLEY_BENCH_RETRY=fixed-5s trunk build --release --dist dist-fixed-5s
+//   PARLEY_DIST=$PWD/dist-fixed-5s node e2e/bench/chaos.mjs --seeds=9,10,11
+//
 // Prints numbers; asserts nothing about them.
 
 import { startBehindCuttingProxy } from '../lib/cutting-proxy.mjs';
@@ -62,7 +68,9 @@ async function run(label, { seed, minMs, maxMs }) {
   }
 }
 
-console.log(`# ${new Date().toISOString()} · Chromium headless · release server behind e2e/lib/cutting-proxy.mjs`);
+console.log(
+  `# ${new Date().toISOString()} · Chromium headless · release server behind e2e/lib/cutting-proxy.mjs · bundle ${process.env.PARLEY_DIST ?? 'dist'}`,
+);
 for (const seed of SEEDS) {
   await run(`cut after ${MIN_MS}–${MAX_MS} ms (seed ${seed})`, { seed, minMs: MIN_MS, maxMs: MAX_MS });
 }

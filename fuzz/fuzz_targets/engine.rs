@@ -73,7 +73,12 @@ fuzz_target!(|data: &[u8]| {
                 let _ = engine.end_chat(now);
             }
             11 => {
-                let size = payload.iter().map(|&b| u64::from(b)).product::<u64>();
+                // Up to 8 bytes, big-endian: any size up to u64::MAX (a product of the bytes
+                // overflowed in the harness itself, the first crash `scripts/fuzz` found).
+                let mut bytes = [0u8; 8];
+                let taken = payload.len().min(8);
+                bytes[8 - taken..].copy_from_slice(&payload[..taken]);
+                let size = u64::from_be_bytes(bytes);
                 let _ = engine.attach(text, "image/png", size, now);
             }
             12 => {

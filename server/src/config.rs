@@ -89,6 +89,11 @@ pub struct Args {
     /// (the session survives; browsers send a heartbeat every 30 s). 0 = never.
     #[arg(long, env = "PARLEY_EMULATOR_SOCKET_IDLE_SECS", default_value = "300")]
     pub emulator_socket_idle_secs: String,
+    /// Emulator: whether history entries keep the `metadata` guests sent with their messages
+    /// (`on`, the default) or lose it (`off`), as a real org might: Parley must then match
+    /// history to its own sends by content and time.
+    #[arg(long, env = "PARLEY_EMULATOR_HISTORY_METADATA", default_value = "on")]
+    pub emulator_history_metadata: String,
     /// Emulator control endpoints (`/emulator/faults`, transcripts, stats; direct loopback
     /// callers only): `auto` (on unless PARLEY_PUBLIC_URL names a non-loopback host, i.e. the
     /// server is exposed), `on` or `off`.
@@ -129,6 +134,8 @@ pub struct EmulatorSettings {
     pub session_ttl: Option<Duration>,
     /// Idle guest sockets are closed after this (`None` = never).
     pub socket_idle_timeout: Option<Duration>,
+    /// History leaves out the `metadata` of guest messages (`PARLEY_EMULATOR_HISTORY_METADATA=off`).
+    pub strip_history_metadata: bool,
     /// Whether the control endpoints exist (resolved from `auto` with the public URL).
     pub control_endpoints: bool,
     /// JSON object merged over the emulator's default `config.json`, read from the file named
@@ -312,6 +319,15 @@ impl Config {
                 )
             })?,
         };
+        let history_metadata = match args.emulator_history_metadata.trim() {
+            "" => true,
+            other => boolean("PARLEY_EMULATOR_HISTORY_METADATA", other).map_err(|_| {
+                invalid(
+                    "PARLEY_EMULATOR_HISTORY_METADATA",
+                    format!("'{other}' is not on or off"),
+                )
+            })?,
+        };
         Ok(Config {
             backend,
             addr,
@@ -349,6 +365,7 @@ impl Config {
                 )?)
                 .filter(|secs| *secs > 0)
                 .map(Duration::from_secs),
+                strip_history_metadata: !history_metadata,
                 control_endpoints,
                 deployment_config_overlay: args
                     .emulator_deployment_config

@@ -209,6 +209,7 @@ fn emulator_knobs_are_parsed() {
         "--emulator-agent-delay-ms=250",
         "--emulator-session-ttl-secs=90",
         "--emulator-socket-idle-secs=0",
+        "--emulator-history-metadata=off",
     ])
     .unwrap();
     assert_eq!(
@@ -218,9 +219,26 @@ fn emulator_knobs_are_parsed() {
             agent_reply_delay: Some(Duration::from_millis(250)),
             session_ttl: Some(Duration::from_secs(90)),
             socket_idle_timeout: None,
+            strip_history_metadata: true,
             control_endpoints: true,
             deployment_config_overlay: None,
         }
+    );
+}
+
+#[test]
+fn history_keeps_metadata_unless_switched_off() {
+    assert!(!parse(&[]).unwrap().emulator.strip_history_metadata);
+    assert!(
+        !parse(&["--emulator-history-metadata=on"])
+            .unwrap()
+            .emulator
+            .strip_history_metadata
+    );
+    let error = error_of(&["--emulator-history-metadata=sometimes"]);
+    assert!(
+        error.starts_with("PARLEY_EMULATOR_HISTORY_METADATA: "),
+        "{error}"
     );
 }
 

@@ -269,6 +269,7 @@ fn emulator_config(config: &Config, origins: &AllowedOrigins) -> EmulatorConfig 
         emulator.session_ttl = ttl;
     }
     emulator.socket_idle_timeout = config.emulator.socket_idle_timeout;
+    emulator.strip_history_metadata = config.emulator.strip_history_metadata;
     emulator.control_endpoints = config.emulator.control_endpoints;
     emulator.allowed_origins = Some(origins.as_slice().to_vec());
     if let Some(credentials) = &config.credentials {

@@ -34,7 +34,7 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use parley_shared::api::WindowConfig;
 use parley_shared::engine::{
-    DeploymentRules, Effect, Engine, EngineConfig, EntryKind, Grant, Input,
+    BackoffPolicy, DeploymentRules, Effect, Engine, EngineConfig, EntryKind, Grant, Input,
 };
 
 use crate::chat_state::ChatState;
@@ -49,6 +49,17 @@ pub use world::{WorldChange, watch as world_watch};
 
 use socket::{SocketEvent, Sockets};
 use timer::TimerSlot;
+
+/// The reconnect policy: Parley's own, unless this bundle was built for the benchmark that
+/// compares it with the vendor's fixed 5 s retry (`PARLEY_BENCH_RETRY=fixed-5s trunk build
+/// --release --dist dist-fixed-5s`, BENCHMARKS.md). A build-time switch on purpose: no page,
+/// attribute or visitor can choose it.
+fn reconnect_policy() -> BackoffPolicy {
+    match option_env!("PARLEY_BENCH_RETRY") {
+        Some("fixed-5s") => BackoffPolicy::fixed(5_000),
+        _ => BackoffPolicy::default(),
+    }
+}
 
 /// The engine and the browser resources it drives.
 pub struct Driver {
@@ -75,6 +86,7 @@ impl Driver {
         config.stored_token = storage::load_token();
         config.restored_outbox = storage::load_outbox();
         config.seed = clock::seed();
+        config.backoff = reconnect_policy();
         let driver = Rc::new_cyclic(|me| Driver {
             me: me.clone(),
             engine: RefCell::new(Engine::new(config)),

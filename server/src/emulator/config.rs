@@ -38,6 +38,11 @@ pub struct EmulatorConfig {
     /// Close a socket on which the client sent nothing (no frame, no ping) for this long. Genesys's
     /// value is unknown (PROTOCOL.md §1.9); `None` (the default) never closes idle sockets.
     pub socket_idle_timeout: Option<Duration>,
+    /// History serves guest messages without the `metadata` they were sent with (the client
+    /// message id among it), as a real org might: no official client sends metadata, so whether
+    /// Genesys keeps it in history is unproven (PROTOCOL.md). Live echoes keep it either way.
+    /// Off by default (history keeps it).
+    pub strip_history_metadata: bool,
     /// Guest `onMessage` sends accepted per session in any one-second window (Genesys: 2).
     pub messages_per_second: u32,
     /// MIME patterns guests may upload (`image/*`, `application/pdf`, `*/*` …).
@@ -101,6 +106,7 @@ impl Default for EmulatorConfig {
             typing_duration: Duration::from_millis(3000),
             session_ttl: Duration::from_secs(30 * 60),
             socket_idle_timeout: None,
+            strip_history_metadata: false,
             messages_per_second: 2,
             allowed_media: [
                 "image/png",
@@ -173,6 +179,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("typing_duration", &self.typing_duration)
             .field("session_ttl", &self.session_ttl)
             .field("socket_idle_timeout", &self.socket_idle_timeout)
+            .field("strip_history_metadata", &self.strip_history_metadata)
             .field("messages_per_second", &self.messages_per_second)
             .field("allowed_media", &self.allowed_media)
             .field("max_file_size_kb", &self.max_file_size_kb)

@@ -7,6 +7,10 @@
 //! and presence events. Typing indicators are not kept. The JWT looks like one
 //! (`header.payload.signature`, base64url) but its signature is random: the emulator only checks
 //! that it issued it and that it has not expired.
+//!
+//! With `EmulatorConfig::strip_history_metadata` (`PARLEY_EMULATOR_HISTORY_METADATA=off`) the
+//! guest's messages come back without their `metadata` (message and channel), as a real org
+//! might serve them: clients then cannot match history to their sends by client message id.
 
 use std::collections::HashMap;
 
@@ -16,7 +20,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use parley_shared::genesys::{
-    FrameBody, GetJwt, HistoryPage, HistoryQuery, JwtResponse, ServerFrame, StructuredMessage,
+    Direction, FrameBody, GetJwt, HistoryPage, HistoryQuery, JwtResponse, ServerFrame,
+    StructuredMessage,
 };
 use serde_json::json;
 use tokio::time::Instant;
@@ -95,7 +100,24 @@ pub async fn messages(
     else {
         return platform_unauthorized();
     };
-    Json(page(&session.log, page_number, page_size)).into_response()
+    let mut served = page(&session.log, page_number, page_size);
+    if emulator.config().strip_history_metadata {
+        served.entities.iter_mut().for_each(strip_guest_metadata);
+    }
+    Json(served).into_response()
+}
+
+/// Removes what the guest attached to an Inbound message (`metadata`, which carries the client
+/// message id, and the channel's custom attributes). The platform's own metadata on Outbound
+/// messages and events (`readOnly` on a Disconnect …) stays.
+fn strip_guest_metadata(entry: &mut StructuredMessage) {
+    if entry.direction != Direction::Inbound {
+        return;
+    }
+    entry.metadata.clear();
+    if let Some(channel) = entry.channel.as_mut() {
+        channel.metadata = None;
+    }
 }
 
 /// Reads `pageNumber` / `pageSize`, with Genesys's defaults.
@@ -140,7 +162,7 @@ fn page(log: &[StructuredMessage], page_number: u32, page_size: u32) -> HistoryP
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parley_shared::genesys::{Direction, MessageType};
+    use parley_shared::genesys::{ChannelMetadata, MessageType};
 
     fn log_of(count: usize) -> Vec<StructuredMessage> {
         (1..=count)
@@ -180,6 +202,34 @@ mod tests {
             ),
             (0, 1, 0, 0)
         );
+    }
+
+    #[test]
+    fn stripping_removes_the_guests_metadata_and_keeps_the_platforms() {
+        let with_metadata = |direction| {
+            let mut entry = super::super::frames::structured(
+                "m".into(),
+                MessageType::Text,
+                direction,
+                "2024-01-01T10:00:00.000Z".into(),
+            );
+            entry
+                .metadata
+                .insert("clientMessageId".into(), "c-1".into());
+            entry.channel.as_mut().unwrap().metadata = Some(ChannelMetadata {
+                custom_attributes: [("plan".to_owned(), "gold".to_owned())].into(),
+            });
+            entry
+        };
+        let mut guest = with_metadata(Direction::Inbound);
+        strip_guest_metadata(&mut guest);
+        assert!(guest.metadata.is_empty());
+        assert_eq!(guest.channel.as_ref().unwrap().metadata, None);
+        assert_eq!(guest.time(), Some("2024-01-01T10:00:00.000Z"), "time stays");
+
+        let mut agent = with_metadata(Direction::Outbound);
+        strip_guest_metadata(&mut agent);
+        assert_eq!(agent, with_metadata(Direction::Outbound));
     }
 
     #[test]

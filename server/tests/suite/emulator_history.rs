@@ -1,5 +1,6 @@
 //! `getJwt` and `GET /api/v2/webmessaging/messages` against the emulator: paging newest first,
-//! the empty shape, guest metadata kept for matching, and 401 without a valid JWT.
+//! the empty shape, guest metadata kept for matching (or dropped with
+//! `strip_history_metadata`), and 401 without a valid JWT.
 
 use std::collections::BTreeMap;
 
@@ -149,4 +150,41 @@ async fn bad_paging_parameters_are_400() {
     let (jwt, _) = jwt_of(&mut guest, "t").await;
     assert_eq!(history(&server, &jwt, "?pageNumber=0").await.status(), 400);
     assert_eq!(history(&server, &jwt, "?pageSize=lots").await.status(), 400);
+}
+
+#[tokio::test]
+async fn with_history_metadata_off_history_drops_guest_metadata_but_the_echo_keeps_it() {
+    let server = start(EmulatorConfig {
+        strip_history_metadata: true,
+        ..EmulatorConfig::deterministic()
+    })
+    .await;
+    let (mut guest, _) = server.guest("t").await;
+    let mut message = IncomingMessage::text("hello");
+    message.metadata = BTreeMap::from([("parleyId".to_owned(), "local-0".to_owned())]);
+    guest.send(&message_request("t", message, "m0")).await;
+    let echo = guest
+        .until_message(|m| m.direction == Direction::Inbound && m.text.as_deref() == Some("hello"))
+        .await;
+    assert_eq!(
+        echo.metadata.get("parleyId").map(String::as_str),
+        Some("local-0"),
+        "the live echo still carries the client's metadata"
+    );
+    guest.until_message(is_agent_text).await;
+    let (jwt, _) = jwt_of(&mut guest, "t").await;
+
+    let page: HistoryPage = history(&server, &jwt, "").await.json().await.unwrap();
+    let sent = page
+        .entities
+        .iter()
+        .find(|m| m.direction == Direction::Inbound && m.text.is_some())
+        .expect("the guest's message is in history");
+    assert_eq!(sent.text.as_deref(), Some("hello"));
+    assert!(
+        sent.metadata.is_empty(),
+        "history lost it: {:?}",
+        sent.metadata
+    );
+    assert!(sent.time().is_some(), "history still says when it was sent");
 }

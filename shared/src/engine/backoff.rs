@@ -28,6 +28,9 @@ pub struct BackoffPolicy {
     /// A connection that stayed ready this long resets the attempt counter even if it carried
     /// nothing, so a drop after an hour of silence is retried quickly again.
     pub stable_after_ms: Millis,
+    /// Draw each delay uniformly from its window (true, Parley's policy) or wait the whole
+    /// window every time (false, see [`BackoffPolicy::fixed`]).
+    pub full_jitter: bool,
 }
 
 impl Default for BackoffPolicy {
@@ -36,6 +39,23 @@ impl Default for BackoffPolicy {
             base_ms: 250,
             cap_ms: 10_000,
             stable_after_ms: 10_000,
+            full_jitter: true,
+        }
+    }
+}
+
+impl BackoffPolicy {
+    /// The same delay before every attempt, no jitter, no growth: Genesys's own transport
+    /// (it retries every 5 s, PROTOCOL.md) is `fixed(5_000)`. Not a product setting: it exists
+    /// so the benchmarks can compare Parley's policy with the vendor's on the same network
+    /// (BENCHMARKS.md, "Delivery under a cutting proxy"). Unlike Genesys's transport it never
+    /// gives up after 5 minutes.
+    pub fn fixed(delay_ms: Millis) -> Self {
+        Self {
+            base_ms: delay_ms,
+            cap_ms: delay_ms,
+            stable_after_ms: 0,
+            full_jitter: false,
         }
     }
 }
@@ -69,7 +89,11 @@ impl Backoff {
 
     /// Draws the delay before the next attempt and counts the attempt.
     pub fn next_delay(&mut self, jitter: &mut Jitter) -> Millis {
-        let delay = jitter.up_to(self.window());
+        let delay = if self.policy.full_jitter {
+            jitter.up_to(self.window())
+        } else {
+            self.window()
+        };
         self.attempt = self.attempt.saturating_add(1);
         delay
     }
@@ -122,6 +146,15 @@ mod tests {
             seen.insert(delay);
         }
         assert!(seen.len() > 50, "full jitter spreads delays, got {seen:?}");
+    }
+
+    #[test]
+    fn a_fixed_policy_waits_the_same_delay_every_time() {
+        let mut backoff = Backoff::new(BackoffPolicy::fixed(5_000));
+        let mut jitter = Jitter::new(7);
+        let delays: Vec<_> = (0..6).map(|_| backoff.next_delay(&mut jitter)).collect();
+        assert_eq!(delays, [5_000; 6]);
+        assert_eq!(backoff.attempt(), 6);
     }
 
     #[test]

@@ -70,6 +70,16 @@ fn files_outside_the_session_limits_are_refused_before_anything_is_sent() {
                 max_bytes: 10_240 * 1024,
             },
         ),
+        // The largest size a driver can report (the fuzz harness now feeds such sizes).
+        (
+            "endless.png",
+            "image/png",
+            u64::MAX,
+            Refused::FileTooLarge {
+                size: u64::MAX,
+                max_bytes: 10_240 * 1024,
+            },
+        ),
     ];
     for (name, mime, size, refused) in cases {
         let mut h = Harness::ready();
