@@ -100,6 +100,7 @@ mod tests {
             content: Vec::new(),
             shown_text: "hi".into(),
             shown_content: Vec::new(),
+            custom_attributes: Default::default(),
         }
     }
 
