@@ -254,7 +254,11 @@ mod tests {
             ]
         );
         assert_eq!(fields[4].label("de"), Some("Order number"));
-        assert_eq!(fields[0].label("en"), None, "built-in fields use the window's words");
+        assert_eq!(
+            fields[0].label("en"),
+            None,
+            "built-in fields use the window's words"
+        );
     }
 
     #[test]
@@ -272,7 +276,11 @@ mod tests {
             ]
         );
         assert_eq!(fields[1].label("de"), Some("Bestellung"));
-        assert_eq!(fields[1].label("fr"), Some("Order"), "another language falls back");
+        assert_eq!(
+            fields[1].label("fr"),
+            Some("Order"),
+            "another language falls back"
+        );
         assert!(parse_fields("[not json").is_empty());
     }
 
@@ -288,11 +296,21 @@ mod tests {
             check(email, "jane@example.com"),
             Ok("jane@example.com".into())
         );
-        for bad in ["jane@", "jane", "jane@example", "ja ne@example.com", "a@b@c.d", "a@.com"] {
+        for bad in [
+            "jane@",
+            "jane",
+            "jane@example",
+            "ja ne@example.com",
+            "a@b@c.d",
+            "a@.com",
+        ] {
             assert_eq!(check(email, bad), Err(Problem::Email), "{bad}");
         }
         assert_eq!(check(phone, ""), Ok(String::new()), "optional");
-        assert_eq!(check(phone, "+49 (30) 123-456"), Ok("+49 (30) 123-456".into()));
+        assert_eq!(
+            check(phone, "+49 (30) 123-456"),
+            Ok("+49 (30) 123-456".into())
+        );
         assert_eq!(check(phone, "call me"), Err(Problem::Phone));
         assert_eq!(check(consent, "true"), Ok("true".into()));
         assert_eq!(check(consent, ""), Err(Problem::Required));

@@ -1,5 +1,5 @@
 //! The chat window (`role="dialog"`, named "Chat"): header, transcript, quick replies and
-//! composer. Escape minimises it. On narrow screens it fills the screen and follows the
+//! composer (the pre-chat form stands in their place until it is answered). Escape minimises it. On narrow screens it fills the screen and follows the
 //! visual viewport, so the composer stays above a mobile keyboard.
 
 use leptos::html::Section;
@@ -9,7 +9,9 @@ use wasm_bindgen::prelude::Closure;
 
 use super::composer::Composer;
 use super::header::Header;
+use super::prechat_form::PrechatForm;
 use super::quick_replies::QuickReplies;
+use super::shown::shown_when;
 use super::transcript::Transcript;
 use crate::i18n::Key;
 use crate::window_state::WindowState;
@@ -33,8 +35,8 @@ pub fn ChatWindow() -> impl IntoView {
             }>
             <Header/>
             <Transcript/>
-            <QuickReplies/>
-            <Composer/>
+            {shown_when(move || window.prechat_pending(), || view! { <PrechatForm/> })}
+            {shown_when(move || !window.prechat_pending(), || view! { <QuickReplies/> <Composer/> })}
         </section>
     }
 }

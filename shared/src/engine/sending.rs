@@ -210,7 +210,11 @@ impl Engine {
     }
 
     /// A message restored after a reload carries attributes: they are on their way with it.
-    pub(super) fn attributes_restored(&mut self, client_id: &str, values: &BTreeMap<String, String>) {
+    pub(super) fn attributes_restored(
+        &mut self,
+        client_id: &str,
+        values: &BTreeMap<String, String>,
+    ) {
         if !values.is_empty() && self.attributes.sent_with.is_none() {
             self.attributes.values = values.clone();
             self.attributes.delivered = false;

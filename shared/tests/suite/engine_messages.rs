@@ -750,7 +750,10 @@ fn custom_attributes_are_persisted_with_their_message_and_its_resend_after_a_rel
     before.set_custom_attributes(attributes.clone());
     before.say("first");
     let (token, messages) = persisted(&before.take()).pop().expect("persisted");
-    assert_eq!(messages[0].custom_attributes, attributes, "stored with the message");
+    assert_eq!(
+        messages[0].custom_attributes, attributes,
+        "stored with the message"
+    );
 
     let mut h = Harness::with_config(parley_shared::engine::EngineConfig {
         seed: 9,
@@ -782,7 +785,11 @@ fn a_discarded_message_hands_its_custom_attributes_to_the_next_one() {
     h.say("too long, say");
     let first = h.sent_messages().remove(0);
     assert!(attributes_of(&first).is_some());
-    h.frame(error_frame(4011, "message too long", first.tracing_id.as_deref()));
+    h.frame(error_frame(
+        4011,
+        "message too long",
+        first.tracing_id.as_deref(),
+    ));
     let client_id = guest(&h, 0).client_id.unwrap();
     h.discard(&client_id).unwrap();
     h.advance(1_000);
