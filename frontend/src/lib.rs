@@ -149,15 +149,20 @@ fn keep_draft(state: ChatState, window: WindowState) {
 /// carries them, and they go when the conversation they were given for is over (as the draft
 /// does): a new conversation asks again, and nothing of them is left after "End chat".
 fn keep_custom_attributes(state: ChatState, commands: Commands, window: WindowState) {
-    window.prechat_answers.set(driver::storage::load_prechat());
+    if let Some(answers) = driver::storage::load_prechat() {
+        window.prechat_answers.set(answers);
+        window.prechat_answered.set(true);
+    }
     Effect::new(move |_| {
+        let answered = window.prechat_answered.get();
         window
             .prechat_answers
-            .with(|answers| driver::storage::save_prechat(answers.as_ref()))
+            .with(|answers| driver::storage::save_prechat(answered.then_some(answers)))
     });
     Effect::new(move |_| {
         if state.connection.get().is_over() {
-            window.prechat_answers.set(None);
+            window.prechat_answered.set(false);
+            window.prechat_answers.set(Default::default());
         }
     });
     Effect::new(move |_| {

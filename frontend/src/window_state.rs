@@ -29,9 +29,11 @@ pub struct WindowState {
     /// Custom attributes from the host page (`window.parley.setAttributes`); they also fill
     /// pre-chat fields of the same key.
     pub host_attributes: RwSignal<BTreeMap<String, String>>,
-    /// The visitor's answers to the pre-chat form, once given (kept in storage until the
-    /// conversation is over).
-    pub prechat_answers: RwSignal<Option<BTreeMap<String, String>>>,
+    /// The visitor's answers to the pre-chat form (kept in storage until the conversation is
+    /// over).
+    pub prechat_answers: RwSignal<BTreeMap<String, String>>,
+    /// The visitor has answered the pre-chat form (the answers may all be empty and optional).
+    pub prechat_answered: RwSignal<bool>,
     /// The visitor asked for a chime when an agent message arrives unseen.
     pub sound: RwSignal<bool>,
     /// The visitor asked for a browser notification while the tab is hidden.
@@ -52,7 +54,8 @@ impl WindowState {
             draft: RwSignal::new(String::new()),
             prechat_fields: StoredValue::new(Vec::new()),
             host_attributes: RwSignal::new(BTreeMap::new()),
-            prechat_answers: RwSignal::new(None),
+            prechat_answers: RwSignal::new(BTreeMap::new()),
+            prechat_answered: RwSignal::new(false),
             sound: RwSignal::new(false),
             notify: RwSignal::new(false),
             notify_blocked: RwSignal::new(false),
@@ -62,7 +65,7 @@ impl WindowState {
     /// Whether the pre-chat form stands before the first message: it has fields that the host
     /// did not fill and the visitor did not answer yet.
     pub fn prechat_pending(&self) -> bool {
-        self.prechat_answers.with(Option::is_none)
+        !self.prechat_answered.get()
             && self.host_attributes.with(|host| {
                 self.prechat_fields
                     .with_value(|fields| !unfilled(fields, host).is_empty())
@@ -72,7 +75,7 @@ impl WindowState {
     /// The custom attributes the conversation carries: the host's, and the visitor's answers
     /// (for the fields the host left to them).
     pub fn custom_attributes(&self) -> BTreeMap<String, String> {
-        let mut attributes = self.prechat_answers.get().unwrap_or_default();
+        let mut attributes = self.prechat_answers.get();
         attributes.retain(|_, value| !value.is_empty());
         attributes.extend(self.host_attributes.get());
         attributes

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde_json::Value;
 
 /// The longest answer kept, in characters: four answers stay well inside the 2 KB that
 /// Genesys allows for custom attributes.
@@ -73,11 +73,10 @@ pub enum Problem {
 pub fn parse_fields(spec: &str) -> Vec<Field> {
     let spec = spec.trim();
     let fields = if spec.starts_with('[') {
-        serde_json::from_str::<Vec<serde_json::Value>>(spec)
+        serde_json::from_str::<Vec<Value>>(spec)
             .unwrap_or_default()
-            .into_iter()
-            .filter_map(|value| serde_json::from_value::<JsonField>(value).ok())
-            .filter_map(JsonField::into_field)
+            .iter()
+            .filter_map(json_field)
             .collect()
     } else {
         spec.split(',').filter_map(short_field).collect::<Vec<_>>()
@@ -129,52 +128,31 @@ fn field(key: &str, kind: Option<&str>) -> Option<Field> {
 }
 
 /// A field as JSON: `"email"` or `{"key", "type"?, "label"? (text or per language), "required"?}`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum JsonField {
-    Key(String),
-    Full {
-        key: String,
-        #[serde(rename = "type", default)]
-        kind: Option<String>,
-        #[serde(default)]
-        label: Option<JsonLabel>,
-        #[serde(default)]
-        required: Option<bool>,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum JsonLabel {
-    Text(String),
-    PerLanguage(BTreeMap<String, String>),
-}
-
-impl JsonField {
-    fn into_field(self) -> Option<Field> {
-        match self {
-            JsonField::Key(key) => field(key.trim(), None),
-            JsonField::Full {
-                key,
-                kind,
-                label,
-                required,
-            } => {
-                let mut field = field(key.trim(), kind.as_deref())?;
-                field.labels = match label {
-                    Some(JsonLabel::Text(text)) => BTreeMap::from([(String::new(), text)]),
-                    Some(JsonLabel::PerLanguage(labels)) => labels
-                        .into_iter()
-                        .map(|(tag, text)| (tag.to_ascii_lowercase(), text))
-                        .collect(),
-                    None => BTreeMap::new(),
-                };
-                field.required = required.unwrap_or(field.required);
-                Some(field)
+/// Read from a `serde_json::Value` by hand: an untagged serde enum would cost the wasm bundle
+/// far more than these lines.
+fn json_field(value: &Value) -> Option<Field> {
+    if let Some(key) = value.as_str() {
+        return field(key.trim(), None);
+    }
+    let key = value.get("key")?.as_str()?;
+    let mut field = field(key.trim(), value.get("type").and_then(Value::as_str))?;
+    match value.get("label") {
+        Some(Value::String(text)) => drop(field.labels.insert(String::new(), text.clone())),
+        Some(Value::Object(labels)) => {
+            for (tag, text) in labels {
+                if let Some(text) = text.as_str() {
+                    field
+                        .labels
+                        .insert(tag.to_ascii_lowercase(), text.to_owned());
+                }
             }
         }
+        _ => {}
     }
+    if let Some(required) = value.get("required").and_then(Value::as_bool) {
+        field.required = required;
+    }
+    Some(field)
 }
 
 /// The fields the visitor still has to see: those whose key the host did not fill.

@@ -47,12 +47,12 @@ pub fn AlertSettings(
                         }
                     }>
                     <label>
-                        <input type="checkbox" data-parley-sound="" prop:checked=move || window.sound.get()
+                        <input type="checkbox" data-parley-sound="" checked=window.sound.get_untracked()
                             on:change=move |ev| attention::set_sound(&window, event_target_checked(&ev))/>
                         {window.t(Key::SoundToggle)}
                     </label>
                     <label>
-                        <input type="checkbox" data-parley-notify="" prop:checked=move || window.notify.get()
+                        <input type="checkbox" data-parley-notify="" checked=window.notify.get_untracked()
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 leptos::task::spawn_local(attention::set_notify(window, on));

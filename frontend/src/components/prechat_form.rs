@@ -9,19 +9,24 @@ use std::collections::BTreeMap;
 use leptos::html::Form;
 use leptos::prelude::*;
 use parley_shared::prechat::{Field, FieldKind, Problem, check, unfilled};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
 
 use super::composer::{ComposerFocus, focus};
 use crate::i18n::Key;
 use crate::window_state::WindowState;
 
-/// The form.
+/// The form. Its fields are plain DOM inputs read on submit; the list is drawn again only when
+/// what is asked or what is refused changes (typed values are carried over), which keeps the
+/// window's code small: no reactive attribute per field.
 #[component]
 pub fn PrechatForm() -> impl IntoView {
     let window = expect_context::<WindowState>();
     let composer = use_context::<ComposerFocus>();
     let form = composer.map_or_else(NodeRef::<Form>::new, |c| c.prechat);
-    let values = RwSignal::new(BTreeMap::<String, String>::new());
-    let problems = RwSignal::new(BTreeMap::<String, Problem>::new());
+    // What was typed (as of the last submit) and the refused fields' errors, in words.
+    let values = StoredValue::new(BTreeMap::<String, String>::new());
+    let problems = RwSignal::new(BTreeMap::<String, String>::new());
     let asked = move || {
         window.host_attributes.with(|host| {
             window
@@ -29,37 +34,52 @@ pub fn PrechatForm() -> impl IntoView {
                 .with_value(|fields| unfilled(fields, host).into_iter().cloned().collect())
         })
     };
+    let input_of = move |key: &str| {
+        form.get_untracked()?
+            .query_selector(&format!("#{}", field_id(key)))
+            .ok()
+            .flatten()
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let fields: Vec<Field> = asked();
+        let mut typed = BTreeMap::new();
         let mut answers = BTreeMap::new();
         let mut refused = BTreeMap::new();
-        values.with_untracked(|values| {
-            for field in &fields {
-                let answer = values.get(&field.key).map_or("", String::as_str);
-                match check(field, answer) {
-                    Ok(answer) => drop(answers.insert(field.key.clone(), answer)),
-                    Err(problem) => drop(refused.insert(field.key.clone(), problem)),
+        for field in &fields {
+            let answer = input_of(&field.key)
+                .and_then(|input| input.dyn_into::<HtmlInputElement>().ok())
+                .map(|input| match field.kind {
+                    FieldKind::Consent => input.checked().to_string(),
+                    _ => input.value(),
+                })
+                .unwrap_or_default();
+            match check(field, &answer) {
+                Ok(kept) => drop(answers.insert(field.key.clone(), kept)),
+                Err(problem) => {
+                    let words = window.t(problem_key(problem, field.kind)).to_owned();
+                    drop(refused.insert(field.key.clone(), words));
                 }
             }
-        });
+            typed.insert(field.key.clone(), answer);
+        }
         let first_refused = fields
             .iter()
             .find(|f| refused.contains_key(&f.key))
-            .cloned();
+            .map(|f| f.key.clone());
+        values.set_value(typed);
         problems.set(refused);
-        if let Some(field) = first_refused {
-            let input = form.get_untracked().and_then(|form| {
-                form.query_selector(&format!("#{}", field_id(&field.key)))
-                    .ok()
-                    .flatten()
+        if let Some(key) = first_refused {
+            // After the list is drawn with the errors.
+            request_animation_frame(move || {
+                if let Some(input) = input_of(&key) {
+                    focus(&input);
+                }
             });
-            if let Some(input) = input {
-                focus(&input);
-            }
             return;
         }
-        window.prechat_answers.set(Some(answers));
+        window.prechat_answers.set(answers);
+        window.prechat_answered.set(true);
         // The form gives way to the composer: the visitor writes there next.
         if let Some(composer) = composer {
             request_animation_frame(move || {
@@ -69,13 +89,35 @@ pub fn PrechatForm() -> impl IntoView {
             });
         }
     };
+    let fields = move || {
+        let refused = problems.get();
+        let typed = values.get_value();
+        asked()
+            .into_iter()
+            .map(|field| {
+                let problem = refused.get(&field.key).cloned();
+                let value = typed.get(&field.key).cloned().unwrap_or_default();
+                field_view(field, window, value, problem)
+            })
+            .collect_view()
+    };
     view! {
         <form class="parley-prechat" data-parley-prechat="" novalidate=""
             aria-labelledby="parley-prechat-intro" node_ref=form on:submit=submit>
             <p id="parley-prechat-intro" class="parley-prechat-intro">{window.t(Key::PrechatIntro)}</p>
-            {move || asked().into_iter().map(|field| field_view(field, window, values, problems)).collect_view()}
+            {fields}
             <button type="submit" class="parley-button">{window.t(Key::PrechatStart)}</button>
         </form>
+    }
+}
+
+/// Why an answer was refused, as a key of the window's words.
+fn problem_key(problem: Problem, kind: FieldKind) -> Key {
+    match (problem, kind) {
+        (Problem::Required, FieldKind::Consent) => Key::ProblemConsent,
+        (Problem::Required, _) => Key::ProblemRequired,
+        (Problem::Email, _) => Key::ProblemEmail,
+        (Problem::Phone, _) => Key::ProblemPhone,
     }
 }
 
@@ -84,16 +126,15 @@ fn field_id(key: &str) -> String {
     format!("parley-prechat-{key}")
 }
 
-/// One labelled input, with its error while its answer is refused.
+/// One labelled input holding `value`, with `problem` (why its answer was refused) under it.
 fn field_view(
     field: Field,
     window: WindowState,
-    values: RwSignal<BTreeMap<String, String>>,
-    problems: RwSignal<BTreeMap<String, Problem>>,
+    value: String,
+    problem: Option<String>,
 ) -> impl IntoView {
     let id = field_id(&field.key);
     let error_id = format!("{id}-error");
-    let key = field.key.clone();
     let built_in = match field.kind {
         FieldKind::Name => Some(Key::FieldName),
         FieldKind::Email => Some(Key::FieldEmail),
@@ -114,50 +155,19 @@ fn field_view(
         FieldKind::Text => ("text", "off"),
     };
     let checkbox = field.kind == FieldKind::Consent;
-    let problem = {
-        let key = key.clone();
-        move || problems.with(|p| p.get(&key).copied())
-    };
-    let message = move |problem: Problem| {
-        window.t(match (problem, checkbox) {
-            (Problem::Required, true) => Key::ProblemConsent,
-            (Problem::Required, false) => Key::ProblemRequired,
-            (Problem::Email, _) => Key::ProblemEmail,
-            (Problem::Phone, _) => Key::ProblemPhone,
-        })
-    };
-    let value_key = key.clone();
-    let value = move || values.with(|v| v.get(&value_key).cloned().unwrap_or_default());
-    let on_input = move |ev: leptos::ev::Event| {
-        let answer = if checkbox {
-            event_target_checked(&ev).to_string()
-        } else {
-            event_target_value(&ev)
-        };
-        values.update(|v| drop(v.insert(key.clone(), answer)));
-    };
-    let described_by = {
-        let problem = problem.clone();
-        let error_id = error_id.clone();
-        move || problem().map(|_| error_id.clone())
-    };
-    let invalid = {
-        let problem = problem.clone();
-        move || problem().map(|_| "true")
-    };
+    let optional = (!field.required).then(|| format!(" {}", window.t(Key::FieldOptional)));
+    let checked = checkbox && value == "true";
+    let text = if checkbox { String::new() } else { value };
     view! {
         <div class="parley-field" class:parley-field-check=checkbox>
-            <label for=id.clone()>
-                {label}
-                {(!field.required).then(|| view! { " " <span>{window.t(Key::FieldOptional)}</span> })}
-            </label>
+            <label for=id.clone()>{label}{optional}</label>
             <input id=id type=input_type autocomplete=autocomplete maxlength="200"
-                aria-required=field.required.then_some("true") aria-invalid=invalid
-                aria-describedby=described_by
-                prop:value=value.clone() prop:checked=move || checkbox && value() == "true"
-                on:input=on_input.clone() on:change=on_input/>
-            {move || problem().map(|problem| view! {
-                <p id=error_id.clone() class="parley-field-error">{message(problem)}</p>
+                aria-required=field.required.then_some("true")
+                aria-invalid=problem.is_some().then_some("true")
+                aria-describedby=problem.is_some().then(|| error_id.clone())
+                prop:value=text prop:checked=checked/>
+            {problem.map(|problem| view! {
+                <p id=error_id class="parley-field-error">{problem}</p>
             })}
         </div>
     }
