@@ -36,7 +36,12 @@ pub fn ChatWindow() -> impl IntoView {
             <Header/>
             <Transcript/>
             {shown_when(move || window.prechat_pending(), || view! { <PrechatForm/> })}
-            {shown_when(move || !window.prechat_pending(), || view! { <QuickReplies/> <Composer/> })}
+            // Hidden rather than dropped: building the composer conditionally costs the bundle
+            // more than the form itself.
+            <div class="parley-composer-slot" hidden=move || window.prechat_pending()>
+                <QuickReplies/>
+                <Composer/>
+            </div>
         </section>
     }
 }

@@ -20,7 +20,7 @@ pub fn ChatWidget() -> impl IntoView {
     Effect::new(move |previous: Option<bool>| {
         let open = window.open.get();
         if open && previous != Some(true) {
-            request_animation_frame(move || focus_composer(input, prechat));
+            request_animation_frame(move || focus_composer(window, input, prechat));
         }
         open
     });
@@ -29,11 +29,18 @@ pub fn ChatWidget() -> impl IntoView {
 
 /// Focuses the message box, or the first enabled button of the composer when it is disabled,
 /// or the pre-chat form's first field while it stands in the composer's place.
-fn focus_composer(input: NodeRef<Textarea>, prechat: NodeRef<leptos::html::Form>) {
-    let Some(textarea) = input.get_untracked() else {
+fn focus_composer(
+    window: WindowState,
+    input: NodeRef<Textarea>,
+    prechat: NodeRef<leptos::html::Form>,
+) {
+    if window.prechat_pending() {
         if let Some(Ok(Some(field))) = prechat.get_untracked().map(|f| f.query_selector("input")) {
             focus(&field);
         }
+        return;
+    }
+    let Some(textarea) = input.get_untracked() else {
         return;
     };
     if !textarea.disabled() {
