@@ -129,3 +129,34 @@ test('fields the host filled with setAttributes are skipped, and all filled mean
     await filled.leave();
   }
 });
+
+test('a JSON form set as window.parley before the loader runs, with localised labels', { timeout: 90_000 }, async () => {
+  // What a host page's own script does before the loader's tag.
+  const preset = (page) =>
+    page.addInitScript(() => {
+      window.parley = {
+        prechat: [{ key: 'orderId', label: { en: 'Order number', de: 'Bestellnummer' } }, 'phone'],
+        attributes: { name: 'Jane' },
+      };
+    });
+  const german = await Visitor.arrive(parley, { path: '/?open=1&lang=de', beforeNavigation: preset });
+  try {
+    await german.page.getByRole('textbox', { name: 'Bestellnummer' }).waitFor();
+    await german.page.getByRole('textbox', { name: 'Telefon (optional)' }).waitFor();
+    await german.page.getByRole('button', { name: 'Chat starten' }).waitFor();
+  } finally {
+    await german.leave();
+  }
+
+  const visitor = await Visitor.arrive(parley, { path: '/?open=1', beforeNavigation: preset });
+  try {
+    await visitor.page.getByRole('textbox', { name: 'Order number' }).fill('A-1042');
+    await visitor.page.getByRole('button', { name: 'Start chat' }).click();
+    await visitor.waitUntilReady();
+    await visitor.send('where is it');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('where is it'), state: 'sent' });
+    assert.deepEqual(await attributesOf(visitor, 'where is it'), { name: 'Jane', orderId: 'A-1042' }, 'an empty optional phone is not sent');
+  } finally {
+    await visitor.leave();
+  }
+});
