@@ -11,16 +11,25 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startParley, ROOT } from '../lib/harness.mjs';
-import { Visitor, exactly } from '../lib/visitor.mjs';
+import { Visitor, exactly, preparePage } from '../lib/visitor.mjs';
+import { startHost, hostPage, iframeHostCsp } from '../lib/host.mjs';
 
 const AXE = path.join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js');
 
 let parley;
+let host;
 before(async () => {
-  parley = await startParley();
+  // A host site on another origin, for the iframe mode: Parley must allow it by CORS.
+  host = await startHost();
+  parley = await startParley({ env: { PARLEY_ALLOWED_ORIGINS: host.origin } });
+  host.pages['/iframe'] = {
+    html: hostPage(parley.server.origin, { scriptAttributes: 'data-isolation="iframe" data-prechat="name,email"' }),
+    csp: iframeHostCsp(parley.server.origin),
+  };
 });
 after(async () => {
   await parley?.close();
+  await host?.close();
 });
 
 async function axeViolations(page) {
@@ -158,5 +167,36 @@ test('a JSON form set as window.parley before the loader runs, with localised la
     assert.deepEqual(await attributesOf(visitor, 'where is it'), { name: 'Jane', orderId: 'A-1042' }, 'an empty optional phone is not sent');
   } finally {
     await visitor.leave();
+  }
+});
+
+test('the iframe mode passes the form on: it asks inside the frame and its answers arrive', { timeout: 90_000 }, async () => {
+  const page = await parley.newPage();
+  await preparePage(page);
+  try {
+    // The frame's storage is out of the test's reach: the token comes from the socket.
+    let token = null;
+    page.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        const request = JSON.parse(String(payload));
+        if (request.action === 'onMessage') token = request.token;
+      }),
+    );
+    await page.goto(host.url('/iframe'));
+    await page.getByRole('button', { name: /^Open chat/ }).click();
+    const frame = await (await page.locator('iframe.parley-frame').elementHandle()).contentFrame();
+    const visitor = new Visitor(page, parley.server, frame);
+    await frame.getByRole('textbox', { name: 'Name' }).fill('Jo');
+    await frame.getByRole('textbox', { name: 'Email' }).fill('jo@example.com');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await visitor.waitUntilReady();
+    await visitor.send('framed');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('framed'), state: 'sent' });
+    assert.ok(token, 'the onMessage was seen on the socket');
+    const transcript = await parley.server.transcript(token);
+    const framed = transcript.messages.find((m) => m.direction === 'Inbound' && m.text === 'framed');
+    assert.deepEqual(framed?.channel?.metadata?.customAttributes, { name: 'Jo', email: 'jo@example.com' });
+  } finally {
+    await page.closeContext();
   }
 });
