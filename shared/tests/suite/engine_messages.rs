@@ -799,6 +799,35 @@ fn a_discarded_message_hands_its_custom_attributes_to_the_next_one() {
     assert_eq!(attributes_of(&next), expected);
 }
 
+#[test]
+fn attributes_written_before_the_session_announced_its_limit_are_checked_when_sent() {
+    let mut h = Harness::new();
+    h.start();
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    // No limit known yet: kept, and the message written now carries them.
+    h.set_custom_attributes(std::collections::BTreeMap::from([(
+        "blob".to_owned(),
+        "x".repeat(3_000),
+    )]));
+    h.say("early");
+    h.open();
+    h.frame(session_response(true, false)); // announces 2048 bytes
+    let sent = h.sent_messages().remove(0);
+    assert_eq!(sent.message.text.as_deref(), Some("early"));
+    assert_eq!(
+        attributes_of(&sent),
+        None,
+        "over the announced limit: not sent"
+    );
+    assert!(
+        h.engine
+            .diagnostics()
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("2048"))
+    );
+}
+
 fn card_frame(id: &str) -> serde_json::Value {
     json!({"type": "message", "class": "StructuredMessage", "code": 200,
         "body": {"direction": "Outbound", "id": id, "type": "Structured", "text": "Plans",
