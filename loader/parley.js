@@ -25,6 +25,8 @@
 
   // A second copy of the script (or a single-page app re-running it) changes nothing.
   if (window.parley && window.parley.loader) return;
+  // Settings a host page may give before this script runs: `window.parley = {prechat, attributes}`.
+  const preset = (window.parley && typeof window.parley === 'object' && window.parley) || {};
 
   /** Hashed names of this build's files, written by loader/finish-bundle.mjs. */
   const BUNDLE = /*PARLEY:BUNDLE*/ { js: '', wasm: '', css: '', wasmBytes: 0 } /*PARLEY:END*/;
@@ -54,7 +56,7 @@
   // Inside the frame, the outer page passes its origin and the options in the URL's fragment.
   const frameParams = framed ? new URLSearchParams(location.hash.slice(1)) : null;
   if (framed) {
-    for (const name of ['lang', 'title']) {
+    for (const name of ['lang', 'title', 'prechat']) {
       if (frameParams.get(name)) scriptData[name] = frameParams.get(name);
     }
   }
@@ -72,7 +74,7 @@
   const listeners = new Map();
   let handle = null; // {open, close, setAttributes} of the running window (wasm or frame bridge)
   let wantOpen = false;
-  let pendingAttributes = null;
+  let pendingAttributes = preset.attributes && typeof preset.attributes === 'object' ? { ...preset.attributes } : null;
   let resolveReady;
   const api = {
     loader: 1,
@@ -242,6 +244,8 @@
       launcher: ['on', 'off', 'ondemand'].includes(launcher) ? launcher : null,
       // "session": the conversation is kept in the tab only (a shared computer).
       storage: pick('storage') === 'session' ? 'session' : 'local',
+      // The pre-chat form's fields: "name,email,consent", or JSON (shared/src/prechat.rs).
+      prechat: pick('prechat') || (typeof preset.prechat === 'string' ? preset.prechat : preset.prechat ? JSON.stringify(preset.prechat) : ''),
     };
   }
 
@@ -450,6 +454,7 @@
       title: options.title,
       open: wantOpen,
       storage: options.storage,
+      prechat: options.prechat,
       emit: (event, payload) => {
         if (framed) post({ type: 'event', event, payload });
         emit(event, payload);
@@ -481,7 +486,7 @@
   /** Creates the iframe of {server}/embed and resolves with a bridge once it runs. */
   function startFrame() {
     return new Promise((resolve, reject) => {
-      const params = new URLSearchParams({ lang: language(), title: options.title, origin: location.origin });
+      const params = new URLSearchParams({ lang: language(), title: options.title, prechat: options.prechat, origin: location.origin });
       frame = h('iframe', {
         class: 'parley-frame',
         src: `${base}embed#${params}`,

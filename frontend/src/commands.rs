@@ -21,7 +21,8 @@ pub enum Command {
     Retry(String),
     /// Give up on the failed message with this client id.
     Discard(String),
-    /// Custom attributes from the host page, for the next message.
+    /// The conversation's custom attributes (the host page's and the pre-chat answers), for
+    /// the next message.
     SetAttributes(BTreeMap<String, String>),
     /// A quick reply or card button was chosen (the engine's id for it).
     Choose(ChoiceId),

@@ -3,13 +3,15 @@
 //! `loader/parley.js` calls `start(mount, options)` (handed over by [`crate::announce`]) with
 //! the options it read from the `<parley-chat>` element's attributes and the script tag's
 //! `data-*`: `server` (the Parley server's base URL, from the script's own `src`), `lang`,
-//! `title`, `open`, `storage` (`"session"`: keep nothing after the tab closes), `deployment`
+//! `title`, `open`, `storage` (`"session"`: keep nothing after the tab closes), `prechat` (the
+//! pre-chat form's fields, [`parley_shared::prechat::parse_fields`]), `deployment`
 //! (the JSON of `GET {server}api/config`, the deployment's settings, when the loader read
 //! them) and `emit`, the loader's function that delivers the window's events (`open`,
 //! `close`, `unread`, `connection`, `message`) to the host page.
 
 use js_sys::{Function, Reflect};
 use parley_shared::api::WindowConfig;
+use parley_shared::prechat::{Field, parse_fields};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::Locale;
@@ -31,6 +33,8 @@ pub struct Config {
     pub emit: Option<Function>,
     /// `storage="session"`: keep the conversation in the tab only (nothing survives its close).
     pub session_only: bool,
+    /// The pre-chat form's fields (none: no form).
+    pub prechat: Vec<Field>,
 }
 
 impl Config {
@@ -53,6 +57,9 @@ impl Config {
             deployment: text("deployment").and_then(|json| serde_json::from_str(&json).ok()),
             emit: get("emit").and_then(|f| f.dyn_into::<Function>().ok()),
             session_only: text("storage").as_deref() == Some("session"),
+            prechat: text("prechat")
+                .map(|spec| parse_fields(&spec))
+                .unwrap_or_default(),
         }
     }
 }

@@ -14,6 +14,7 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+pub mod attention;
 pub mod chat_state;
 pub mod commands;
 pub mod components;
@@ -89,6 +90,10 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
     let window = WindowState::new(config.locale, config.title.clone());
     window.session_only_by_host.set_value(config.session_only);
     window.tab_only.set(driver::storage::tab_only());
+    window.prechat_fields.set_value(config.prechat.clone());
+    let (sound, notify) = attention::load_preferences();
+    window.sound.set(sound);
+    window.notify.set(notify);
     let state = ChatState::new();
     provide_context(window);
     provide_context(state);
@@ -105,10 +110,11 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
     let api = embed::handle(
         move || window.open.set(true),
         move || window.open.set(false),
-        move |attributes| set_attributes(commands, attributes),
+        move |attributes| window.host_attributes.set(attributes),
     );
     sync_with_page(state, window);
     keep_draft(state, window);
+    keep_custom_attributes(state, commands, window);
     if Driver::has_stored_token() {
         driver.start();
     }
@@ -140,8 +146,30 @@ fn keep_draft(state: ChatState, window: WindowState) {
     });
 }
 
-fn set_attributes(commands: Commands, attributes: std::collections::BTreeMap<String, String>) {
-    commands.send(Command::SetAttributes(attributes));
+/// The conversation's custom attributes follow the host's and the pre-chat answers. The
+/// answers are stored, so a reload neither asks again nor loses them before the first message
+/// carries them, and they go when the conversation they were given for is over (as the draft
+/// does): a new conversation asks again, and nothing of them is left after "End chat".
+fn keep_custom_attributes(state: ChatState, commands: Commands, window: WindowState) {
+    if let Some(answers) = driver::storage::load_prechat() {
+        window.prechat_answers.set(answers);
+        window.prechat_answered.set(true);
+    }
+    Effect::new(move |_| {
+        let answered = window.prechat_answered.get();
+        window
+            .prechat_answers
+            .with(|answers| driver::storage::save_prechat(answered.then_some(answers)))
+    });
+    Effect::new(move |_| {
+        if state.connection.get().is_over() {
+            window.prechat_answered.set(false);
+            window.prechat_answers.set(Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        commands.send(Command::SetAttributes(window.custom_attributes()));
+    });
 }
 
 /// Keeps the page in step with the window: the unread count in `document.title` while the tab

@@ -1,7 +1,10 @@
 //! The window's own state, apart from the conversation: open or minimised, whether the page
 //! is visible, how many agent messages arrived unseen, and the language.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
+use parley_shared::prechat::{Field, unfilled};
 
 use crate::i18n::{Key, Locale};
 
@@ -27,6 +30,22 @@ pub struct WindowState {
     /// Nothing of the conversation outlives the tab (the host's `storage="session"` or the
     /// visitor's shared-computer choice).
     pub tab_only: RwSignal<bool>,
+    /// The pre-chat form's fields (empty: no form).
+    pub prechat_fields: StoredValue<Vec<Field>>,
+    /// Custom attributes from the host page (`window.parley.setAttributes`); they also fill
+    /// pre-chat fields of the same key.
+    pub host_attributes: RwSignal<BTreeMap<String, String>>,
+    /// The visitor's answers to the pre-chat form (kept in storage until the conversation is
+    /// over).
+    pub prechat_answers: RwSignal<BTreeMap<String, String>>,
+    /// The visitor has answered the pre-chat form (the answers may all be empty and optional).
+    pub prechat_answered: RwSignal<bool>,
+    /// The visitor asked for a chime when an agent message arrives unseen.
+    pub sound: RwSignal<bool>,
+    /// The visitor asked for a browser notification while the tab is hidden.
+    pub notify: RwSignal<bool>,
+    /// The visitor asked for notifications and the browser refused them.
+    pub notify_blocked: RwSignal<bool>,
 }
 
 impl WindowState {
@@ -41,7 +60,33 @@ impl WindowState {
             draft: RwSignal::new(String::new()),
             session_only_by_host: StoredValue::new(false),
             tab_only: RwSignal::new(false),
+            prechat_fields: StoredValue::new(Vec::new()),
+            host_attributes: RwSignal::new(BTreeMap::new()),
+            prechat_answers: RwSignal::new(BTreeMap::new()),
+            prechat_answered: RwSignal::new(false),
+            sound: RwSignal::new(false),
+            notify: RwSignal::new(false),
+            notify_blocked: RwSignal::new(false),
         }
+    }
+
+    /// Whether the pre-chat form stands before the first message: it has fields that the host
+    /// did not fill and the visitor did not answer yet.
+    pub fn prechat_pending(&self) -> bool {
+        !self.prechat_answered.get()
+            && self.host_attributes.with(|host| {
+                self.prechat_fields
+                    .with_value(|fields| !unfilled(fields, host).is_empty())
+            })
+    }
+
+    /// The custom attributes the conversation carries: the host's, and the visitor's answers
+    /// (for the fields the host left to them).
+    pub fn custom_attributes(&self) -> BTreeMap<String, String> {
+        let mut attributes = self.prechat_answers.get();
+        attributes.retain(|_, value| !value.is_empty());
+        attributes.extend(self.host_attributes.get());
+        attributes
     }
 
     /// Whether the visitor can see the transcript right now.

@@ -5,6 +5,7 @@
 //! - [`engine`]: the sans-I/O conversation engine that both clients drive.
 //! - [`color`]: hex colours and WCAG contrast for the deployment's accent.
 //! - [`markdown`]: the limited markdown of agent messages, as a tree of typed nodes.
+//! - [`prechat`]: the pre-chat form's fields and the checks of its answers.
 //! - [`transcript_export`]: the conversation as a plain-text or HTML file for the visitor.
 //!
 //! Nothing in this crate performs I/O or reads a clock.
@@ -14,4 +15,5 @@ pub mod color;
 pub mod engine;
 pub mod genesys;
 pub mod markdown;
+pub mod prechat;
 pub mod transcript_export;

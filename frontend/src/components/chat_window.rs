@@ -1,5 +1,5 @@
 //! The chat window (`role="dialog"`, named "Chat"): header, transcript, quick replies and
-//! composer. Escape minimises it. On narrow screens it fills the screen and follows the
+//! composer (the pre-chat form stands in their place until it is answered). Escape minimises it. On narrow screens it fills the screen and follows the
 //! visual viewport, so the composer stays above a mobile keyboard.
 
 use leptos::html::Section;
@@ -9,8 +9,10 @@ use wasm_bindgen::prelude::Closure;
 
 use super::composer::Composer;
 use super::header::Header;
+use super::prechat_form::PrechatForm;
 use super::quick_replies::QuickReplies;
 use super::shared_computer::SharedComputerChoice;
+use super::shown::shown_when;
 use super::transcript::Transcript;
 use crate::i18n::Key;
 use crate::window_state::WindowState;
@@ -34,8 +36,15 @@ pub fn ChatWindow() -> impl IntoView {
             }>
             <Header/>
             <Transcript/>
-            <QuickReplies/>
-            <Composer/>
+            {shown_when(move || window.prechat_pending(), || view! { <PrechatForm/> })}
+            // Hidden rather than dropped: building the composer conditionally costs the bundle
+            // more than the form itself.
+            <div class="parley-composer-slot" hidden=move || window.prechat_pending()>
+                <QuickReplies/>
+                <Composer/>
+            </div>
+            // Outside the slot: a visitor on a shared computer can choose before answering the
+            // pre-chat form.
             <SharedComputerChoice/>
         </section>
     }

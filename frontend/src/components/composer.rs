@@ -23,6 +23,8 @@ pub const COUNTER_FROM: usize = 3_500;
 pub struct ComposerFocus {
     /// The textarea.
     pub input: NodeRef<Textarea>,
+    /// The pre-chat form, while it stands in the composer's place.
+    pub prechat: NodeRef<leptos::html::Form>,
 }
 
 /// The composer.

@@ -1,10 +1,11 @@
 //! The window's header: title, the agent's name and avatar once known, the connection line,
-//! and the download-transcript, minimise and end-chat controls (ending asks for confirmation
+//! and the alerts menu, the download-transcript, minimise and end-chat controls (ending asks for confirmation
 //! inline; downloading offers text or a web page).
 
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
+use super::alert_settings::{AlertSettings, AlertSettingsButton};
 use super::connection_status::ConnectionStatus;
 use super::icon::{Icon, IconName};
 use super::save_transcript::{SaveTranscriptButton, SaveTranscriptChoice};
@@ -24,6 +25,7 @@ pub fn Header() -> impl IntoView {
     let connection = state.connection;
     let confirming = RwSignal::new(false);
     let saving = RwSignal::new(false);
+    let alerts = RwSignal::new(false);
     let avatar = move || {
         let agent = state.agent.get();
         match agent {
@@ -64,6 +66,7 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
             <div class="parley-header-actions">
+                <AlertSettingsButton showing=alerts/>
                 <SaveTranscriptButton offering=saving/>
                 {shown_when(move || !connection.get().is_over(), move || view! {
                     <button type="button" class="parley-icon-button" aria-label=window.t(Key::EndChat)
@@ -100,5 +103,6 @@ pub fn Header() -> impl IntoView {
             </div>
         })}
         <SaveTranscriptChoice offering=saving/>
+        <AlertSettings showing=alerts/>
     }
 }

@@ -18,6 +18,8 @@ pub enum IconName {
     File,
     /// Arrow into a tray (download the transcript).
     Save,
+    /// Bell (sound and notifications).
+    Bell,
 }
 
 impl IconName {
@@ -31,6 +33,7 @@ impl IconName {
             IconName::Send => "M4 12l16-8-6 16-2.5-6.5L4 12zM11.5 13.5L20 4",
             IconName::File => "M7 3h7l5 5v13H7zM14 3v5h5",
             IconName::Save => "M12 3v12M7 10l5 5 5-5M5 21h14",
+            IconName::Bell => "M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a2 2 0 0 0 3.4 0",
         }
     }
 }

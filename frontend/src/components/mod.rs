@@ -2,6 +2,7 @@
 //! [`crate::chat_state::ChatState`] and [`crate::window_state::WindowState`] from context and
 //! act through [`crate::commands::Commands`]; none of them knows the engine or the driver.
 
+pub mod alert_settings;
 pub mod attachment;
 pub mod card;
 pub mod chat_window;
@@ -12,6 +13,7 @@ pub mod entry;
 pub mod header;
 pub mod icon;
 pub mod markdown;
+pub mod prechat_form;
 pub mod quick_replies;
 pub mod rich_text;
 pub mod save_transcript;

@@ -15,19 +15,31 @@ use crate::window_state::WindowState;
 pub fn ChatWidget() -> impl IntoView {
     let window = expect_context::<WindowState>();
     let input = NodeRef::<Textarea>::new();
-    provide_context(ComposerFocus { input });
+    let prechat = NodeRef::new();
+    provide_context(ComposerFocus { input, prechat });
     Effect::new(move |previous: Option<bool>| {
         let open = window.open.get();
         if open && previous != Some(true) {
-            request_animation_frame(move || focus_composer(input));
+            request_animation_frame(move || focus_composer(window, input, prechat));
         }
         open
     });
     view! { <ChatWindow/> }
 }
 
-/// Focuses the message box, or the first enabled button of the composer when it is disabled.
-fn focus_composer(input: NodeRef<Textarea>) {
+/// Focuses the message box, or the first enabled button of the composer when it is disabled,
+/// or the pre-chat form's first field while it stands in the composer's place.
+fn focus_composer(
+    window: WindowState,
+    input: NodeRef<Textarea>,
+    prechat: NodeRef<leptos::html::Form>,
+) {
+    if window.prechat_pending() {
+        if let Some(Ok(Some(field))) = prechat.get_untracked().map(|f| f.query_selector("input")) {
+            focus(&field);
+        }
+        return;
+    }
     let Some(textarea) = input.get_untracked() else {
         return;
     };

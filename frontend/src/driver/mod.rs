@@ -37,10 +37,11 @@ use parley_shared::engine::{
     BackoffPolicy, DeploymentRules, Effect, Engine, EngineConfig, EntryKind, Grant, Input,
 };
 
+use crate::attention;
 use crate::chat_state::ChatState;
 use crate::commands::{Command, Commands, Rejection};
 use crate::embed;
-use crate::i18n::words;
+use crate::i18n::{Key, words};
 use crate::window_state::WindowState;
 
 pub use clock::now;
@@ -337,18 +338,27 @@ impl Driver {
             .state
             .sync_changes(&mut self.engine.borrow_mut(), clock::now());
         let mut live_agent_messages = 0;
+        let mut latest = None;
         for view in &arrivals.entries {
             match &view.entry.kind {
                 EntryKind::Agent(message) => {
                     // Unread is what arrived live, never what history brought back.
                     if view.entry.live {
                         live_agent_messages += 1;
+                        latest = Some(message);
                     }
                     embed::message("Outbound", message.text.as_deref().unwrap_or(""));
                 }
                 EntryKind::Guest(message) => embed::message("Inbound", &message.text),
                 EntryKind::Notice(_) => {}
             }
+        }
+        if let Some(message) = latest {
+            let name = message
+                .nickname
+                .as_deref()
+                .unwrap_or_else(|| self.window.t(Key::Agent));
+            attention::agent_replied(&self.window, name, message.text.as_deref().unwrap_or(""));
         }
         self.window.arrived(live_agent_messages);
     }

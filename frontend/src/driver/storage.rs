@@ -27,6 +27,9 @@ pub const OUTBOX_KEY: &str = "parley.outbox";
 /// to, it survives a navigation to another page of the site and is shared by its tabs).
 pub const DRAFT_KEY: &str = "parley.draft";
 
+/// Where the pre-chat answers are kept (with the token: they belong to the conversation).
+pub const PRECHAT_KEY: &str = "parley.prechat";
+
 /// The stored outbox: the messages and the session they were written in (kept for a reader
 /// of the storage; restoring does not need it).
 #[derive(Serialize, Deserialize)]
@@ -64,8 +67,8 @@ pub fn shared_computer_chosen() -> bool {
 }
 
 /// The visitor's "I'm on a shared computer" choice, made while the conversation runs: the
-/// token and the draft move to the tab's storage (`on`) — nothing is left in `localStorage`,
-/// nothing survives the tab — or back (`off`).
+/// token, the draft and the pre-chat answers move to the tab's storage (`on`) — nothing is
+/// left in `localStorage`, nothing survives the tab — or back (`off`).
 pub fn choose_shared_computer(on: bool) {
     let (Some(local), Some(tab)) = (
         web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
@@ -74,7 +77,7 @@ pub fn choose_shared_computer(on: bool) {
         return;
     };
     let (from, to) = if on { (&local, &tab) } else { (&tab, &local) };
-    for key in [TOKEN_KEY, DRAFT_KEY] {
+    for key in [TOKEN_KEY, DRAFT_KEY, PRECHAT_KEY] {
         if let Ok(Some(value)) = from.get_item(key) {
             let _ = to.set_item(key, &value);
         }
@@ -171,6 +174,40 @@ pub fn save_draft(draft: &str) {
             storage.remove_item(DRAFT_KEY)
         } else {
             storage.set_item(DRAFT_KEY, draft)
+        };
+    }
+}
+
+/// The stored pre-chat answers, if the visitor gave them.
+pub fn load_prechat() -> Option<std::collections::BTreeMap<String, String>> {
+    storage()
+        .and_then(|storage| storage.get_item(PRECHAT_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+}
+
+/// Stores the pre-chat answers; `None` deletes them.
+pub fn save_prechat(answers: Option<&std::collections::BTreeMap<String, String>>) {
+    let Some(storage) = storage() else { return };
+    let _ = match answers.and_then(|a| serde_json::to_string(a).ok()) {
+        Some(json) => storage.set_item(PRECHAT_KEY, &json),
+        None => storage.remove_item(PRECHAT_KEY),
+    };
+}
+
+/// A stored on/off preference (off when absent).
+pub fn load_flag(key: &str) -> bool {
+    storage()
+        .and_then(|storage| storage.get_item(key).ok().flatten())
+        .is_some_and(|value| value == "1")
+}
+
+/// Stores an on/off preference; off deletes the entry.
+pub fn save_flag(key: &str, on: bool) {
+    if let Some(storage) = storage() {
+        let _ = if on {
+            storage.set_item(key, "1")
+        } else {
+            storage.remove_item(key)
         };
     }
 }

@@ -70,5 +70,25 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::SaveAsText => "Textdatei",
         Key::SaveAsWebPage => "Webseite (HTML)",
         Key::TranscriptTitle => "Chatverlauf",
+        Key::PrechatIntro => "Bevor wir beginnen, erzählen Sie uns bitte kurz etwas über sich.",
+        Key::PrechatStart => "Chat starten",
+        Key::FieldName => "Name",
+        Key::FieldEmail => "E-Mail",
+        Key::FieldPhone => "Telefon",
+        Key::FieldConsent => {
+            "Ich bin einverstanden, dass meine Angaben zur Beantwortung dieses Chats verwendet werden."
+        }
+        Key::FieldOptional => "(optional)",
+        Key::ProblemRequired => "Bitte füllen Sie dieses Feld aus.",
+        Key::ProblemEmail => "Bitte geben Sie eine E-Mail-Adresse wie name@example.com ein.",
+        Key::ProblemPhone => {
+            "Bitte geben Sie eine Telefonnummer ein: Ziffern, + - ( ) und Leerzeichen."
+        }
+        Key::ProblemConsent => "Bitte stimmen Sie zu, um fortzufahren.",
+        Key::AlertSettings => "Hinweise",
+        Key::SoundToggle => "Ton bei neuen Nachrichten abspielen",
+        Key::NotifyToggle => "Benachrichtigen, wenn dieser Tab verborgen ist",
+        Key::NotificationTitle => "Neue Nachricht von {name}",
+        Key::NotifyBlocked => "Benachrichtigungen sind für diese Website blockiert.",
     }
 }

@@ -70,5 +70,25 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::SaveAsText => "Fichier texte",
         Key::SaveAsWebPage => "Page web (HTML)",
         Key::TranscriptTitle => "Transcription de la discussion",
+        Key::PrechatIntro => "Avant de commencer, dites-nous en un peu plus sur vous.",
+        Key::PrechatStart => "Démarrer la discussion",
+        Key::FieldName => "Nom",
+        Key::FieldEmail => "E-mail",
+        Key::FieldPhone => "Téléphone",
+        Key::FieldConsent => {
+            "J'accepte que mes informations soient utilisées pour répondre à cette discussion."
+        }
+        Key::FieldOptional => "(facultatif)",
+        Key::ProblemRequired => "Veuillez remplir ce champ.",
+        Key::ProblemEmail => "Veuillez saisir une adresse e-mail comme nom@example.com.",
+        Key::ProblemPhone => {
+            "Veuillez saisir un numéro de téléphone : chiffres, + - ( ) et espaces."
+        }
+        Key::ProblemConsent => "Veuillez accepter pour continuer.",
+        Key::AlertSettings => "Alertes",
+        Key::SoundToggle => "Jouer un son pour les nouveaux messages",
+        Key::NotifyToggle => "Me notifier quand cet onglet est masqué",
+        Key::NotificationTitle => "Nouveau message de {name}",
+        Key::NotifyBlocked => "Les notifications sont bloquées pour ce site.",
     }
 }

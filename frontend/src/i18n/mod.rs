@@ -153,6 +153,38 @@ keys! {
     SaveAsWebPage,
     /// The saved transcript's title (and file name).
     TranscriptTitle,
+    /// The pre-chat form's introduction (and its accessible name).
+    PrechatIntro,
+    /// The pre-chat form's submit button.
+    PrechatStart,
+    /// Pre-chat field: the visitor's name.
+    FieldName,
+    /// Pre-chat field: email address.
+    FieldEmail,
+    /// Pre-chat field: phone number.
+    FieldPhone,
+    /// Pre-chat field: the consent checkbox's default label.
+    FieldConsent,
+    /// Marks a pre-chat field that may stay empty.
+    FieldOptional,
+    /// Pre-chat error: a required field is empty.
+    ProblemRequired,
+    /// Pre-chat error: not an email address.
+    ProblemEmail,
+    /// Pre-chat error: not a phone number.
+    ProblemPhone,
+    /// Pre-chat error: consent not given.
+    ProblemConsent,
+    /// The header button for sound and notifications.
+    AlertSettings,
+    /// Toggle: a chime for agent messages.
+    SoundToggle,
+    /// Toggle: a browser notification for agent messages while the tab is hidden.
+    NotifyToggle,
+    /// A notification's title: a message from `{name}`.
+    NotificationTitle,
+    /// The browser refused notifications.
+    NotifyBlocked,
 }
 
 /// A language the window speaks.

@@ -103,7 +103,9 @@ impl Engine {
 
     /// Custom attributes (participant data, e.g. the visitor's name from the host page) to
     /// send with the next guest message of this and every later conversation, until a message
-    /// carrying them is delivered. Replaces any set before. Attributes larger (as JSON) than
+    /// carrying them is delivered: the first message written after they were set carries them
+    /// (persisted with it, so a resend after a reload does too). Replaces any set before;
+    /// the same values again change nothing. Attributes larger (as JSON) than
     /// the session's `maxCustomDataBytes` are not kept, and [`super::Diagnostics::last_error`]
     /// says so: they would only make the guest's message fail with 4013.
     pub fn set_custom_attributes(&mut self, attributes: BTreeMap<String, String>, now: Millis) {

@@ -442,6 +442,7 @@ impl Engine {
                 message.shown_text.clone(),
                 message.shown_content.clone(),
             );
+            engine.attributes_restored(&message.client_id, &message.custom_attributes);
             engine.outbox.restore(message);
         }
         engine.persisted.1 = engine.outbox_ids();

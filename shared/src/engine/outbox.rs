@@ -21,7 +21,7 @@
 //! the history check, so the reconnect back-off already bounds it; and giving up on a message
 //! would let later messages overtake it, breaking send order for a message that is merely late.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,11 @@ pub struct PendingMessage {
     /// The content the bubble shows (an attachment with its name and URL).
     #[serde(default)]
     pub shown_content: Vec<Content>,
+    /// The custom attributes this message carries (it was the first written after they were
+    /// set). Kept with the message, so that every resend of it, after a reload too, still
+    /// carries them until it is delivered.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_attributes: BTreeMap<String, String>,
 }
 
 impl PendingMessage {
@@ -66,6 +71,7 @@ impl PendingMessage {
             text,
             content: Vec::new(),
             shown_content: Vec::new(),
+            custom_attributes: BTreeMap::new(),
         }
     }
 }
@@ -135,6 +141,14 @@ impl Outbox {
                 message,
                 state: State::Unconfirmed,
             });
+        }
+    }
+
+    /// The server refused custom attributes as too large: no message carries them any more
+    /// (a retry would only fail the same way).
+    pub fn drop_custom_attributes(&mut self) {
+        for item in &mut self.items {
+            item.message.custom_attributes.clear();
         }
     }
 

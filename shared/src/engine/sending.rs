@@ -84,6 +84,7 @@ impl Engine {
         let client_id = self.ids.next_id();
         self.transcript
             .push_guest(&client_id, shown_text.clone(), shown_content.clone());
+        let custom_attributes = self.claim_attributes(&client_id);
         self.outbox.push(PendingMessage {
             client_id: client_id.clone(),
             message_type,
@@ -91,6 +92,7 @@ impl Engine {
             content,
             shown_text,
             shown_content,
+            custom_attributes,
         });
         self.dirty = true;
         client_id
@@ -158,19 +160,18 @@ impl Engine {
         }
         self.outbox.remove(client_id);
         self.transcript.remove_guest(client_id);
+        self.attributes_released(client_id);
         self.dirty = true;
         Ok(())
     }
 
     pub(super) fn store_custom_attributes(&mut self, values: BTreeMap<String, String>) {
-        let bytes = serde_json::to_string(&values).map_or(0, |json| json.len());
-        if let Some(max) = self.limits.max_custom_data_bytes
-            && bytes as u64 > max
-        {
-            self.diagnostics.last_error = Some(format!(
-                "custom attributes take {bytes} bytes, over the session's {max}: not sent"
-            ));
-            self.dirty = true;
+        if values == self.attributes.values {
+            // The same again (a host page setting them on every load): a message already
+            // carrying them, or their delivery, still counts.
+            return;
+        }
+        if !self.attributes_fit(&values) {
             return;
         }
         self.attributes.delivered = values.is_empty();
@@ -178,15 +179,65 @@ impl Engine {
         self.attributes.sent_with = None;
     }
 
-    /// The channel carrying the custom attributes, while they still have to be delivered.
-    fn attributes_for(&mut self, client_id: &str) -> Option<IncomingChannel> {
-        if self.attributes.delivered || self.attributes.values.is_empty() {
-            return None;
+    /// Whether `values` fit the session's `maxCustomDataBytes` (as JSON, as the server counts
+    /// them); when they do not, [`super::Diagnostics::last_error`] says so. Unknown before the
+    /// first `SessionResponse`: then they fit.
+    fn attributes_fit(&mut self, values: &BTreeMap<String, String>) -> bool {
+        let bytes = serde_json::to_string(values).map_or(0, |json| json.len());
+        match self.limits.max_custom_data_bytes {
+            Some(max) if bytes as u64 > max => {
+                self.diagnostics.last_error = Some(format!(
+                    "custom attributes take {bytes} bytes, over the session's {max}: not sent"
+                ));
+                self.dirty = true;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// The attributes a new message must carry: all of them while no earlier message carries
+    /// them and none delivered them; that message then holds them until it is delivered.
+    fn claim_attributes(&mut self, client_id: &str) -> BTreeMap<String, String> {
+        let due = !self.attributes.delivered
+            && !self.attributes.values.is_empty()
+            && self.attributes.sent_with.is_none();
+        if !due {
+            return BTreeMap::new();
         }
         self.attributes.sent_with = Some(client_id.to_owned());
+        self.attributes.values.clone()
+    }
+
+    /// A message restored after a reload carries attributes: they are on their way with it.
+    pub(super) fn attributes_restored(
+        &mut self,
+        client_id: &str,
+        values: &BTreeMap<String, String>,
+    ) {
+        if !values.is_empty() && self.attributes.sent_with.is_none() {
+            self.attributes.values = values.clone();
+            self.attributes.delivered = false;
+            self.attributes.sent_with = Some(client_id.to_owned());
+        }
+    }
+
+    /// The message holding the attributes was given up: the next message carries them.
+    pub(super) fn attributes_released(&mut self, client_id: &str) {
+        if self.attributes.sent_with.as_deref() == Some(client_id) {
+            self.attributes.sent_with = None;
+        }
+    }
+
+    /// The channel carrying a message's attributes, if it has some that fit the session (the
+    /// limit may have become known only after the message was written).
+    fn channel_for(&mut self, attributes: &BTreeMap<String, String>) -> Option<IncomingChannel> {
+        if attributes.is_empty() || !self.attributes_fit(attributes) {
+            return None;
+        }
         Some(IncomingChannel {
             metadata: Some(ChannelMetadata {
-                custom_attributes: self.attributes.values.clone(),
+                custom_attributes: attributes.clone(),
             }),
         })
     }
@@ -203,6 +254,7 @@ impl Engine {
     pub(super) fn attributes_refused(&mut self) {
         self.attributes = Default::default();
         self.attributes.delivered = true;
+        self.outbox.drop_custom_attributes();
     }
 
     /// Whether the outbox may put messages on the socket now.
@@ -226,7 +278,7 @@ impl Engine {
             };
             let metadata =
                 BTreeMap::from([(CLIENT_MESSAGE_ID_KEY.to_owned(), message.client_id.clone())]);
-            let channel = self.attributes_for(&message.client_id);
+            let channel = self.channel_for(&message.custom_attributes);
             self.send(ClientRequest::OnMessage(OnMessage {
                 token,
                 tracing_id: Some(message.client_id.clone()),

@@ -731,6 +731,94 @@ fn custom_attributes_over_the_session_limit_are_not_kept_and_4013_drops_them() {
     assert_eq!(attributes_of(&retried), None, "the retry goes without them");
 }
 
+#[test]
+fn custom_attributes_are_persisted_with_their_message_and_its_resend_after_a_reload_carries_them() {
+    let attributes = std::collections::BTreeMap::from([
+        ("name".to_owned(), "Jane".to_owned()),
+        ("email".to_owned(), "jane@example.com".to_owned()),
+    ]);
+    let mut before = Harness::ready();
+    before.set_custom_attributes(attributes.clone());
+    before.say("first");
+    let (token, messages) = persisted(&before.take()).pop().expect("persisted");
+    assert_eq!(
+        messages[0].custom_attributes, attributes,
+        "stored with the message"
+    );
+
+    let mut h = Harness::with_config(parley_shared::engine::EngineConfig {
+        seed: 9,
+        stored_token: token,
+        restored_outbox: messages,
+        ..parley_shared::engine::EngineConfig::new(DEPLOYMENT)
+    });
+    // The window hands the same attributes again at start: that is no second carrier.
+    h.set_custom_attributes(attributes.clone());
+    h.start();
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    h.open();
+    h.frame(session_response(true, false));
+    let resent = h.sent_messages().remove(0);
+    let expected: Vec<_> = attributes.into_iter().collect();
+    assert_eq!(attributes_of(&resent), Some(expected));
+    h.echo(&resent, "s1", "2024-01-01T10:00:00Z");
+    h.advance(1_000);
+    h.say("second");
+    let second = h.sent_messages().remove(0);
+    assert_eq!(attributes_of(&second), None, "delivered with the first");
+}
+
+#[test]
+fn a_discarded_message_hands_its_custom_attributes_to_the_next_one() {
+    let mut h = Harness::ready();
+    let attributes = std::collections::BTreeMap::from([("name".to_owned(), "Jane".to_owned())]);
+    h.set_custom_attributes(attributes);
+    h.say("too long, say");
+    let first = h.sent_messages().remove(0);
+    assert!(attributes_of(&first).is_some());
+    h.frame(error_frame(
+        4011,
+        "message too long",
+        first.tracing_id.as_deref(),
+    ));
+    let client_id = guest(&h, 0).client_id.unwrap();
+    h.discard(&client_id).unwrap();
+    h.advance(1_000);
+    h.say("short");
+    let next = h.sent_messages().remove(0);
+    let expected = Some(vec![("name".to_owned(), "Jane".to_owned())]);
+    assert_eq!(attributes_of(&next), expected);
+}
+
+#[test]
+fn attributes_written_before_the_session_announced_its_limit_are_checked_when_sent() {
+    let mut h = Harness::new();
+    h.start();
+    h.ok(Input::SessionGranted(grant(TOKEN)));
+    // No limit known yet: kept, and the message written now carries them.
+    h.set_custom_attributes(std::collections::BTreeMap::from([(
+        "blob".to_owned(),
+        "x".repeat(3_000),
+    )]));
+    h.say("early");
+    h.open();
+    h.frame(session_response(true, false)); // announces 2048 bytes
+    let sent = h.sent_messages().remove(0);
+    assert_eq!(sent.message.text.as_deref(), Some("early"));
+    assert_eq!(
+        attributes_of(&sent),
+        None,
+        "over the announced limit: not sent"
+    );
+    assert!(
+        h.engine
+            .diagnostics()
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("2048"))
+    );
+}
+
 fn card_frame(id: &str) -> serde_json::Value {
     json!({"type": "message", "class": "StructuredMessage", "code": 200,
         "body": {"direction": "Outbound", "id": id, "type": "Structured", "text": "Plans",
