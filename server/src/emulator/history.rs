@@ -25,6 +25,8 @@ use super::Emulator;
 use super::access::OriginCheck;
 use super::context::ConnCtx;
 use super::lifecycle::live_session;
+#[cfg(test)]
+use super::message_log::LogBounds;
 use super::message_log::MessageLog;
 use super::oauth::bearer_token;
 use super::routing::platform_unauthorized;
@@ -152,7 +154,11 @@ mod tests {
                 Direction::Inbound,
                 String::new(),
             );
-            log.record(&message, count);
+            let bounds = LogBounds {
+                entries: count,
+                bytes: usize::MAX,
+            };
+            log.record(&message, bounds);
         }
         log
     }

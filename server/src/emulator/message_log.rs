@@ -13,16 +13,28 @@ use std::collections::VecDeque;
 
 use parley_shared::genesys::StructuredMessage;
 
-/// The newest `max_entries` messages and events of one session, oldest first.
+/// How much one session's log may hold; the oldest entries are forgotten beyond either bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogBounds {
+    /// Most entries.
+    pub entries: usize,
+    /// Most bytes of JSON in all: what a session costs after its guest left is bounded by
+    /// this, whatever the guest sent (a full-size message is ~16 KB of JSON).
+    pub bytes: usize,
+}
+
+/// The newest messages and events of one session, oldest first, within [`LogBounds`].
 #[derive(Debug, Default)]
 pub struct MessageLog {
     entries: VecDeque<Box<str>>,
+    /// Bytes of JSON in `entries`.
+    bytes: usize,
 }
 
 impl MessageLog {
-    /// Appends `message`, forgetting the oldest entries beyond `max_entries` (history then
-    /// starts later; memory per session stays bounded).
-    pub fn record(&mut self, message: &StructuredMessage, max_entries: usize) {
+    /// Appends `message`, forgetting the oldest entries beyond `bounds` (history then starts
+    /// later; memory per session stays bounded). The newest entry is always kept.
+    pub fn record(&mut self, message: &StructuredMessage, bounds: LogBounds) {
         let json = match serde_json::to_string(message) {
             Ok(json) => json.into_boxed_str(),
             // Serialising a `StructuredMessage` cannot fail (string keys, no custom impls that
@@ -32,9 +44,14 @@ impl MessageLog {
                 return;
             }
         };
+        self.bytes += json.len();
         self.entries.push_back(json);
-        while self.entries.len() > max_entries.max(1) {
-            self.entries.pop_front();
+        while self.entries.len() > 1
+            && (self.entries.len() > bounds.entries || self.bytes > bounds.bytes)
+        {
+            if let Some(oldest) = self.entries.pop_front() {
+                self.bytes -= oldest.len();
+            }
         }
     }
 
@@ -82,6 +99,11 @@ mod tests {
     use super::*;
     use crate::emulator::frames;
 
+    const ROOMY: LogBounds = LogBounds {
+        entries: 1000,
+        bytes: 1 << 20,
+    };
+
     fn message(id: &str) -> StructuredMessage {
         frames::structured(
             id.to_owned(),
@@ -119,7 +141,7 @@ mod tests {
             });
         }
         let mut log = MessageLog::default();
-        log.record(&rich, 10);
+        log.record(&rich, ROOMY);
         assert_eq!(log.messages(), [rich]);
     }
 
@@ -127,7 +149,11 @@ mod tests {
     fn the_log_keeps_the_newest_entries_and_pages_newest_first() {
         let mut log = MessageLog::default();
         for n in 0..5 {
-            log.record(&message(&format!("m{n}")), 3);
+            let bounds = LogBounds {
+                entries: 3,
+                ..ROOMY
+            };
+            log.record(&message(&format!("m{n}")), bounds);
         }
         let ids = |messages: Vec<StructuredMessage>| -> Vec<String> {
             messages.into_iter().map(|m| m.id).collect()
@@ -135,5 +161,31 @@ mod tests {
         assert_eq!(log.len(), 3);
         assert_eq!(ids(log.messages()), ["m2", "m3", "m4"]);
         assert_eq!(ids(log.newest_first(1, 5)), ["m3", "m2"]);
+    }
+
+    #[test]
+    fn the_log_forgets_the_oldest_entries_beyond_its_byte_budget() {
+        let json_len = |message: &StructuredMessage| serde_json::to_string(message).unwrap().len();
+        let mut big = message("big");
+        big.text = Some("x".repeat(3000));
+        let budget = LogBounds {
+            entries: 1000,
+            bytes: json_len(&message("m2")) + json_len(&big),
+        };
+        let mut log = MessageLog::default();
+        log.record(&message("m1"), budget);
+        log.record(&message("m2"), budget);
+        log.record(&big, budget);
+        let ids: Vec<_> = log.messages().into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["m2", "big"], "m1 went to make room, m2 still fits");
+        let mut huge = message("huge");
+        huge.text = Some("y".repeat(budget.bytes));
+        log.record(&huge, budget);
+        let ids: Vec<_> = log.messages().into_iter().map(|m| m.id).collect();
+        assert_eq!(
+            ids,
+            ["huge"],
+            "the newest is kept even when it alone is over budget"
+        );
     }
 }

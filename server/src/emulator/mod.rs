@@ -42,7 +42,7 @@
 //! deployment ─→ access, config
 //! frames     ─→ tagging, config
 //! script     ─→ persona
-//! session    ─→ persona, rate_limit, message_log
+//! session    ─→ persona, rate_limit, message_log, config
 //! access     ─→ config
 //! leaves: config, persona (who answers), tagging (the upload header), rate_limit, wall, ids,
 //! message_log (a session's log, stored as JSON)
