@@ -7,7 +7,8 @@
 #   loaded   while every guest is still connected (during the drain),
 #   left     LINGER s after the load client exited (sockets closed; sessions kept for their TTL,
 #            as Genesys keeps them for a reconnect),
-#   expired  once every session has passed its TTL and the periodic sweep has run.
+#   expired  once every session has passed its TTL and the periodic sweep has run,
+#   settled  SETTLE s later (the allocator gives freed pages back with a delay).
 # Per-guest cost is the slope of `loaded` between successive guest counts, so fixed costs
 # (runtime, thread stacks, allocator arenas) do not count.
 # Loopback only; client and server share the machine's cores.
@@ -61,6 +62,9 @@ for n in "${counts[@]}"; do
   sleep "$(( ttl + sweep + 2 ))"
   expired=$(rss_kb "$server")
   sessions_expired=$(curl -sf "http://127.0.0.1:$port/emulator/stats" || echo '?')
+  # And once more after SETTLE s (default 30): the allocator returns freed pages with a delay.
+  sleep "${SETTLE:-30}"
+  settled=$(rss_kb "$server")
   kill "$server"; wait "$server" 2>/dev/null || true
   read -r connected lost p99 < <(python3 -c '
 import json, sys
@@ -71,7 +75,7 @@ print(r["guests"]["connected"], r["messages"]["lost"], r["latency_ms"]["echo"]["
     slope=$(python3 -c "print(f'{($loaded - $prev_loaded) * 1024 / ($n - $prev_n) / 1024:.1f} KiB/guest')")
     slope=" | slope $prev_n→$n: $slope"
   fi
-  echo "N=$n connected $connected lost $lost echo p99 $p99 ms | RSS KiB idle $idle loaded $loaded left $left expired $expired | (loaded-idle)/N $(( (loaded - idle) / n )) KiB$slope | exit $status"
+  echo "N=$n connected $connected lost $lost echo p99 $p99 ms | RSS KiB idle $idle loaded $loaded left $left expired $expired settled $settled | (loaded-idle)/N $(( (loaded - idle) / n )) KiB$slope | exit $status"
   echo "   stats after leaving: $sessions_left"
   echo "   stats after expiry:  $sessions_expired"
   prev_n=$n; prev_loaded=$loaded
