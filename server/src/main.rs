@@ -5,6 +5,15 @@ use std::process::ExitCode;
 use parley_server::serve::serve;
 use parley_server::{AppState, Config, app, telemetry};
 
+/// jemalloc instead of glibc's malloc: glibc kept every page a departed guest had used (its
+/// arenas fragment, and only `malloc_trim`, an unsafe FFI call this workspace forbids, gives
+/// the middle of a heap back), so the server's RSS never fell after a crowd left. jemalloc's
+/// background thread returns pages freed for ~10 s to the system (BENCHMARKS.md, "Memory per
+/// guest").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = match Config::from_env() {

@@ -161,7 +161,7 @@ fn send_reply(emulator: &Emulator, token: &str, conversation_id: &str, reply: Re
         if let Some(channel) = message.channel.as_mut() {
             channel.from = Some(reply.persona.participant(&session.base_url));
         }
-        session.record(message.clone(), emulator.config().max_log_entries);
+        session.record(&message, emulator.config());
         session.broadcast(&frames::push(message, None));
     })
     .is_some()
@@ -181,7 +181,7 @@ fn disconnect(emulator: &Emulator, token: &str, conversation_id: &str) -> bool {
     }
     with_conversation(emulator, token, conversation_id, |session| {
         session.read_only = read_only;
-        session.record(message.clone(), emulator.config().max_log_entries);
+        session.record(&message, emulator.config());
         session.broadcast(&frames::push(message, None));
     })
     .is_some()

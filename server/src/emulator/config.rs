@@ -88,6 +88,10 @@ pub struct EmulatorConfig {
     pub max_jwts_per_session: usize,
     /// Log entries (messages and events) kept per session, the oldest forgotten first.
     pub max_log_entries: usize,
+    /// Bytes of log (as JSON) kept per session, the oldest entries forgotten first: with
+    /// `max_sessions`, this bounds what sessions kept for their TTL after their guests left
+    /// can cost, whatever the guests sent.
+    pub max_log_bytes: usize,
     /// Budget for a guest message's `metadata`, `events` and button responses together, in
     /// bytes of JSON; larger → 400 before anything is logged or echoed.
     pub max_structured_bytes: usize,
@@ -141,6 +145,7 @@ impl Default for EmulatorConfig {
             max_sessions: 100_000,
             max_jwts_per_session: 8,
             max_log_entries: 1000,
+            max_log_bytes: 256 * 1024,
             max_structured_bytes: 8 * 1024,
             deployment_config_overlay: None,
         }
@@ -200,6 +205,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_sessions", &self.max_sessions)
             .field("max_jwts_per_session", &self.max_jwts_per_session)
             .field("max_log_entries", &self.max_log_entries)
+            .field("max_log_bytes", &self.max_log_bytes)
             .field("max_structured_bytes", &self.max_structured_bytes)
             .field("deployment_config_overlay", &self.deployment_config_overlay)
             .finish()

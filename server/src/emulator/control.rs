@@ -130,7 +130,7 @@ pub async fn transcript(
             state: "live",
             read_only: session.read_only,
             connections: session.connections.len(),
-            messages: session.log.clone(),
+            messages: session.log.messages(),
         },
     };
     Json(transcript).into_response()

@@ -30,6 +30,9 @@ use super::Emulator;
 use super::access::OriginCheck;
 use super::context::ConnCtx;
 use super::lifecycle::live_session;
+#[cfg(test)]
+use super::message_log::LogBounds;
+use super::message_log::MessageLog;
 use super::oauth::bearer_token;
 use super::routing::platform_unauthorized;
 use super::session::{JwtGrant, saturating_add};
@@ -136,7 +139,7 @@ fn parse_paging(query: &HashMap<String, String>) -> Result<(u32, u32), String> {
 }
 
 /// One page of `log` (oldest first), newest first.
-fn page(log: &[StructuredMessage], page_number: u32, page_size: u32) -> HistoryPage {
+fn page(log: &MessageLog, page_number: u32, page_size: u32) -> HistoryPage {
     let total = log.len();
     if total == 0 {
         return HistoryPage {
@@ -149,7 +152,7 @@ fn page(log: &[StructuredMessage], page_number: u32, page_size: u32) -> HistoryP
     }
     let size = page_size as usize;
     let skip = (page_number as usize - 1).saturating_mul(size);
-    let entities = log.iter().rev().skip(skip).take(size).cloned().collect();
+    let entities = log.newest_first(skip, size);
     HistoryPage {
         entities,
         page_size,
@@ -164,17 +167,22 @@ mod tests {
     use super::*;
     use parley_shared::genesys::{ChannelMetadata, MessageType};
 
-    fn log_of(count: usize) -> Vec<StructuredMessage> {
-        (1..=count)
-            .map(|n| {
-                super::super::frames::structured(
-                    format!("m{n}"),
-                    MessageType::Text,
-                    Direction::Inbound,
-                    String::new(),
-                )
-            })
-            .collect()
+    fn log_of(count: usize) -> MessageLog {
+        let mut log = MessageLog::default();
+        for n in 1..=count {
+            let message = super::super::frames::structured(
+                format!("m{n}"),
+                MessageType::Text,
+                Direction::Inbound,
+                String::new(),
+            );
+            let bounds = LogBounds {
+                entries: count,
+                bytes: usize::MAX,
+            };
+            log.record(&message, bounds);
+        }
+        log
     }
 
     #[test]
@@ -192,7 +200,7 @@ mod tests {
 
     #[test]
     fn empty_history_has_the_documented_shape() {
-        let empty = page(&[], 1, 25);
+        let empty = page(&MessageLog::default(), 1, 25);
         assert_eq!(
             (
                 empty.page_size,

@@ -144,7 +144,7 @@ fn send(emulator: &Emulator, ctx: &mut ConnCtx, request: OnMessage) {
         channel.metadata = Some(parley_shared::genesys::ChannelMetadata { custom_attributes });
     }
     session.last_activity = now;
-    session.record(echo.clone(), config.max_log_entries);
+    session.record(&echo, config);
     session.broadcast(&frames::push(echo.clone(), tracing_id));
     let conversation_id = session.conversation_id.clone();
     let backlog = std::sync::Arc::clone(&session.agent_backlog);

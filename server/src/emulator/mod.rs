@@ -32,7 +32,7 @@
 //! uploads    ─→ attachments, access, frames, tagging
 //! messaging  ─→ agent, lifecycle, frames, context
 //! attachments─→ lifecycle, frames, context, config
-//! history    ─→ lifecycle, routing, oauth, access, context, session
+//! history    ─→ lifecycle, routing, oauth, access, context, session, message_log
 //! control    ─→ lifecycle, faults, access, session
 //! lifecycle  ─→ frames, context, session, wall
 //! routing    ─→ oauth
@@ -42,9 +42,10 @@
 //! deployment ─→ access, config
 //! frames     ─→ tagging, config
 //! script     ─→ persona
-//! session    ─→ persona, rate_limit
+//! session    ─→ persona, rate_limit, message_log, config
 //! access     ─→ config
-//! leaves: config, persona (who answers), tagging (the upload header), rate_limit, wall, ids
+//! leaves: config, persona (who answers), tagging (the upload header), rate_limit, wall, ids,
+//! message_log (a session's log, stored as JSON)
 //! ```
 //!
 //! Locks: the shared state sits behind std `Mutex`es, one per store (`sessions`, `attachments`,
@@ -72,6 +73,7 @@ mod frames;
 mod history;
 mod ids;
 mod lifecycle;
+mod message_log;
 mod messaging;
 mod oauth;
 mod persona;

@@ -7,10 +7,13 @@
 //! do the actual sending. A session that expires leaves a tombstone so that its token keeps
 //! answering 4006 instead of silently starting over.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use parley_shared::genesys::{ServerFrame, StructuredMessage};
+
+use super::config::EmulatorConfig;
+use super::message_log::{LogBounds, MessageLog};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
@@ -26,8 +29,11 @@ const MAX_TOMBSTONES: usize = 4096;
 /// What a connection's writer task sends next.
 #[derive(Debug)]
 pub enum Outbound {
-    /// A text frame, with when it was queued (the delay fault counts from there).
-    Frame { text: String, queued_at: Instant },
+    /// A text frame, with when it was queued (the delay fault counts from there). The text is
+    /// a `Box<str>`, not a `String`: the channel allocates its slots 32 at a time per
+    /// connection whether or not they are used, and 8 bytes less per slot is 256 bytes less
+    /// per connection.
+    Frame { text: Box<str>, queued_at: Instant },
     /// A close frame (1000), after which the writer stops.
     Close,
 }
@@ -62,7 +68,7 @@ impl ConnHandle {
     /// Queues pre-serialised frame text.
     pub fn send_text(&self, text: String) {
         self.queue(Outbound::Frame {
-            text,
+            text: text.into_boxed_str(),
             queued_at: Instant::now(),
         });
     }
@@ -78,6 +84,42 @@ impl ConnHandle {
     }
 }
 
+/// The live connections bound to one session: almost always one, seldom a few (tabs). A small
+/// vector, not a map: a `BTreeMap`'s first node is ~280 bytes per session, the vector's first
+/// allocation 96, and every operation scans at most a handful of entries.
+#[derive(Debug, Default)]
+pub struct SessionConnections {
+    entries: Vec<(ConnId, ConnHandle)>,
+}
+
+impl SessionConnections {
+    /// Binds connection `id` (replacing an earlier binding of the same id).
+    pub fn insert(&mut self, id: ConnId, handle: ConnHandle) {
+        self.remove(&id);
+        self.entries.push((id, handle));
+    }
+
+    /// Unbinds connection `id`, if bound.
+    pub fn remove(&mut self, id: &ConnId) {
+        self.entries.retain(|(bound, _)| bound != id);
+    }
+
+    /// Keeps only the connections for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&ConnId, &ConnHandle) -> bool) {
+        self.entries.retain(|(id, handle)| keep(id, handle));
+    }
+
+    /// Every bound connection, in binding order.
+    pub fn values(&self) -> impl Iterator<Item = &ConnHandle> {
+        self.entries.iter().map(|(_, handle)| handle)
+    }
+
+    /// How many connections are bound.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
 /// One guest session: the conversation behind a token.
 #[derive(Debug)]
 pub struct Session {
@@ -85,10 +127,10 @@ pub struct Session {
     pub conversation_id: String,
     /// The conversation was disconnected (or closed); sending needs `startNew`.
     pub read_only: bool,
-    /// Messages and presence events, oldest first (history and transcript).
-    pub log: Vec<StructuredMessage>,
+    /// Messages and presence events, oldest first (history and transcript), stored compactly.
+    pub log: MessageLog,
     /// Connections bound to this token by configureSession.
-    pub connections: BTreeMap<ConnId, ConnHandle>,
+    pub connections: SessionConnections,
     /// Accepted sends in the last second.
     pub window: SendWindow,
     /// Last guest activity; the TTL counts from here.
@@ -109,8 +151,8 @@ impl Session {
         Self {
             conversation_id,
             read_only: false,
-            log: Vec::new(),
-            connections: BTreeMap::new(),
+            log: MessageLog::default(),
+            connections: SessionConnections::default(),
             window: SendWindow::default(),
             last_activity: now,
             persona: Persona::Bot,
@@ -129,14 +171,14 @@ impl Session {
         self.base_url = base_url;
     }
 
-    /// Appends to the log, forgetting the oldest entries beyond `max_entries` (history then
-    /// starts later; memory per session stays bounded).
-    pub fn record(&mut self, message: StructuredMessage, max_entries: usize) {
-        self.log.push(message);
-        let excess = self.log.len().saturating_sub(max_entries.max(1));
-        if excess > 0 {
-            self.log.drain(..excess);
-        }
+    /// Appends to the log, forgetting the oldest entries beyond the configured entry and byte
+    /// bounds (history then starts later; memory per session stays bounded).
+    pub fn record(&mut self, message: &StructuredMessage, config: &EmulatorConfig) {
+        let bounds = LogBounds {
+            entries: config.max_log_entries,
+            bytes: config.max_log_bytes,
+        };
+        self.log.record(message, bounds);
     }
 
     /// Sends a frame to every connection of this session.
@@ -391,7 +433,7 @@ mod tests {
             futures_util::FutureExt::now_or_never(killed).is_some(),
             "the third frame found the queue full and cut the connection"
         );
-        assert!(matches!(rx.recv().await, Some(Outbound::Frame { text, .. }) if text == "one"));
+        assert!(matches!(rx.recv().await, Some(Outbound::Frame { text, .. }) if &*text == "one"));
     }
 
     #[test]
@@ -447,19 +489,41 @@ mod tests {
     }
 
     #[test]
-    fn the_log_keeps_the_newest_entries() {
-        let mut session = Session::new("c".into(), Instant::now());
-        for n in 0..5 {
-            let mut message = super::super::frames::structured(
-                format!("m{n}"),
-                parley_shared::genesys::MessageType::Text,
-                parley_shared::genesys::Direction::Inbound,
-                String::new(),
-            );
-            message.text = Some(n.to_string());
-            session.record(message, 3);
-        }
-        let ids: Vec<_> = session.log.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["m2", "m3", "m4"]);
+    fn an_expired_or_cleared_session_is_freed_not_kept_behind_its_tombstone() {
+        let now = Instant::now();
+        let mut sessions = Sessions::default();
+        let expiring = Arc::downgrade(
+            &sessions
+                .create("a", Session::new("c1".into(), now))
+                .agent_turn,
+        );
+        let cleared = Arc::downgrade(
+            &sessions
+                .create("b", Session::new("c2".into(), now))
+                .agent_turn,
+        );
+        sessions.insert_jwt(
+            "jwt".into(),
+            JwtGrant {
+                token: "a".into(),
+                expires_at: now + Duration::from_secs(60),
+            },
+            8,
+        );
+        drop(sessions.expire("a", now));
+        drop(sessions.remove("b"));
+        assert!(
+            expiring.upgrade().is_none(),
+            "the expired session's state is dropped"
+        );
+        assert!(
+            cleared.upgrade().is_none(),
+            "the cleared session's state is dropped"
+        );
+        assert_eq!(
+            sessions.token_for_jwt("jwt", now),
+            None,
+            "its JWTs are forgotten too"
+        );
     }
 }

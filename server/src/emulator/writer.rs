@@ -33,7 +33,7 @@ pub async fn run(emulator: Emulator, sink: Sink, mut rx: mpsc::Receiver<Outbound
         sink,
         timeout: emulator.config().write_timeout,
     };
-    let mut held: Option<String> = None;
+    let mut held: Option<Box<str>> = None;
     loop {
         let next = match held {
             Some(_) => match tokio::time::timeout(REORDER_HOLD, rx.recv()).await {
@@ -103,9 +103,9 @@ impl TimedSink {
 }
 
 /// Writes one text frame if there is one; false when the socket is gone or too slow.
-async fn send(sink: &mut TimedSink, text: Option<String>) -> bool {
+async fn send(sink: &mut TimedSink, text: Option<Box<str>>) -> bool {
     match text {
-        Some(text) => sink.write(Message::Text(text.into())).await,
+        Some(text) => sink.write(Message::Text(String::from(text).into())).await,
         None => true,
     }
 }

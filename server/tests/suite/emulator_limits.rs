@@ -147,3 +147,29 @@ async fn extreme_fault_and_ttl_values_saturate() {
     );
     assert_eq!(server.emulator.stats().live_sessions, 1);
 }
+
+/// The socket reads through a 1 KiB buffer (memory per guest): a frame several times that size
+/// must still arrive whole, and come back whole from the session's log, while a frame over the
+/// 256 KiB frame limit ends the connection.
+#[tokio::test]
+async fn frames_larger_than_the_read_buffer_arrive_whole_and_oversized_frames_end_the_socket() {
+    let server = start_default().await;
+    let (mut guest, _) = server.guest("t").await;
+    let text = "é✓".repeat(1_500); // 3,000 characters, 7,500 bytes of UTF-8
+    guest.say("t", &text, "long").await;
+    let echo = guest
+        .until_message(|message| message.text.as_deref() == Some(text.as_str()))
+        .await;
+    let transcript = server.transcript("t").await;
+    assert_eq!(transcript["messages"][0]["id"], json!(echo.id));
+    assert_eq!(
+        transcript["messages"][0]["text"],
+        json!(text),
+        "logged whole"
+    );
+    guest.send_raw(&"x".repeat(300 * 1024)).await;
+    assert!(
+        guest.ends().await,
+        "a frame over the limit ends the connection"
+    );
+}
