@@ -139,6 +139,27 @@ test('fields the host filled with setAttributes are skipped, and all filled mean
   }
 });
 
+test('a visitor already in a conversation is not asked when the page starts asking', { timeout: 90_000 }, async () => {
+  const visitor = await Visitor.arrive(parley, { path: '/?open=1' });
+  const { page } = visitor;
+  try {
+    await visitor.waitUntilReady();
+    await visitor.send('already talking');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('already talking'), state: 'sent' });
+
+    // The site adds a pre-chat form; the visitor comes back to the ongoing conversation.
+    await page.goto(new URL('/?open=1&prechat=name,email', page.url()).href);
+    await visitor.waitUntilReady();
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('already talking'), state: 'sent' });
+    await visitor.waitForEnabled(visitor.input);
+    assert.equal(await page.locator('[data-parley-prechat]').count(), 0, 'the first message has gone: too late to ask');
+    await visitor.send('and more');
+    await visitor.waitForEntry({ kind: 'guest', text: exactly('and more'), state: 'sent' });
+  } finally {
+    await visitor.leave();
+  }
+});
+
 test('a JSON form set as window.parley before the loader runs, with localised labels', { timeout: 90_000 }, async () => {
   // What a host page's own script does before the loader's tag.
   const preset = (page) =>
