@@ -88,7 +88,7 @@ test('upload modes: the picker accepts PNG only, a too-large or wrong-type file 
   }
 });
 
-test('humanize: bot messages carry the deployment bot name and avatar', { timeout: 60_000 }, async () => {
+test('humanize: bot messages and the header carry the deployment bot name and avatar', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(writeOn);
   try {
     await visitor.waitUntilReady();
@@ -99,6 +99,13 @@ test('humanize: bot messages carry the deployment bot name and avatar', { timeou
     const avatar = bot.locator('img[data-parley-bot-avatar]');
     assert.equal(await avatar.getAttribute('src'), writeOn.url('/emulator/avatars/bot.svg'));
     assert.equal(await avatar.getAttribute('alt'), '', 'decorative: the name is written next to it');
+    // The header introduces the bot speaking now the same way.
+    const header = visitor.page.locator('.parley-header');
+    await header.locator('[data-parley-agent-name]', { hasText: 'Robo' }).waitFor();
+    assert.equal(
+      await header.locator('img[data-parley-agent-avatar]').getAttribute('src'),
+      writeOn.url('/emulator/avatars/bot.svg'),
+    );
     await visitor.page.waitForFunction(
       () => window.__parleyE2E.all('img[data-parley-bot-avatar]').some((img) => img.complete && img.naturalWidth > 0),
     );

@@ -18,10 +18,10 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use parley_shared::api::{Features, WindowConfig};
+use parley_shared::api::{Features, Humanize, WindowConfig};
 use parley_shared::engine::{
-    Choice, Engine, Entry, EntryChange, Millis, Phase, SessionLimits, Typist, UploadFailure,
-    UploadState, WholeHistory,
+    Choice, Engine, Entry, EntryChange, Millis, OriginatingEntity, Phase, SessionLimits, Typist,
+    UploadFailure, UploadState, WholeHistory,
 };
 
 use crate::format;
@@ -184,7 +184,10 @@ impl ChatState {
             },
         );
         set_if_changed(self.upload, upload_view(engine));
-        set_if_changed(self.agent, current_agent(engine));
+        let agent = self
+            .window_config
+            .with_untracked(|config| current_agent(engine, config.humanize.as_ref()));
+        set_if_changed(self.agent, agent);
         set_if_changed(self.whole_history, engine.whole_history());
     }
 
@@ -375,7 +378,18 @@ fn upload_view(engine: &Engine) -> Option<UploadView> {
     })
 }
 
-fn current_agent(engine: &Engine) -> Option<AgentInfo> {
+/// The agent the header shows. A bot speaking now wears the deployment's humanize name and
+/// avatar when the admin set one (as its messages do); otherwise the latest named sender.
+fn current_agent(engine: &Engine, humanize: Option<&Humanize>) -> Option<AgentInfo> {
+    if let (Some(humanize), Some(speaker)) = (humanize, engine.current_speaker())
+        && speaker.originating_entity == Some(OriginatingEntity::Bot)
+        && let Some(name) = humanize.bot_name.clone()
+    {
+        return Some(AgentInfo {
+            name,
+            avatar: humanize.bot_avatar_url.clone(),
+        });
+    }
     let agent = engine.current_agent()?;
     Some(AgentInfo {
         name: agent.nickname.clone()?,

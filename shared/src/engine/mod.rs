@@ -534,6 +534,12 @@ impl Engine {
         self.transcript.current_agent()
     }
 
+    /// Who speaks for the other side now: [`Engine::current_agent`], or a bot that wrote after
+    /// it without a name (a window that humanizes bots shows the deployment's bot then).
+    pub fn current_speaker(&self) -> Option<&AgentMessage> {
+        self.transcript.current_speaker()
+    }
+
     /// Who is typing at `now`, if the agent's typing indicator shows: the typing event's
     /// sender, else the last agent who wrote (the name may still be unknown).
     pub fn agent_typing(&self, now: Millis) -> Option<&Typist> {

@@ -216,6 +216,24 @@ impl Transcript {
             })
     }
 
+    /// Who speaks for the other side now: the latest agent or bot message that named its
+    /// sender, or came from a bot (bots rarely carry a nickname; a deployment that humanizes
+    /// them names them). `None` before anyone wrote.
+    pub fn current_speaker(&self) -> Option<&AgentMessage> {
+        self.entries
+            .iter()
+            .rev()
+            .find_map(|entry| match &entry.kind {
+                EntryKind::Agent(agent)
+                    if agent.nickname.is_some()
+                        || agent.originating_entity == Some(OriginatingEntity::Bot) =>
+                {
+                    Some(agent)
+                }
+                _ => None,
+            })
+    }
+
     /// The server time of the newest guest message the server confirmed (echoed or in history).
     pub fn latest_confirmed_guest_millis(&self) -> Option<i64> {
         self.entries

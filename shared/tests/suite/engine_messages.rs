@@ -582,6 +582,38 @@ fn a_new_sender_nickname_announces_a_handover() {
 }
 
 #[test]
+fn a_nameless_bot_speaking_after_an_agent_is_the_current_speaker_not_the_current_agent() {
+    let mut h = Harness::ready();
+    assert!(h.engine.current_speaker().is_none(), "nobody wrote yet");
+    h.frame(agent_text(
+        "a1",
+        "Hi, Ann here",
+        "2024-01-01T10:00:00Z",
+        "Ann",
+    ));
+    h.frame(
+        json!({"type": "message", "class": "StructuredMessage", "code": 200,
+        "body": {"id": "b1", "type": "Text", "direction": "Outbound", "text": "Back to the bot",
+                 "originatingEntity": "Bot", "channel": {"time": "2024-01-01T10:00:05Z"}}}),
+    );
+    let speaker = h.engine.current_speaker().expect("the bot speaks");
+    assert_eq!(speaker.message_id, "b1");
+    assert_eq!(speaker.originating_entity, Some(OriginatingEntity::Bot));
+    assert_eq!(
+        h.engine
+            .current_agent()
+            .map(|agent| agent.message_id.as_str()),
+        Some("a1"),
+        "the latest named sender is still Ann"
+    );
+    h.frame(agent_text("a2", "Ann again", "2024-01-01T10:00:09Z", "Ann"));
+    assert_eq!(
+        h.engine.current_speaker().map(|m| m.message_id.as_str()),
+        Some("a2")
+    );
+}
+
+#[test]
 fn unknown_content_kinds_are_kept_for_the_ui() {
     let mut h = Harness::ready();
     h.frame(
