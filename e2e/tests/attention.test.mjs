@@ -8,15 +8,12 @@
 // an init script wraps `Notification` to record what the window constructs (the real
 // permission shows through), counts the chime's oscillators, and lets the test hide the tab
 // (`document.visibilityState` and a `visibilitychange` event, as a real tab switch fires).
-// axe is injected as a script tag, which the page's CSP forbids: the context bypasses CSP.
+// The context bypasses the page's CSP, as the other accessibility checks do.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { startParley, ROOT } from '../lib/harness.mjs';
+import { startParley, axeViolations } from '../lib/harness.mjs';
 import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
-
-const AXE = path.join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js');
 
 let parley;
 before(async () => {
@@ -56,12 +53,6 @@ function instrument() {
     hidden = value;
     document.dispatchEvent(new Event('visibilitychange'));
   };
-}
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`);
 }
 
 const counts = (page) => page.evaluate(() => ({ notifications: window.__notifications.length, tones: window.__tones }));

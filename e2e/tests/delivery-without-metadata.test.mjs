@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
 import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { fiveOfflineThenReload } from '../lib/scenarios.mjs';
 
 let parley;
 before(async () => {
@@ -34,31 +35,9 @@ async function waitForServerText(visitor, token, text, timeout = 10_000) {
 test('without metadata in history: five messages typed offline, then online and an immediate reload: all five delivered once, in order', { timeout: 90_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
-    const token = await visitor.token();
-
-    await visitor.page.context().setOffline(true);
-    await parley.server.fault({ fault: 'drop_sockets', token });
-    await visitor.waitForConnection('offline');
-    const texts = ['one', 'two', 'three', 'four', 'five'];
-    for (const text of texts) await visitor.send(text);
-    await visitor.waitForEntry({ kind: 'guest', text: exactly('five'), state: 'sending' });
-
-    // Back online, and the page reloads before the paced outbox (2 messages/s) is through:
-    // some messages may have reached the emulator unconfirmed, and history cannot name them.
-    await visitor.page.context().setOffline(false);
-    await visitor.page.reload();
-    await visitor.launcher.or(visitor.window).first().waitFor();
-    if (await visitor.launcher.isVisible()) await visitor.launcher.click();
-    for (const text of texts) {
-      await visitor.waitForEntry({ kind: 'guest', text: exactly(text), state: 'sent' }, 30_000);
-    }
-
-    const server = (await visitor.serverGuestTexts(token)).filter((text) => text !== 'hello');
-    assert.deepEqual(server, texts, 'each message reached the emulator once, in order');
-    assert.deepEqual(await shownOf(visitor, texts), texts, 'each message shows once, in order');
+    // Some messages may reach the emulator unconfirmed before the reload, and history cannot
+    // name them: they are matched by text and time.
+    await fiveOfflineThenReload(parley, visitor);
   } finally {
     await visitor.leave();
   }

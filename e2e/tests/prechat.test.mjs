@@ -4,17 +4,14 @@
 // reach Genesys (the emulator) as custom attributes of the first message. axe-core finds no
 // violation in the form, with or without an error shown.
 //
-// axe is injected as a script tag, which the page's CSP forbids: these contexts bypass CSP
-// (the CSP itself is tested in safety.test.mjs).
+// The contexts that run axe bypass the page's CSP, as the other accessibility checks do (the
+// CSP itself is tested in safety.test.mjs).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { startParley, ROOT } from '../lib/harness.mjs';
+import { startParley, axeViolations } from '../lib/harness.mjs';
 import { Visitor, exactly, preparePage } from '../lib/visitor.mjs';
 import { startHost, hostPage, iframeHostCsp } from '../lib/host.mjs';
-
-const AXE = path.join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js');
 
 let parley;
 let host;
@@ -31,12 +28,6 @@ after(async () => {
   await parley?.close();
   await host?.close();
 });
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`);
-}
 
 /** The custom attributes the emulator recorded on the guest's message `text`. */
 async function attributesOf(visitor, text) {
