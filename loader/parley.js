@@ -45,6 +45,7 @@
   const MESSAGE_TAG = 'parley';
   /** The event the wasm's `main` dispatches with its start function (frontend/src/lib.rs). */
   const START_EVENT = 'parley:wasm-started';
+  const GRANT_PATH = 'api/session'; // the window's own SESSION_PATH
 
   // Tag managers may insert the script so that currentScript is not set: then find it by name.
   const script = document.currentScript || document.querySelector('script[src*="parley.js"]');
@@ -84,7 +85,10 @@
       wantOpen = true;
       rememberOpen();
       if (handle) handle.open();
-      else load();
+      else {
+        askForGrant();
+        load();
+      }
       render();
     },
     close() {
@@ -137,6 +141,7 @@
   const windowSheet = new CSSStyleSheet();
   let current = null; // the <parley-chat> element that holds the shell
   let options = null; // read from the first element and the script tag
+  let grant = null; // a fresh visitor's grant asked for while the window loads (askForGrant)
   let unread = 0;
   let previouslyOpen = false;
   let failed = false;
@@ -373,6 +378,23 @@
     }
   }
 
+  /**
+   * A fresh visitor who opens the window before it has loaded gets the session grant asked for
+   * at once, beside the download and compile, and the window takes this answer instead of
+   * asking again (frontend/src/driver/http.rs). Only on a click or open(), not on a hover: a
+   * grant for every passing pointer would be waste. A stored conversation is resumed by the
+   * window itself.
+   */
+  function askForGrant() {
+    if (grant || handle || !options || isolation === 'iframe' || hasStoredConversation()) return;
+    grant = fetch(base + GRANT_PATH, {
+      method: 'POST',
+      mode: 'cors',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => null); // the window asks again itself
+  }
+
   /** Whether the window was open when this tab left its last page (or was reloaded). */
   function wasOpen() {
     try {
@@ -447,7 +469,10 @@
     await module.default({ module_or_path: response });
     document.removeEventListener(START_EVENT, takeStart);
     if (typeof start !== 'function') throw new Error('the window did not start');
+    const prefetched = grant;
+    grant = null; // one window, one answer
     return start(mount, {
+      grant: prefetched,
       server: base,
       lang: language(),
       deployment: deployment.json,

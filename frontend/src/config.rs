@@ -9,7 +9,7 @@
 //! them) and `emit`, the loader's function that delivers the window's events (`open`,
 //! `close`, `unread`, `connection`, `message`) to the host page.
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use parley_shared::api::WindowConfig;
 use parley_shared::prechat::{Field, parse_fields};
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,6 +35,9 @@ pub struct Config {
     pub session_only: bool,
     /// The pre-chat form's fields (none: no form).
     pub prechat: Vec<Field>,
+    /// The loader's `fetch` of a fresh session grant, started when the visitor opened the
+    /// window before it had loaded (it resolves to the `Response`, or `null` if it failed).
+    pub grant: Option<Promise>,
 }
 
 impl Config {
@@ -60,6 +63,7 @@ impl Config {
             prechat: text("prechat")
                 .map(|spec| parse_fields(&spec))
                 .unwrap_or_default(),
+            grant: get("grant").and_then(|p| p.dyn_into::<Promise>().ok()),
         }
     }
 }

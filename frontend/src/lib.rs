@@ -99,6 +99,9 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
     provide_context(window);
     provide_context(state);
     let driver = Driver::new(state, window, config.server.clone());
+    if let Some(grant) = config.grant.clone() {
+        driver.use_prefetched_grant(grant);
+    }
     if let Some(deployment) = config.deployment.clone() {
         driver.apply_deployment(deployment);
     }

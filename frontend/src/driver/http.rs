@@ -1,9 +1,10 @@
 //! The driver's two HTTP calls: the session grant from Parley's server and a history page
 //! from the guest API. Both answer with the engine input the effect asked for.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use parley_shared::api::{ApiErrorBody, SessionGrant, SessionGrantRequest};
 use parley_shared::genesys::{HistoryPage, HistoryQuery};
+use wasm_bindgen::JsCast;
 
 /// Where the grant comes from, under the Parley server's base URL (see README, "Embedding").
 pub const SESSION_PATH: &str = "api/session";
@@ -19,6 +20,21 @@ pub async fn request_session(server: &str, resume: Option<String>) -> Result<Ses
         .send()
         .await
         .map_err(|e| format!("session request failed: {e}"))?;
+    read_grant(response).await
+}
+
+/// The answer to the fresh-session request the loader sent while the window loaded
+/// (`loader/parley.js`, `askForGrant`: `POST {server}api/session` with `{}`), read like
+/// [`request_session`]'s; `None` when that request failed on the network, so the driver asks
+/// itself.
+pub async fn prefetched_session(request: js_sys::Promise) -> Option<Result<SessionGrant, String>> {
+    let response = wasm_bindgen_futures::JsFuture::from(request).await.ok()?;
+    let response = response.dyn_into::<web_sys::Response>().ok()?;
+    Some(read_grant(response.into()).await)
+}
+
+/// A grant from the server's answer, or why not (its status and message, never the token).
+async fn read_grant(response: Response) -> Result<SessionGrant, String> {
     if !response.ok() {
         let status = response.status();
         let message = response

@@ -77,6 +77,9 @@ pub struct Driver {
     server: String,
     /// Messages not yet confirmed could not be stored: leaving the page would lose them.
     unsaved: Cell<bool>,
+    /// The loader's fresh-session request, sent while the window loaded; answers the first
+    /// fresh [`Effect::RequestSession`] instead of a second request.
+    prefetched_grant: RefCell<Option<js_sys::Promise>>,
 }
 
 impl Driver {
@@ -99,6 +102,7 @@ impl Driver {
             started: Cell::new(false),
             server,
             unsaved: Cell::new(false),
+            prefetched_grant: RefCell::new(None),
         });
         // The browser asks "leave the page?" only when leaving would lose a message: something
         // is unsent and storage refused it (with storage, a reload restores it).
@@ -112,6 +116,12 @@ impl Driver {
             }
         });
         driver
+    }
+
+    /// Hands over the grant request the loader sent while the window loaded: the first fresh
+    /// session the engine asks for takes its answer.
+    pub fn use_prefetched_grant(&self, request: js_sys::Promise) {
+        self.prefetched_grant.replace(Some(request));
     }
 
     /// The deployment's settings (from the loader, then from each grant): the window shows
@@ -235,8 +245,18 @@ impl Driver {
             Effect::RequestSession { resume_token } => {
                 let me = self.me.clone();
                 let server = self.server.clone();
+                let prefetched = resume_token
+                    .is_none()
+                    .then(|| self.prefetched_grant.take())
+                    .flatten();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let answer = http::request_session(&server, resume_token).await;
+                    let answer = match prefetched {
+                        Some(request) => match http::prefetched_session(request).await {
+                            Some(answer) => answer,
+                            None => http::request_session(&server, None).await,
+                        },
+                        None => http::request_session(&server, resume_token).await,
+                    };
                     let Some(driver) = me.upgrade() else { return };
                     let input = match answer {
                         Ok(grant) => {
