@@ -1,7 +1,7 @@
 // Scenarios more than one test file plays, against different servers.
 
 import assert from 'node:assert/strict';
-import { GREETING, exactly } from './visitor.mjs';
+import { exactly } from './visitor.mjs';
 
 /**
  * Five messages typed offline, then online and an immediate reload (before the paced outbox,
@@ -9,9 +9,7 @@ import { GREETING, exactly } from './visitor.mjs';
  * order. `parley` is the running server the visitor talks to; the visitor is ready on arrival.
  */
 export async function fiveOfflineThenReload(parley, visitor) {
-  await visitor.waitUntilReady();
-  await visitor.send('hello');
-  await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+  await visitor.greet();
   const token = await visitor.token();
 
   await visitor.page.context().setOffline(true);

@@ -131,6 +131,13 @@ export class Visitor {
     this.quickReplies = page.getByRole('group', { name: 'Quick replies' });
   }
 
+  /** The usual opening: the window ready, "hello" sent and the bot's greeting shown. */
+  async greet() {
+    await this.waitUntilReady();
+    await this.send('hello');
+    await this.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+  }
+
   /** Waits until the connection status has `data-state` = `state` (it may be visually empty). */
   async waitForConnection(state, timeout = WAIT_MS) {
     await this.scope

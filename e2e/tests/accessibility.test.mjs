@@ -37,9 +37,7 @@ async function axeViolations(page) {
 // An open window holding a greeting, quick replies and a card.
 async function richConversation(colorScheme) {
   const visitor = await Visitor.arrive(parley, { context: { bypassCSP: true, colorScheme } });
-  await visitor.waitUntilReady();
-  await visitor.send('hello');
-  await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+  await visitor.greet();
   await visitor.send('card');
   await visitor.page.locator('[data-parley-card]').waitFor();
   await visitor.send('options');

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { Visitor, exactly } from '../lib/visitor.mjs';
 import { fiveOfflineThenReload } from '../lib/scenarios.mjs';
 
 let parley;
@@ -46,9 +46,7 @@ test('without metadata in history: five messages typed offline, then online and 
 test('without metadata in history: a message whose echo was lost with the socket is confirmed from history, not sent twice', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
 
     // The emulator holds every outbound frame for 10 s: the message is received and recorded,

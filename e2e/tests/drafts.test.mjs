@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { Visitor, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -20,9 +20,7 @@ test('a draft and the open window survive a reload; sending clears the draft', {
   const visitor = await Visitor.arrive(parley, { path: '/' });
   try {
     await visitor.launcher.click();
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.input.pressSequentially('half a thought');
 
     await visitor.page.reload();

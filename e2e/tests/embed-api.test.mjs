@@ -33,9 +33,7 @@ test('window.parley opens and closes the window and reports connection and messa
     await listen(visitor.page);
 
     await visitor.page.evaluate(() => window.parley.open());
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.page.waitForFunction(() =>
       window.__apiEvents.some(([name, payload]) => name === 'message' && payload?.text?.startsWith('Hello!')),
     );

@@ -96,9 +96,7 @@ test('after a click the visitor chats across origins, isolated from the host CSS
     await visitor.launcher.waitFor();
     const before = await hostStyles(page);
     await visitor.launcher.click();
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
 
     // The window's styles are Parley's, whatever the host's global CSS says.
     const inside = await page.evaluate(() => {
@@ -135,9 +133,7 @@ test('a reload resumes the same conversation once, on the host site', { timeout:
   const { visitor, page } = await arriveAtHost('/');
   try {
     await visitor.launcher.click();
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
     assert.ok(token);
 
@@ -194,9 +190,7 @@ test('a router that replaces <parley-chat>, and a second copy of the script, kee
   const { visitor, page, sockets } = await arriveAtHost('/spa');
   try {
     await visitor.launcher.click();
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
 
     await page.evaluate(() => window.__route());
@@ -241,9 +235,7 @@ test('the iframe mode chats under a host CSP without wasm-unsafe-eval, through p
     const frameElement = await page.locator('iframe.parley-frame').elementHandle();
     const frame = await frameElement.contentFrame();
     const visitor = new Visitor(page, parley.server, frame);
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await page.waitForFunction((greeting) => window.__events.some((e) => e.text === greeting), GREETING);
 
     await page.evaluate(() => window.parley.close());
@@ -270,9 +262,7 @@ test('a failed download says so and offers Retry, which then opens the chat', { 
     await retry.waitFor();
     await page.getByText('The chat could not be loaded.').waitFor();
     await retry.click();
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     assert.equal(failures, 2);
   } finally {
     await visitor.leave();

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { Visitor, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -18,9 +18,7 @@ after(async () => {
 
 /** A greeted conversation; returns its token. */
 async function greeted(visitor) {
-  await visitor.waitUntilReady();
-  await visitor.send('hello');
-  await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+  await visitor.greet();
   return visitor.token();
 }
 

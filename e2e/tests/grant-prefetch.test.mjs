@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { Visitor } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -58,9 +58,7 @@ test('opening before the window has loaded asks for the grant during the downloa
     assert.deepEqual(JSON.parse(watched.seen.bodies[0]), {}, 'a fresh session');
     watched.release();
 
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     assert.equal(watched.seen.grants, 1, 'the window took the loader\'s answer');
   } finally {
     await visitor.leave();
@@ -70,9 +68,7 @@ test('opening before the window has loaded asks for the grant during the downloa
 test('a visitor with a stored conversation is resumed by the window, not granted afresh by the loader', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
 
     const grants = [];

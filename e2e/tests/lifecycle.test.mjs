@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, exactly } from '../lib/visitor.mjs';
+import { Visitor, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -17,9 +17,7 @@ after(async () => {
 // After "Start new chat" (or an automatic restart): ready, enabled, greeted, and the emulator's
 // conversation for the stored token holds only the new exchange.
 async function assertFreshChatWorks(visitor, { notInNewConversation }) {
-  await visitor.waitUntilReady();
-  await visitor.send('hello');
-  await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+  await visitor.greet();
   const transcript = await parley.server.transcript(await visitor.token());
   assert.equal(transcript.state, 'live');
   assert.equal(transcript.readOnly, false, 'the new conversation is not read-only');
@@ -31,9 +29,7 @@ async function assertFreshChatWorks(visitor, { notInNewConversation }) {
 test('"bye" ends the chat read-only; the composer says why; "Start new chat" starts a working one', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const before = await parley.server.transcript(await visitor.token());
     await visitor.send('bye');
     await visitor.waitForEntry({ kind: 'bot', text: exactly('Goodbye! Thanks for chatting with us.') });
@@ -56,9 +52,7 @@ test('"bye" ends the chat read-only; the composer says why; "Start new chat" sta
 test('"End chat" asks for confirmation, ends the conversation, then offers a new one', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
 
     await visitor.page.getByRole('button', { name: 'End chat' }).click();
@@ -83,9 +77,7 @@ test('"End chat" asks for confirmation, ends the conversation, then offers a new
 test('an expired session shows a clear notice and a fresh session that works', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     const token = await visitor.token();
     await visitor.startRecording();
 

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
+import { Visitor, HELP, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -19,9 +19,7 @@ const readable = (entries) => entries.map(({ kind, text }) => `${kind}: ${text}`
 test('a reload resumes the same conversation and history with no duplicates', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.send('second message');
     await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP) });
     await visitor.waitForEntry({ kind: 'guest', text: exactly('second message'), state: 'sent' });

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, GREETING, HELP, exactly } from '../lib/visitor.mjs';
+import { Visitor, HELP, exactly } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -64,9 +64,7 @@ test('a normal conversation under the server\'s strict CSP logs no violation and
     assert.match(policy, /(^|;)\s*style-src 'self'\s*(;|$)/, policy);
     assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/);
 
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.send('options');
     await visitor.quickReplies.getByRole('button', { name: 'Billing' }).click();
     await visitor.waitForEntry({ kind: 'bot', text: exactly('You chose "Billing".') });

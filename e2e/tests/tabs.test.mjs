@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/harness.mjs';
-import { Visitor, HELP, GREETING, exactly, preparePage } from '../lib/visitor.mjs';
+import { Visitor, HELP, exactly, preparePage } from '../lib/visitor.mjs';
 
 let parley;
 before(async () => {
@@ -40,9 +40,7 @@ const parleyKeys = (keys) => keys.filter((key) => key.startsWith('parley.') && k
 test('two tabs: each message typed in either shows once in both and reaches the emulator once', { timeout: 90_000 }, async () => {
   const first = await Visitor.arrive(parley);
   try {
-    await first.waitUntilReady();
-    await first.send('hello');
-    await first.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await first.greet();
     const token = await first.token();
 
     const second = await secondTab(first);
@@ -91,9 +89,7 @@ test('two tabs: each message typed in either shows once in both and reaches the 
 test('two tabs: "End chat" in one ends the conversation in the other, and no storage key of it survives', { timeout: 60_000 }, async () => {
   const first = await Visitor.arrive(parley);
   try {
-    await first.waitUntilReady();
-    await first.send('hello');
-    await first.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await first.greet();
     const second = await secondTab(first);
     await second.waitUntilReady();
     await second.waitForEntry({ kind: 'guest', text: exactly('hello'), state: 'sent' });
@@ -129,9 +125,7 @@ test('two tabs: "End chat" in one ends the conversation in the other, and no sto
 test('two tabs: after the session expires both carry on in one new conversation', { timeout: 60_000 }, async () => {
   const first = await Visitor.arrive(parley);
   try {
-    await first.waitUntilReady();
-    await first.send('hello');
-    await first.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await first.greet();
     const expired = await first.token();
     const second = await secondTab(first);
     await second.waitUntilReady();

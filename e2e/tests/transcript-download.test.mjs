@@ -30,9 +30,7 @@ test('the saved transcript, as text and as a web page, holds every message', { t
   const visitor = await Visitor.arrive(parley);
   const markup = '<b>bold</b> & <script>alert(1)</script>';
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.send(markup);
     await visitor.waitForEntry({ kind: 'bot', text: exactly(HELP) });
     await visitor.waitForEntry({ kind: 'guest', text: exactly(markup), state: 'sent' });
@@ -78,9 +76,7 @@ test('the saved transcript, as text and as a web page, holds every message', { t
 test('"End chat" offers the transcript before the conversation ends', { timeout: 60_000 }, async () => {
   const visitor = await Visitor.arrive(parley);
   try {
-    await visitor.waitUntilReady();
-    await visitor.send('hello');
-    await visitor.waitForEntry({ kind: 'bot', text: exactly(GREETING) });
+    await visitor.greet();
     await visitor.page.getByRole('button', { name: 'End chat', exact: true }).click();
     const confirm = visitor.page.getByRole('group', { name: 'End this conversation?' });
     await confirm.getByRole('button', { name: 'Download transcript' }).click();
