@@ -29,6 +29,14 @@ async fn agent_answer(
     }
 }
 
+/// The text of the answer's last message (the one that ended it).
+fn last_text(answer: &[StructuredMessage]) -> &str {
+    answer
+        .last()
+        .and_then(|message| message.text.as_deref())
+        .expect("the answer ends with a text")
+}
+
 fn is_typing(message: &StructuredMessage) -> bool {
     matches!(&message.events[..], [Event::Typing(typing)] if typing.typing_type == TypingType::On && typing.duration.is_some())
 }
@@ -87,15 +95,7 @@ async fn options_offers_three_quick_replies_and_a_choice_is_answered_by_name() {
         is_agent_text,
     )
     .await;
-    assert!(
-        answer
-            .last()
-            .unwrap()
-            .text
-            .as_deref()
-            .unwrap()
-            .contains(&picked.text)
-    );
+    assert!(last_text(&answer).contains(&picked.text));
 }
 
 #[tokio::test]
@@ -118,15 +118,7 @@ async fn card_offers_a_postback_and_a_link_and_the_postback_is_answered() {
         originating_message_id: None,
     });
     let answer = agent_answer(&mut guest, message_request("t", click, "pb"), is_agent_text).await;
-    assert!(
-        answer
-            .last()
-            .unwrap()
-            .text
-            .as_deref()
-            .unwrap()
-            .contains(&postback.text)
-    );
+    assert!(last_text(&answer).contains(&postback.text));
 }
 
 #[tokio::test]
