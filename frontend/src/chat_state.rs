@@ -119,6 +119,8 @@ pub struct ChatState {
     pub now: RwSignal<Millis>,
     /// Where the read of the whole history for a saved transcript stands.
     pub whole_history: RwSignal<WholeHistory>,
+    /// The visitor has written in the conversation shown (the engine's `guest_has_written`).
+    pub guest_has_written: RwSignal<bool>,
     /// The connection as the window names it: one memo every component shares.
     pub connection: Memo<ConnectionState>,
     next_row_id: StoredValue<u64>,
@@ -147,6 +149,7 @@ impl ChatState {
             upload: RwSignal::new(None),
             now: RwSignal::new(0),
             whole_history: RwSignal::new(WholeHistory::NotAsked),
+            guest_has_written: RwSignal::new(false),
             connection: Memo::new(move |_| {
                 phase.with(|phase| ConnectionState::of(phase, online.get()))
             }),
@@ -189,6 +192,7 @@ impl ChatState {
             .with_untracked(|config| current_agent(engine, config.humanize.as_ref()));
         set_if_changed(self.agent, agent);
         set_if_changed(self.whole_history, engine.whole_history());
+        set_if_changed(self.guest_has_written, engine.guest_has_written());
     }
 
     /// Applies the engine's transcript changes to the rows, in order; `snapshot` is the

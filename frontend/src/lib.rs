@@ -29,7 +29,6 @@ pub mod transcript_file;
 pub mod window_state;
 
 use leptos::prelude::*;
-use parley_shared::engine::EntryKind;
 use wasm_bindgen::JsValue;
 
 use chat_state::ChatState;
@@ -174,16 +173,10 @@ fn keep_custom_attributes(state: ChatState, commands: Commands, window: WindowSt
     // A conversation the visitor already wrote in (resumed after a reload, or on a page that
     // only now asks for a form) has had its first message: the form would come too late.
     Effect::new(move |_| {
-        if state.connection.get().is_over() || window.prechat_answered.get_untracked() {
-            return;
-        }
-        let wrote = state.rows.with(|rows| {
-            rows.iter().any(|row| {
-                row.view
-                    .with_untracked(|view| matches!(view.entry.kind, EntryKind::Guest(_)))
-            })
-        });
-        if wrote {
+        if state.guest_has_written.get()
+            && !state.connection.get().is_over()
+            && !window.prechat_answered.get_untracked()
+        {
             window.prechat_answered.set(true);
         }
     });

@@ -583,6 +583,16 @@ impl Engine {
         !self.outbox.has_pending() && !self.upload_in_progress()
     }
 
+    /// Whether the guest has written in the conversation shown (a message of theirs is in the
+    /// transcript, sent or not). A pre-chat form belongs before the first message: once this
+    /// holds, it would come too late.
+    pub fn guest_has_written(&self) -> bool {
+        self.transcript
+            .entries()
+            .iter()
+            .any(|entry| matches!(entry.kind, EntryKind::Guest(_)))
+    }
+
     /// Whether guest typing notifications were switched off by the server (403).
     pub fn guest_typing_disabled(&self) -> bool {
         self.guest_typing.is_disabled()

@@ -614,6 +614,26 @@ fn a_nameless_bot_speaking_after_an_agent_is_the_current_speaker_not_the_current
 }
 
 #[test]
+fn the_guest_has_written_once_a_message_of_theirs_is_shown_sent_or_not() {
+    let mut h = Harness::ready();
+    h.frame(agent_text(
+        "a1",
+        "Hi, Ann here",
+        "2024-01-01T10:00:00Z",
+        "Ann",
+    ));
+    assert!(
+        !h.engine.guest_has_written(),
+        "an agent's message is not the guest's"
+    );
+    h.engine.send_text("hello", 10).unwrap();
+    assert!(
+        h.engine.guest_has_written(),
+        "queued counts: the first message has gone"
+    );
+}
+
+#[test]
 fn unknown_content_kinds_are_kept_for_the_ui() {
     let mut h = Harness::ready();
     h.frame(
