@@ -4,7 +4,7 @@
 // For each file: raw, gzip -9 and brotli-11 — and "as served", the size of the precompressed
 // sibling the server sends (.br, written by loader/finish-bundle.mjs), or the raw size if none.
 //
-//   trunk build --release && node e2e/bench/bundle-size.mjs [dist-folder]
+//   bash scripts/lib/bundle.sh && node e2e/bench/bundle-size.mjs [dist-folder]
 //
 // Prints numbers; it never fails on them (tests do not assert sizes).
 
@@ -18,7 +18,7 @@ const OPEN_BUDGET = 160 * 1024;
 const dist = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const loaderPath = path.join(dist, 'parley.js');
 if (!existsSync(loaderPath)) {
-  console.error(`no parley.js in ${dist}: run \`trunk build --release\` first`);
+  console.error(`no parley.js in ${dist}: run \`bash scripts/lib/bundle.sh\` first`);
   process.exit(1);
 }
 

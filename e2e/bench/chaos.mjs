@@ -9,13 +9,13 @@
 // `--seeds=a,b,…` runs once per seed; `--baseline` adds a run through the same proxy with no
 // cuts (each connection lives an hour) for comparison.
 //
-//   trunk build --release && cargo build --release -p parley-server
+//   bash scripts/lib/bundle.sh && cargo build --release -p parley-server
 //   node e2e/bench/chaos.mjs [--messages=80] [--interval=700] [--min=1000] [--max=4000] [--seeds=9,10,11] [--baseline]
 //
 // The vendor's policy for comparison (a fixed 5 s between reconnects, no jitter, no growth): a
 // bench-only build of the window, served instead of dist/:
 //
-//   PARLEY_BENCH_RETRY=fixed-5s trunk build --release --dist dist-fixed-5s
+//   PARLEY_BENCH_RETRY=fixed-5s bash scripts/lib/bundle.sh --dist dist-fixed-5s
 //   PARLEY_DIST=$PWD/dist-fixed-5s node e2e/bench/chaos.mjs --seeds=9,10,11
 //
 // Prints numbers; asserts nothing about them.

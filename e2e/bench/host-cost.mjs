@@ -5,7 +5,7 @@
 // the launcher being in the DOM (the loader's wait for its turn plus its own work) and the
 // bytes that came from Parley.
 //
-//   trunk build --release && cargo build --release -p parley-server
+//   bash scripts/lib/bundle.sh && cargo build --release -p parley-server
 //   node e2e/bench/host-cost.mjs [--runs=30]
 //
 // Prints numbers; asserts nothing about them.

@@ -19,7 +19,7 @@
 //    in the outbox behind the typing event and the previous message: run with --spacing=1100
 //    (default: no pacing wait) and --spacing=600 (a brisk visitor) to see both.
 //
-//   trunk build --release && cargo build --release -p parley-server
+//   bash scripts/lib/bundle.sh && cargo build --release -p parley-server
 //   node e2e/bench/latency.mjs [--runs=30] [--sends=50] [--spacing=1100]
 //
 // Prints numbers; asserts nothing about them.

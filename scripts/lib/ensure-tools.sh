@@ -8,10 +8,11 @@
 # has to be on PATH before it runs.
 #
 #   wasm32 target        rustup target add wasm32-unknown-unknown               seconds
+#   std sources          rustup component add rust-src (the bundle rebuilds std) seconds
 #   trunk 0.21.14        cargo install --locked trunk@0.21.14                    ~8 min
 #   wasm-bindgen-cli     cargo install wasm-bindgen-cli@<Cargo.lock version>     ~2 min
 #   wasm-opt, e2e deps   npm ci in e2e/ (binaryen@132.0.0, esbuild, playwright-core, …) seconds
-#   crate sources        cargo fetch (trunk builds with cargo --offline)          ~1 min
+#   crate sources        cargo fetch, also std's (trunk builds with --offline)   ~1 min
 #   chromium + driver    apt-get install chromium chromium-driver (--browser)    ~45 s
 
 set -euo pipefail
@@ -75,6 +76,14 @@ ensure_wasm_target() {
   fi
 }
 
+# scripts/lib/bundle.sh rebuilds the standard library for the release bundle (-Zbuild-std).
+ensure_std_sources() {
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    parley_say "installing the rust-src component (the release bundle rebuilds std)"
+    rustup component add rust-src || parley_die "rustup component add rust-src failed"
+  fi
+}
+
 ensure_trunk() {
   local want="trunk $PARLEY_TRUNK_VERSION"
   if [[ "$(trunk --version 2>/dev/null || true)" != "$want" ]]; then
@@ -124,9 +133,12 @@ ensure_node_deps() {
     || parley_die "wasm-opt on PATH is '$(command -v wasm-opt)' ($(wasm-opt --version)), expected binaryen 132 from e2e/node_modules"
 }
 
-# trunk builds with `cargo build --offline`, so every crate must already be downloaded.
+# trunk builds with `cargo build --offline`, so every crate must already be downloaded: the
+# workspace's, and those of the standard library the release bundle rebuilds (bundle.sh).
 ensure_crate_sources() {
   (cd "$PARLEY_ROOT" && cargo fetch --quiet) || parley_die "cargo fetch failed (crates.io unreachable?)"
+  (cd "$PARLEY_ROOT" && RUSTC_BOOTSTRAP=1 cargo fetch --quiet -Zbuild-std=std,panic_abort \
+    --target wasm32-unknown-unknown) || parley_die "cargo fetch of the standard library's crates failed"
 }
 
 # Debian's chromium and its matching chromedriver: the wasm component tests and the end-to-end
@@ -157,6 +169,7 @@ ensure_tools() {
   local started=$SECONDS
   ensure_rust
   ensure_wasm_target
+  ensure_std_sources
   ensure_trunk
   ensure_wasm_bindgen
   ensure_node_deps
