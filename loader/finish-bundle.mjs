@@ -6,11 +6,13 @@
 // host page must not get those: the loader fetches them only when the visitor shows intent. So:
 //   1. read the hashed names trunk chose (the `<meta name="parley-bundle">` that `pattern_script`
 //      writes, and the marked stylesheet link) and remove both from the demo page;
-//   2. write `parley.js`: loader/parley.js with those names and loader/loader.css inlined, so the
+//   2. on release, minify the wasm-bindgen glue and shorten the names it and the wasm call each
+//      other by, in both files (short-names.mjs);
+//   3. write `parley.js`: loader/parley.js with those names and loader/loader.css inlined, so the
 //      one stable URL knows this build's files (minified with esbuild on release);
-//   3. write `embed.html`, the page the iframe mode frames (served at /embed);
-//   4. on release, minify the wasm-bindgen glue and write brotli (quality 11) and gzip (level 9)
-//      siblings of every text and wasm file, which the server sends as they are.
+//   4. write `embed.html`, the page the iframe mode frames (served at /embed);
+//   5. on release, write brotli (quality 11) and gzip (level 9) siblings of every text and wasm
+//      file, which the server sends as they are.
 //
 // Environment (set by trunk): TRUNK_STAGING_DIR, TRUNK_PROFILE (release | debug).
 
@@ -19,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { createRequire } from 'node:module';
+import { shortenNames } from './short-names.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -59,10 +62,31 @@ const css = attribute(cssLink[0], 'href');
 page = page.replace(meta[0], '').replace(cssLink[0], '');
 writeFileSync(pagePath, page);
 
-// 2. The loader, knowing this build's files.
-const wasmBytes = statSync(path.join(staging, wasm)).size;
 const esbuild = release ? loadEsbuild() : null;
 if (release && !esbuild) fail('esbuild is missing: run `npm ci` in e2e/ (scripts/lib/ensure-tools.sh does)');
+
+// 2. Release: the wasm-bindgen glue minified, and the names it and the wasm call each other by
+// shortened in both (short-names.mjs).
+let renamed = 0;
+if (release) {
+  const gluePath = path.join(staging, js);
+  const wasmPath = path.join(staging, wasm);
+  const glue = esbuild.transformSync(readFileSync(gluePath, 'utf8'), {
+    minify: true, format: 'esm', target: 'es2020', legalComments: 'none',
+  }).code;
+  let shortened;
+  try {
+    shortened = shortenNames(readFileSync(wasmPath), glue);
+  } catch (error) {
+    fail(`could not shorten the glue's names: ${error.message}`);
+  }
+  writeFileSync(gluePath, shortened.glue);
+  writeFileSync(wasmPath, shortened.wasm);
+  renamed = shortened.renamed;
+}
+
+// 3. The loader, knowing this build's files.
+const wasmBytes = statSync(path.join(staging, wasm)).size;
 const cssSource = readFileSync(path.join(here, 'loader.css'), 'utf8');
 const loaderCss = esbuild
   ? esbuild.transformSync(cssSource, { loader: 'css', minify: true }).code.trim()
@@ -75,7 +99,7 @@ if (esbuild) {
 }
 writeFileSync(path.join(staging, 'parley.js'), loader);
 
-// 3. The page of the iframe mode: the same loader, in framed mode.
+// 4. The page of the iframe mode: the same loader, in framed mode.
 writeFileSync(
   path.join(staging, 'embed.html'),
   `<!doctype html>
@@ -92,11 +116,8 @@ writeFileSync(
 `,
 );
 
-// 4. Release: a minified glue, and precompressed siblings the server sends as they are.
+// 5. Release: precompressed siblings the server sends as they are.
 if (release) {
-  const gluePath = path.join(staging, js);
-  const glue = readFileSync(gluePath, 'utf8');
-  writeFileSync(gluePath, esbuild.transformSync(glue, { minify: true, format: 'esm', target: 'es2020', legalComments: 'none' }).code);
   for (const name of readdirSync(staging)) {
     if (!/\.(js|wasm|css|html|svg|json)$/.test(name)) continue;
     const file = path.join(staging, name);
@@ -114,5 +135,6 @@ if (release) {
 }
 
 const summary = [`parley.js ${Buffer.byteLength(loader)} B`, `${js}`, `${wasm} ${wasmBytes} B`, `${css}`];
+if (release) summary.push(`${renamed} glue names shortened`);
 console.log(`finish-bundle (${release ? 'release' : 'debug'}): ${summary.join(', ')}`);
 if (!existsSync(path.join(staging, 'parley.js'))) fail('parley.js was not written');
