@@ -14,13 +14,20 @@
 //    to the DOM mutation where the new guest entry shows `data-state="sent"` (the emulator's echo
 //    came back); also the time until the entry first appears. Each send is typed (`fill`, which
 //    makes the window send a guest Typing event) then clicked, and sends start `--spacing` ms
-//    apart (waiting excluded from the numbers). The engine paces every `onMessage` — typing
-//    events included — to 2 per sliding second, so with spacing under ~1 s a message can wait
-//    in the outbox behind the typing event and the previous message: run with --spacing=1100
-//    (default: no pacing wait) and --spacing=600 (a brisk visitor) to see both.
+//    apart (waiting excluded from the numbers). The engine sends the guest Typing event only
+//    when the line is quiet (nothing queued, no send in the last second), so at --spacing=1100
+//    (the default) a Typing frame goes out just before each message and at --spacing=600 (a
+//    brisk visitor) none does; messages are paced to 2 per sliding second, which 600 ms
+//    spacing never reaches.
+//
+//    With `--breakdown`, each send is also split into legs, timed in the page by wrapping
+//    `WebSocket.prototype.send` and the socket's `onmessage` handler (an init script): click →
+//    `send()` of its onMessage frame (the window's own work before the frame leaves) → the echo
+//    frame's handler starts (network, the emulator, the browser's task queue) → the handler
+//    returns (decode, engine, view update in wasm) → the DOM shows `data-state="sent"`.
 //
 //   trunk build --release && cargo build --release -p parley-server
-//   node e2e/bench/latency.mjs [--runs=30] [--sends=50] [--spacing=1100]
+//   node e2e/bench/latency.mjs [--runs=30] [--sends=50] [--spacing=1100] [--breakdown]
 //
 // Prints numbers; asserts nothing about them.
 
@@ -29,6 +36,7 @@ import { startBenchParley, summarize, intArg, pause } from './lib.mjs';
 const RUNS = intArg('runs', 30);
 const SENDS = intArg('sends', 50);
 const SEND_SPACING_MS = intArg('spacing', 1100);
+const BREAKDOWN = process.argv.includes('--breakdown');
 
 // Records when the chat first became usable (runs before any page script). The window lives in
 // the shadow root of <parley-chat>: observe the document until that root exists, then the root.
@@ -84,7 +92,48 @@ async function navigationToReady(parley) {
   summarize(`navigation → ready (${RUNS} fresh contexts)`, times);
 }
 
-// Clicks `sendButton` in the page and resolves with {shown, sent} in ms after the click.
+// Records, per probe number (`latency probe N`), when the page called `send()` with its
+// onMessage frame, when the handler of the echo (the Inbound message with that text) started
+// and when it returned. Runs before any page script, so the window's socket is covered.
+function recordSocketLegs() {
+  const legs = (window.__benchLegs = { sent: {}, arrived: {}, handled: {} });
+  const probe = (text) => /"latency probe (\d+)"/.exec(text)?.[1];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const n = typeof data === 'string' && data.includes('"onMessage"') ? probe(data) : undefined;
+    if (n !== undefined) legs.sent[n] ??= performance.now();
+    return send.call(this, data);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return onmessage.get.call(this);
+    },
+    set(handler) {
+      const timed =
+        handler &&
+        function (event) {
+          const text = typeof event.data === 'string' ? event.data : '';
+          const n = text.includes('"Inbound"') ? probe(text) : undefined;
+          const started = performance.now();
+          try {
+            return handler.call(this, event);
+          } finally {
+            if (n !== undefined && !(n in legs.arrived)) {
+              legs.arrived[n] = started;
+              legs.handled[n] = performance.now();
+            }
+          }
+        };
+      onmessage.set.call(this, timed);
+    },
+  });
+}
+
+// Clicks `sendButton` in the page and resolves with {start, shown, sent}: the click's
+// performance.now(), then ms after it.
 function clickAndTime(sendButton) {
   return new Promise((resolve) => {
     const shadow = document.querySelector('parley-chat').shadowRoot;
@@ -99,7 +148,7 @@ function clickAndTime(sendButton) {
       shown ??= performance.now() - start;
       if (entry.dataset.state === 'sent') {
         observer.disconnect();
-        resolve({ shown, sent: performance.now() - start });
+        resolve({ start, shown, sent: performance.now() - start });
       }
     });
     observer.observe(shadow, { subtree: true, childList: true, attributes: true, characterData: true });
@@ -110,25 +159,53 @@ function clickAndTime(sendButton) {
 async function sendToSent(parley) {
   const page = await parley.newPage();
   await page.addInitScript(recordReady);
+  if (BREAKDOWN) await page.addInitScript(recordSocketLegs);
   await page.goto(parley.url('/?open=1'));
   await page.waitForFunction(() => window.__benchReady, null, { timeout: 30_000 });
   const input = page.getByRole('textbox', { name: 'Message' });
   const sendButton = await page.getByRole('button', { name: 'Send', exact: true }).elementHandle();
   const shown = [];
   const sent = [];
+  const timings = [];
   for (let i = 0; i < SENDS; i++) {
     const started = Date.now();
     await input.fill(`latency probe ${i + 1}`);
     const timing = await page.evaluate(clickAndTime, sendButton);
     shown.push(timing.shown);
     sent.push(timing.sent);
+    timings.push(timing);
     await pause(Math.max(0, SEND_SPACING_MS - (Date.now() - started)));
   }
   const failed = await page.locator('[data-parley-entry][data-state="failed"]').count();
+  const legs = BREAKDOWN ? await page.evaluate(() => window.__benchLegs) : null;
   await page.closeContext();
   summarize(`click Send → entry shown (${SENDS} sends)`, shown);
   summarize(`click Send → "sent" (${SENDS} sends, started ${SEND_SPACING_MS} ms apart, the wait between sends excluded)`, sent);
   if (failed > 0) console.log(`warning: ${failed} sends ended "failed"`);
+  if (legs) summarizeLegs(timings, legs);
+}
+
+// Splits each send into its legs (see `recordSocketLegs`) and prints each leg's percentiles.
+function summarizeLegs(timings, legs) {
+  const leg = { click: [], echo: [], handler: [], dom: [] };
+  let incomplete = 0;
+  timings.forEach(({ start, sent }, i) => {
+    const n = String(i + 1);
+    const [frameSent, arrived, handled] = [legs.sent[n], legs.arrived[n], legs.handled[n]];
+    if (frameSent === undefined || arrived === undefined) {
+      incomplete += 1;
+      return;
+    }
+    leg.click.push(frameSent - start);
+    leg.echo.push(arrived - frameSent);
+    leg.handler.push(handled - arrived);
+    leg.dom.push(start + sent - handled);
+  });
+  summarize('  leg click → send() of the frame', leg.click);
+  summarize('  leg send() → echo handler starts (network, emulator, task queue)', leg.echo);
+  summarize('  leg echo handler runs (decode, engine, view)', leg.handler);
+  summarize('  leg handler returns → DOM "sent"', leg.dom);
+  if (incomplete > 0) console.log(`warning: ${incomplete} sends had no frame or no echo recorded`);
 }
 
 const parley = await startBenchParley();
