@@ -25,9 +25,13 @@
 //    `send()` of its onMessage frame (the window's own work before the frame leaves) → the echo
 //    frame's handler starts (network, the emulator, the browser's task queue) → the handler
 //    returns (decode, engine, view update in wasm) → the DOM shows `data-state="sent"`.
+//    `--trace` (implies `--breakdown`) also records a Chromium trace of the sends and splits
+//    the second leg by what the page's main thread did meanwhile: a rendering frame, other
+//    tasks (the rest of the click's own task, its microtasks, timers), or nothing (idle: the
+//    echo was still on its way through the network and the emulator).
 //
 //   trunk build --release && cargo build --release -p parley-server
-//   node e2e/bench/latency.mjs [--runs=30] [--sends=50] [--spacing=1100] [--breakdown]
+//   node e2e/bench/latency.mjs [--runs=30] [--sends=50] [--spacing=1100] [--breakdown] [--trace]
 //
 // Prints numbers; asserts nothing about them.
 
@@ -36,7 +40,8 @@ import { startBenchParley, summarize, intArg, pause } from './lib.mjs';
 const RUNS = intArg('runs', 30);
 const SENDS = intArg('sends', 50);
 const SEND_SPACING_MS = intArg('spacing', 1100);
-const BREAKDOWN = process.argv.includes('--breakdown');
+const TRACE = process.argv.includes('--trace');
+const BREAKDOWN = TRACE || process.argv.includes('--breakdown');
 
 // Records when the chat first became usable (runs before any page script). The window lives in
 // the shadow root of <parley-chat>: observe the document until that root exists, then the root.
@@ -101,7 +106,10 @@ function recordSocketLegs() {
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     const n = typeof data === 'string' && data.includes('"onMessage"') ? probe(data) : undefined;
-    if (n !== undefined) legs.sent[n] ??= performance.now();
+    if (n !== undefined && !(n in legs.sent)) {
+      legs.sent[n] = performance.now();
+      performance.mark(`bench-sent-${n}`);
+    }
     return send.call(this, data);
   };
   const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
@@ -123,6 +131,7 @@ function recordSocketLegs() {
           } finally {
             if (n !== undefined && !(n in legs.arrived)) {
               legs.arrived[n] = started;
+              performance.mark(`bench-arrived-${n}`, { startTime: started });
               legs.handled[n] = performance.now();
             }
           }
@@ -164,6 +173,7 @@ async function sendToSent(parley) {
   await page.waitForFunction(() => window.__benchReady, null, { timeout: 30_000 });
   const input = page.getByRole('textbox', { name: 'Message' });
   const sendButton = await page.getByRole('button', { name: 'Send', exact: true }).elementHandle();
+  if (TRACE) await parley.browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const shown = [];
   const sent = [];
   const timings = [];
@@ -176,6 +186,7 @@ async function sendToSent(parley) {
     timings.push(timing);
     await pause(Math.max(0, SEND_SPACING_MS - (Date.now() - started)));
   }
+  const trace = TRACE ? await parley.browser.stopTracing() : null;
   const failed = await page.locator('[data-parley-entry][data-state="failed"]').count();
   const legs = BREAKDOWN ? await page.evaluate(() => window.__benchLegs) : null;
   await page.closeContext();
@@ -183,6 +194,40 @@ async function sendToSent(parley) {
   summarize(`click Send → "sent" (${SENDS} sends, started ${SEND_SPACING_MS} ms apart, the wait between sends excluded)`, sent);
   if (failed > 0) console.log(`warning: ${failed} sends ended "failed"`);
   if (legs) summarizeLegs(timings, legs);
+  if (trace) summarizeEchoWait(JSON.parse(trace.toString('utf8')));
+}
+
+// What the trace needs: the page's marks, the main thread's tasks, its rendering frames.
+const TRACE_CATEGORIES = ['blink.user_timing', 'toplevel', 'cc', 'benchmark'];
+
+// Splits each send() → echo handler interval by what the page's main thread was doing: in a
+// rendering frame (`ProxyMain::BeginMainFrame`), in another task, or idle.
+function summarizeEchoWait(trace) {
+  const events = trace.traceEvents ?? trace;
+  const marks = new Map();
+  for (const event of events) {
+    if (event.name?.startsWith('bench-') && !marks.has(event.name)) marks.set(event.name, event);
+  }
+  const first = marks.values().next().value;
+  if (!first) return console.log('warning: the trace holds no bench marks');
+  const onMain = (event) => event.pid === first.pid && event.tid === first.tid && event.ph === 'X';
+  const tasks = events.filter((e) => onMain(e) && e.name === 'ThreadControllerImpl::RunTask');
+  const frames = events.filter((e) => onMain(e) && e.name === 'ProxyMain::BeginMainFrame');
+  const within = (list, from, to) =>
+    list.reduce((sum, e) => sum + Math.max(0, Math.min(e.ts + e.dur, to) - Math.max(e.ts, from)), 0);
+  const wait = { frame: [], other: [], idle: [] };
+  for (let n = 1; marks.has(`bench-sent-${n}`); n++) {
+    const arrived = marks.get(`bench-arrived-${n}`);
+    if (!arrived) continue;
+    const [from, to] = [marks.get(`bench-sent-${n}`).ts, arrived.ts];
+    const [inFrames, inTasks] = [within(frames, from, to), within(tasks, from, to)];
+    wait.frame.push(inFrames / 1000);
+    wait.other.push((inTasks - inFrames) / 1000);
+    wait.idle.push((to - from - inTasks) / 1000);
+  }
+  summarize('  send() → echo handler: main thread in a rendering frame', wait.frame);
+  summarize('  send() → echo handler: main thread in other tasks', wait.other);
+  summarize('  send() → echo handler: main thread idle (echo not there yet)', wait.idle);
 }
 
 // Splits each send into its legs (see `recordSocketLegs`) and prints each leg's percentiles.
