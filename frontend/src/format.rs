@@ -8,7 +8,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Array, Date, Intl, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{Key, Locale};
 
@@ -67,14 +68,33 @@ pub fn day_bounds(millis: f64) -> (f64, f64) {
     (start.get_time(), end.get_time())
 }
 
+/// The options of [`time_of_day`]'s formatter.
+const TIME_OF_DAY: &[(&str, &str)] = &[("hour", "numeric"), ("minute", "2-digit")];
+
 /// "14:05" / "2:05 PM": the time of day in `locale`.
 pub fn time_of_day(locale: Locale, millis: f64) -> String {
-    format_with(
-        locale,
-        "time",
-        millis,
-        &[("hour", "numeric"), ("minute", "2-digit")],
-    )
+    format_with(locale, "time", millis, TIME_OF_DAY)
+}
+
+/// Builds [`time_of_day`]'s formatter for `locale` the next time the browser is idle, so that
+/// the first entry does not pay for it. Why: a page's first `Intl.DateTimeFormat` costs ~11 ms
+/// in Chromium (the browser loads its locale data; later ones cost ~0.1 ms), and a fresh
+/// visitor's first entry is their own first message, so without this that cost fell between
+/// Send and the message showing as sent (BENCHMARKS.md, "Browser latency"). A browser without
+/// `requestIdleCallback` builds it at first use, as before.
+pub fn prepare_when_idle(locale: Locale) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let prepare = Closure::once_into_js(move || {
+        with_formatter(locale, "time", TIME_OF_DAY, |_| ());
+    });
+    let _ = window.request_idle_callback(prepare.unchecked_ref());
+}
+
+/// Whether [`time_of_day`]'s formatter for `locale` is built (see [`prepare_when_idle`]).
+pub fn time_of_day_prepared(locale: Locale) -> bool {
+    FORMATTERS.with(|cache| cache.borrow().contains_key(&(locale, "time")))
 }
 
 /// "Today", "Yesterday" or e.g. "Friday, 20 November 2026" for a date separator.
@@ -128,6 +148,23 @@ fn format_with(
     millis: f64,
     options: &[(&str, &str)],
 ) -> String {
+    with_formatter(locale, style, options, |formatter| {
+        formatter
+            .format()
+            .call1(formatter, &Date::new(&JsValue::from_f64(millis)))
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Runs `use_it` with the kept formatter for (`locale`, `style`), building it first if needed.
+fn with_formatter<T>(
+    locale: Locale,
+    style: &'static str,
+    options: &[(&str, &str)],
+    use_it: impl FnOnce(&Intl::DateTimeFormat) -> T,
+) -> T {
     FORMATTERS.with(|cache| {
         let mut cache = cache.borrow_mut();
         let formatter = cache.entry((locale, style)).or_insert_with(|| {
@@ -138,11 +175,6 @@ fn format_with(
             }
             Intl::DateTimeFormat::new(&locales, &opts)
         });
-        formatter
-            .format()
-            .call1(formatter, &Date::new(&JsValue::from_f64(millis)))
-            .ok()
-            .and_then(|text| text.as_string())
-            .unwrap_or_default()
+        use_it(formatter)
     })
 }

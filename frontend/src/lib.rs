@@ -127,6 +127,14 @@ fn app(config: Config) -> (impl IntoView, JsValue) {
             driver.start();
         }
     });
+    // Entry times are shown from the first message on: their formatter is built once the
+    // conversation is ready, while the visitor types, not after Send (and not while the page
+    // waits for the grant and the socket, where it would delay "ready").
+    Effect::new(move |_| {
+        if matches!(state.connection.get(), status::ConnectionState::Ready) {
+            format::prepare_when_idle(window.locale);
+        }
+    });
     window.open.set(config.open);
     // The loader's `.parley-root` (in the shadow root) wraps the mount point.
     (view! { <ChatWidget/> }, api.into())
