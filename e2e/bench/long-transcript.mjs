@@ -17,7 +17,7 @@
 // 10–19, then fillers up to 1,999 entries (reported as bulk render time), then 10 probes at
 // entries 2,000–2,009.
 //
-//   trunk build --release && cargo build --release -p parley-server
+//   bash scripts/lib/bundle.sh && cargo build --release -p parley-server
 //   node e2e/bench/long-transcript.mjs [--size=2000] [--probes=10]
 //
 // Prints numbers; asserts nothing about them.
