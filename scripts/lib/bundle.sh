@@ -7,7 +7,7 @@
 # read it: a panicking window is dead either way. Rebuilding std (`-Zbuild-std`, from the
 # `rust-src` component) with `-Cpanic=immediate-abort` drops it: −13.8 KB brotli of 236 KB
 # (BENCHMARKS.md, "Opening the chat as served"). Both are unstable cargo/rustc features;
-# RUSTC_BOOTSTRAP=1 lets the pinned stable toolchain use them for this one build, so no nightly
+# RUSTC_BOOTSTRAP=1 lets the stable toolchain (1.95 here) use them for this one build, so no nightly
 # is needed. Everything else (the dev loop `trunk serve`, tests, the server) builds as usual.
 #
 # Sourced by scripts/run and scripts/test; run directly it first installs what is missing:
